@@ -1,0 +1,52 @@
+// One error family. Each error carries the exit code it maps to (product.md §6), a one-line
+// message that says what was expected, what was found and what to do, and its cause.
+
+export abstract class DriverError extends Error {
+  abstract readonly exitCode: number;
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flag, bad matrix file: nothing was started. Exit 2. */
+export class ConfigError extends DriverError {
+  readonly exitCode = 2;
+  readonly code = 'CONFIG';
+}
+
+/** Locust answered something the driver cannot use, or did not answer. Exit 3. */
+export class LocustError extends DriverError {
+  readonly exitCode = 3;
+  readonly code: string;
+  /** The HTTP status when there was one, for deciding whether to retry. */
+  readonly status: number | null;
+  constructor(message: string, options?: { cause?: unknown; status?: number | null; code?: string }) {
+    super(message, options);
+    this.status = options?.status ?? null;
+    this.code = options?.code ?? 'LOCUST';
+  }
+}
+
+/** Infrastructure the run needs is missing: no workers, target unhealthy, embedded stack failed. Exit 3. */
+export class InfraError extends DriverError {
+  readonly exitCode = 3;
+  readonly code = 'INFRA';
+}
+
+/** The run was interrupted by a signal. Exit 130 (SIGINT) or 143 (SIGTERM). */
+export class AbortedError extends DriverError {
+  readonly code = 'ABORTED';
+  readonly exitCode: number;
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signal}`);
+    this.signal = signal;
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
+export function isDriverError(e: unknown): e is DriverError {
+  return e instanceof DriverError;
+}

@@ -1,0 +1,17 @@
+// Everything the run loop reports, as data. Formatting (log lines, progress) lives in adapters/log.
+import type { Highlight, Sample, StagePlan, StageResult, RunRecord } from './model.js';
+
+export type RunEvent =
+  | { kind: 'run-started'; runId: string; name: string; stages: number; plannedMs: number; masterUrl: string; embedded: boolean; reportDir: string }
+  | { kind: 'master-ready'; workers: number; locustVersion: string | null; schema: 'legacy' | 'modern' }
+  | { kind: 'waiting-for-workers'; expected: number; seen: number }
+  | { kind: 'stage-started'; stage: StagePlan; of: number }
+  | { kind: 'swarm-started'; stage: StagePlan; of: number }
+  | { kind: 'ramp-complete'; stage: StagePlan; of: number; rampMs: number; users: number; workers: number }
+  | { kind: 'stats-reset'; stage: StagePlan; of: number }
+  | { kind: 'sample'; stage: StagePlan; of: number; sample: Sample; runElapsedMs: number; runPlannedMs: number }
+  | { kind: 'stopping'; stage: StagePlan; of: number }
+  | { kind: 'stage-finished'; result: StageResult; of: number }
+  | { kind: 'cooldown'; stage: StagePlan; of: number; ms: number }
+  | { kind: 'warning'; message: string }
+  | { kind: 'run-finished'; run: RunRecord; best: Highlight | null; knee: Highlight | null; reportDir: string };

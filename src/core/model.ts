@@ -1,0 +1,198 @@
+// The domain model shared by the core, the ports and the adapters. Plain data only.
+
+/** Locust's cumulative percentile columns, as its CSV names them. */
+export const PERCENTILES = ['50', '66', '75', '80', '90', '95', '98', '99', '99.9', '99.99', '100'] as const;
+export type PercentileKey = (typeof PERCENTILES)[number];
+
+/** One row of Locust's `/stats/requests/csv` (an endpoint or the Aggregated row), numbers parsed. */
+export interface EndpointStats {
+  method: string; // '' for the Aggregated row
+  name: string; // 'Aggregated' for the Aggregated row
+  requests: number;
+  failures: number;
+  medianMs: number | null; // null where Locust prints N/A (no requests)
+  avgMs: number | null;
+  minMs: number | null;
+  maxMs: number | null;
+  avgContentBytes: number | null;
+  rps: number; // Locust's own whole-window average
+  failPerSec: number;
+  percentiles: Record<PercentileKey, number | null>;
+}
+
+/** The window's numbers, read from the uncached CSV endpoints after the workers' last report. */
+export interface WindowStats {
+  endpoints: EndpointStats[]; // without the Aggregated row, in Locust's order
+  aggregated: EndpointStats;
+  failures: FailureRow[];
+  exceptionCount: number;
+  /** The CSV bodies exactly as Locust served them, kept for stats.csv / failures.csv / exceptions.csv. */
+  raw: { stats: string; failures: string; exceptions: string };
+}
+
+export interface FailureRow {
+  method: string;
+  name: string;
+  error: string;
+  occurrences: number;
+}
+
+export type RunnerState = 'ready' | 'spawning' | 'running' | 'stopping' | 'stopped' | 'cleanup' | 'missing';
+
+export interface WorkerInfo {
+  id: string;
+  state: RunnerState | string;
+  userCount: number;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+}
+
+/** `/stats/requests` (memoized 2 s by Locust) normalised across Locust 2.x versions. */
+export interface LiveStats {
+  state: RunnerState | string;
+  userCount: number;
+  workers: WorkerInfo[];
+  /** Workers that are ready, spawning or running (Locust's `worker_count`, or counted from `workers`). */
+  workerCount: number;
+  requests: number; // Aggregated, cumulative since the test start or the last reset
+  failures: number;
+  /** Rolling ~10 s values; null when Locust has no data yet (never treat null or 0 as "fast"). */
+  currentRps: number | null;
+  currentFailPerSec: number | null;
+  currentP50Ms: number | null;
+  currentP95Ms: number | null;
+  /** Which response shape the master served: 'legacy' (< 2.20/2.28 field names) or 'modern'. */
+  schema: 'legacy' | 'modern';
+}
+
+/** One stage of the expanded plan: everything needed to run it. Times in milliseconds. */
+export interface StagePlan {
+  index: number; // 1-based
+  name: string;
+  slug: string; // file-system safe, unique within the run: used for stages/<NN>-<slug>/
+  users: number;
+  spawnRate: number;
+  durationMs: number;
+  cooldownMs: number;
+  sampleEveryMs: number;
+  rampTimeoutMs: number;
+}
+
+export interface RunPlan {
+  version: 1;
+  name: string;
+  source: string; // the matrix file as given
+  locust: { url: string | null; expectWorkers: number; auth: { username: string; passwordEnv: string } | null };
+  target: { host: string | null; healthPath: string | null };
+  stages: StagePlan[];
+}
+
+/** Headline numbers of a window, the stable `totals` of run.json (plus the remaining percentiles). */
+export interface Totals {
+  requests: number;
+  failures: number;
+  rps: number;
+  failRatio: number;
+  avgMs: number | null;
+  minMs: number | null;
+  maxMs: number | null;
+  p50Ms: number | null;
+  p66Ms: number | null;
+  p75Ms: number | null;
+  p80Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p98Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  p9999Ms: number | null;
+  p100Ms: number | null;
+}
+
+export interface EndpointTotals extends Totals {
+  method: string;
+  name: string;
+}
+
+/** One row of samples.csv: what the master showed at one poll during the measured window. */
+export interface Sample {
+  at: string; // ISO-8601 UTC
+  elapsedMs: number; // since the window started (the stats reset)
+  users: number;
+  workers: number;
+  requests: number; // cumulative in the window, as the (cached) JSON showed it
+  failures: number;
+  rps: number | null; // Locust's rolling current values
+  failPerSec: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  workerCpuMaxPercent: number | null;
+}
+
+export type StageStatus = 'completed' | 'failed' | 'aborted' | 'skipped' | 'invalid';
+
+export interface StageWindow {
+  /** Effective start: where the counted samples begin (see core/window.ts), ISO-8601 UTC with ms. */
+  start: string;
+  /** When the users were stopped; the final snapshot covers everything up to here. */
+  end: string;
+  /** When the master's stats were reset (the nominal start). */
+  resetAt: string;
+  durationMs: number;
+}
+
+export interface StageResult {
+  index: number;
+  name: string;
+  slug: string;
+  status: StageStatus;
+  reason: string | null;
+  users: number;
+  spawnRate: number;
+  replicas: number | null; // asked for; null while Kubernetes is not managed
+  workers: number | null;
+  plannedDurationMs: number;
+  startedAt: string;
+  finishedAt: string;
+  rampMs: number | null; // from POST /swarm until the master reported running with every user
+  window: StageWindow | null;
+  totals: Totals | null;
+  endpoints: EndpointTotals[];
+  failures: FailureRow[];
+  exceptionCount: number;
+  workersSeen: { min: number; max: number } | null;
+  workerCpuMaxPercent: number | null;
+  samples: Sample[];
+}
+
+export type RunStatus = 'running' | 'completed' | 'aborted' | 'failed';
+
+export interface Highlight {
+  stageIndex: number;
+  stageName: string;
+  users: number;
+  rps: number;
+  p95Ms: number | null;
+  reason: string;
+}
+
+export interface RunRecord {
+  schemaVersion: 1;
+  runId: string;
+  name: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  verdict: 'pass' | 'fail' | 'none';
+  error: string | null;
+  plan: RunPlan;
+  environment: {
+    driver: string;
+    node: string;
+    locust: { version: string | null; url: string; embedded: boolean; schema: 'legacy' | 'modern' | null };
+    kubernetes: null;
+    workers: number | null;
+  };
+  stages: StageResult[];
+  summary: { best: Highlight | null; knee: Highlight | null };
+}

@@ -1,0 +1,45 @@
+// The interfaces the core and the run loop need from the outside world. Adapters implement them;
+// tests implement them with fakes (test/fakes/).
+import type { LiveStats, RunRecord, StageResult, WindowStats } from './core/model.js';
+import type { RunEvent } from './core/events.js';
+
+/** A distributed Locust master, driven through its web API. */
+export interface LoadGenerator {
+  /** Base URL of the master's web API (for logs and reports; never carries credentials). */
+  readonly url: string;
+  /** Best-effort Locust version from the web UI page; null when it cannot be told. */
+  version(signal?: AbortSignal): Promise<string | null>;
+  /** `GET /stats/requests` (memoized 2 s by Locust for every caller). */
+  stats(signal?: AbortSignal): Promise<LiveStats>;
+  /** `POST /swarm` (form-encoded, never `run_time`); throws when Locust answers `success: false`. */
+  swarm(users: number, spawnRate: number, host: string | null, signal?: AbortSignal): Promise<void>;
+  /** `GET /stats/reset`: zeroes the master's numbers (workers keep their unsent deltas). */
+  resetStats(signal?: AbortSignal): Promise<void>;
+  /** `GET /stop`: blocks until every worker reports 0 users. */
+  stop(signal?: AbortSignal): Promise<void>;
+  /** Uncached: the per-endpoint CSV, the failures CSV and the exceptions CSV, parsed and raw. */
+  window(signal?: AbortSignal): Promise<WindowStats>;
+  /** Uncached: the Aggregated request count from the CSV endpoint (cheap; used to see worker reports land). */
+  aggregatedCount(signal?: AbortSignal): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Wall-clock time and waiting, injected so the stage logic is tested without sleeping. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with `signal.reason` when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Where reports go. Every call leaves the folder consistent (files are replaced atomically). */
+export interface ReportSink {
+  /** The run folder, for the log line that says where the reports are. */
+  readonly dir: string;
+  /** A stage just ended: write its folder, then run.json and the summaries so far. */
+  stageFinished(run: RunRecord, stage: StageResult, window: WindowStats | null): Promise<void>;
+  /** The run state changed (started, finished, failed): rewrite run.json and the summaries. */
+  runUpdated(run: RunRecord): Promise<void>;
+}
+
+export type EventSink = (event: RunEvent) => void;

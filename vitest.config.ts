@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+// Three tiers: unit (pure core, fakes, manual clock), integration (real Locust + sample target on
+// 127.0.0.1), e2e (real kube-apiserver; arrives with the Kubernetes issue).
+export default defineConfig({
+  test: {
+    environment: 'node',
+    restoreMocks: true,
+    unstubEnvs: true,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
