@@ -1,0 +1,181 @@
+// The LoadGenerator port over Locust's web API (undici). Every response passes a parser before the
+// core sees it. Only idempotent reads are retried; /swarm, /stop and /stats/reset change state and
+// are sent once. See ../shared/reference/locust-api.md for the traps this file works around.
+import { Agent, request, type Dispatcher } from 'undici';
+import pRetry, { AbortError as RetryAbort } from 'p-retry';
+import type { LoadGenerator } from '../../ports.js';
+import type { LiveStats, WindowStats } from '../../core/model.js';
+import { LocustError } from '../../core/errors.js';
+import {
+  parseExceptionsCsv,
+  parseFailuresCsv,
+  parseLiveStats,
+  parseStatsCsv,
+  parseSwarmResponse,
+  parseVersionFromHtml,
+} from './parse.js';
+
+export interface LocustClientOptions {
+  /** The master's web UI/API, e.g. http://127.0.0.1:8089 (a --web-base-path prefix is kept). */
+  baseUrl: string;
+  auth?: { username: string; password: string } | null;
+  /** Deadline for one call (connect + answer). */
+  requestTimeoutMs?: number;
+  /** GET /stop blocks until every worker reports 0 users (up to stop_timeout + 60 s on the master). */
+  stopTimeoutMs?: number;
+  /** Retry budget for idempotent reads. */
+  retry?: { retries: number; minTimeoutMs: number; maxTimeoutMs: number; maxRetryTimeMs: number };
+  dispatcher?: Dispatcher;
+}
+
+type Kind = 'json' | 'text' | 'csv';
+
+/** The URL without credentials, for logs and reports. */
+export function displayUrl(raw: string): string {
+  const u = new URL(raw);
+  u.username = '';
+  u.password = '';
+  return u.toString();
+}
+
+export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
+  const base = new URL(opts.baseUrl);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  const userInfo = base.username ? { username: decodeURIComponent(base.username), password: decodeURIComponent(base.password) } : null;
+  base.username = '';
+  base.password = '';
+  const auth = opts.auth ?? userInfo;
+  const authHeader = auth ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : null;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
+  const stopTimeoutMs = opts.stopTimeoutMs ?? 130_000;
+  const retry = opts.retry ?? { retries: 4, minTimeoutMs: 250, maxTimeoutMs: 2_000, maxRetryTimeMs: 10_000 };
+  const ownDispatcher = opts.dispatcher
+    ? null
+    : new Agent({ connect: { timeout: Math.min(5_000, requestTimeoutMs) }, keepAliveTimeout: 4_000, connections: 4, allowH2: false });
+  const dispatcher = opts.dispatcher ?? (ownDispatcher as Agent);
+  const where = base.toString();
+
+  async function call(method: 'GET' | 'POST', path: string, kind: Kind, o: { body?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {}): Promise<string | unknown> {
+    const timeoutMs = o.timeoutMs ?? requestTimeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+    const headers: Record<string, string> = { accept: kind === 'json' ? 'application/json' : kind === 'csv' ? 'text/csv' : '*/*' };
+    if (authHeader) headers.authorization = authHeader;
+    if (o.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(new URL(path, base), { method, body: o.body, headers, dispatcher, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    } catch (e) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      const code = (e as { code?: string }).code ?? (e as { name?: string }).name ?? 'error';
+      const what = deadline.aborted || code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${code}: ${(e as Error).message}`;
+      throw new LocustError(`Locust master at ${where} did not answer ${method} /${path} (${what})`, { cause: e, code: 'LOCUST_UNREACHABLE' });
+    }
+    const text = await res.body.text();
+    const ct = String(res.headers['content-type'] ?? '');
+    if (res.statusCode === 401 || (res.statusCode === 302 && String(res.headers.location ?? '').includes('login'))) {
+      throw new LocustError(
+        `Locust master at ${where} refused ${method} /${path} (HTTP ${res.statusCode}): ${authHeader ? 'the credentials were not accepted — check locust.auth.username and the password variable' : 'it requires a login — set locust.auth in the matrix'} (Locust ≥ 2.21 needs the Basic-auth request_loader, see docs/configuration.md)`,
+        { status: res.statusCode, code: 'LOCUST_AUTH' },
+      );
+    }
+    if (res.statusCode >= 400) {
+      throw new LocustError(`Locust master at ${where} answered ${method} /${path} with HTTP ${res.statusCode}: ${excerpt(text)}`, { status: res.statusCode, code: 'LOCUST_HTTP' });
+    }
+    if (kind === 'json') {
+      if (!ct.includes('json')) {
+        throw new LocustError(`Locust master at ${where} answered ${method} /${path} with ${ct || 'no content type'} instead of JSON: ${excerpt(text)}${text.includes('auth exception') ? ' — --web-login is on without a login handler in the locustfile' : ''}`, { status: res.statusCode, code: 'LOCUST_BAD_RESPONSE' });
+      }
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (e) {
+        throw new LocustError(`Locust master at ${where} sent invalid JSON for ${method} /${path}: ${excerpt(text)}`, { cause: e, status: res.statusCode, code: 'LOCUST_BAD_RESPONSE' });
+      }
+    }
+    if (kind === 'csv' && /^\s*</.test(text)) {
+      throw new LocustError(`Locust master at ${where} sent HTML instead of CSV for /${path}: ${excerpt(text)}`, { status: res.statusCode, code: 'LOCUST_BAD_RESPONSE' });
+    }
+    return text;
+  }
+
+  /** Idempotent reads only: transient failures (no answer, 5xx) are retried with a bounded budget. */
+  function read(path: string, kind: Kind, signal?: AbortSignal): Promise<string | unknown> {
+    return pRetry(
+      async () => {
+        try {
+          return await call('GET', path, kind, { signal });
+        } catch (e) {
+          if (e instanceof LocustError && isTransient(e)) throw e;
+          throw new RetryAbort(e as Error);
+        }
+      },
+      {
+        retries: retry.retries,
+        minTimeout: retry.minTimeoutMs,
+        maxTimeout: retry.maxTimeoutMs,
+        maxRetryTime: retry.maxRetryTimeMs,
+        randomize: true,
+        ...(signal ? { signal } : {}),
+        shouldRetry: () => true,
+      },
+    );
+  }
+
+  return {
+    url: where,
+    async version(signal) {
+      try {
+        return parseVersionFromHtml((await read('', 'text', signal)) as string);
+      } catch {
+        return null; // the version is informative only; the UI page may be disabled or behind a login
+      }
+    },
+    async stats(signal): Promise<LiveStats> {
+      return parseLiveStats(await read('stats/requests', 'json', signal));
+    },
+    async swarm(users, spawnRate, host, signal) {
+      // Form fields only; never run_time (its timer outlives /stop and stops later tests).
+      const form = new URLSearchParams({ user_count: String(users), spawn_rate: String(spawnRate) });
+      if (host) form.set('host', host);
+      const res = parseSwarmResponse(await call('POST', 'swarm', 'json', { body: form.toString(), signal }));
+      if (!res.success) throw new LocustError(`Locust master at ${where} refused to start ${users} users at ${spawnRate}/s: ${res.message}`, { code: 'LOCUST_SWARM_REFUSED' });
+    },
+    async resetStats(signal) {
+      await call('GET', 'stats/reset', 'text', { signal });
+    },
+    async stop(signal) {
+      await call('GET', 'stop', 'json', { signal, timeoutMs: stopTimeoutMs });
+    },
+    async window(signal): Promise<WindowStats> {
+      const [stats, failures, exceptions] = (await Promise.all([
+        read('stats/requests/csv', 'csv', signal),
+        read('stats/failures/csv', 'csv', signal),
+        read('exceptions/csv', 'csv', signal),
+      ])) as string[];
+      const parsed = parseStatsCsv(stats as string);
+      return {
+        endpoints: parsed.endpoints,
+        aggregated: parsed.aggregated,
+        failures: parseFailuresCsv(failures as string),
+        exceptionCount: parseExceptionsCsv(exceptions as string),
+        raw: { stats: stats as string, failures: failures as string, exceptions: exceptions as string },
+      };
+    },
+    async aggregatedCount(signal) {
+      return parseStatsCsv((await read('stats/requests/csv', 'csv', signal)) as string).aggregated.requests;
+    },
+    async close() {
+      await ownDispatcher?.close();
+    },
+  };
+}
+
+function isTransient(e: LocustError): boolean {
+  if (e.code === 'LOCUST_UNREACHABLE') return true;
+  return e.status !== null && e.status >= 500 && e.status !== 501;
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
+}

@@ -1,0 +1,83 @@
+// RunEvent → one log line (message + structured fields). Pure, so the wording is unit-tested.
+import type { RunEvent } from '../../core/events.js';
+import { formatDuration } from '../../core/units.js';
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${Math.round(v)}ms`);
+const num = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
+const secs = (v: number) => `${Math.round(v / 1000)}s`;
+
+export function formatEvent(e: RunEvent): LogLine | null {
+  switch (e.kind) {
+    case 'run-started':
+      return {
+        level: 'info',
+        msg: `run ${e.runId} "${e.name}": ${e.stages} stages, about ${formatDuration(e.plannedMs)}, master ${e.masterUrl}${e.embedded ? ' (embedded local stack)' : ''}, reports in ${e.reportDir}`,
+        fields: { event: e.kind, runId: e.runId, stages: e.stages, plannedMs: e.plannedMs, master: e.masterUrl, embedded: e.embedded, reportDir: e.reportDir },
+      };
+    case 'master-ready':
+      return { level: 'info', msg: `master ready: Locust ${e.locustVersion ?? '(version unknown)'}, ${e.workers} workers`, fields: { event: e.kind, workers: e.workers, locustVersion: e.locustVersion, schema: e.schema } };
+    case 'waiting-for-workers':
+      return { level: 'info', msg: `waiting for workers: ${e.seen}/${e.expected} connected`, fields: { event: e.kind, expected: e.expected, seen: e.seen } };
+    case 'stage-started':
+      return {
+        level: 'info',
+        msg: `stage ${e.stage.index}/${e.of} "${e.stage.name}": ${e.stage.users} users at ${e.stage.spawnRate}/s, hold ${formatDuration(e.stage.durationMs)}`,
+        fields: { event: e.kind, stage: e.stage.index, users: e.stage.users, spawnRate: e.stage.spawnRate, durationMs: e.stage.durationMs },
+      };
+    case 'swarm-started':
+      return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} swarm started`, fields: { event: e.kind, stage: e.stage.index } };
+    case 'ramp-complete':
+      return {
+        level: 'info',
+        msg: `stage ${e.stage.index}/${e.of} ramped to ${e.users} users on ${e.workers} workers in ${(e.rampMs / 1000).toFixed(1)}s; measuring`,
+        fields: { event: e.kind, stage: e.stage.index, rampMs: e.rampMs, users: e.users, workers: e.workers },
+      };
+    case 'stats-reset':
+      return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} stats reset`, fields: { event: e.kind, stage: e.stage.index } };
+    case 'sample': {
+      const s = e.sample;
+      const fail = s.requests > 0 ? (100 * s.failures) / s.requests : 0;
+      const pct = e.runPlannedMs > 0 ? Math.min(99, Math.floor((100 * e.runElapsedMs) / e.runPlannedMs)) : 0;
+      const left = Math.max(0, e.runPlannedMs - e.runElapsedMs);
+      return {
+        level: 'info',
+        msg: `stage ${e.stage.index}/${e.of} [${secs(Math.min(s.elapsedMs, e.stage.durationMs))}/${secs(e.stage.durationMs)}] users=${s.users} rps=${num(s.rps)} p50=${ms(s.p50Ms)} p95=${ms(s.p95Ms)} fail=${fail.toFixed(2)}% workers=${s.workers} | run ${pct}% ~${formatDuration(left)} left`,
+        fields: { event: e.kind, stage: e.stage.index, ...s },
+      };
+    }
+    case 'stopping':
+      return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} stopping the swarm`, fields: { event: e.kind, stage: e.stage.index } };
+    case 'stage-finished': {
+      const r = e.result;
+      const t = r.totals;
+      const nums = t
+        ? `${t.requests} requests, ${num(t.rps)} req/s, p50=${ms(t.p50Ms)} p95=${ms(t.p95Ms)} p99=${ms(t.p99Ms)}, fail=${(100 * t.failRatio).toFixed(2)}% over ${((r.window?.durationMs ?? 0) / 1000).toFixed(1)}s`
+        : 'no numbers';
+      return {
+        level: r.status === 'completed' ? 'info' : 'warn',
+        msg: `stage ${r.index}/${e.of} ${r.status}: ${nums}${r.reason ? ` — ${r.reason}` : ''}`,
+        fields: { event: e.kind, stage: r.index, status: r.status, reason: r.reason, totals: t, window: r.window },
+      };
+    }
+    case 'cooldown':
+      return { level: 'debug', msg: `cooling down ${formatDuration(e.ms)}`, fields: { event: e.kind, stage: e.stage.index, ms: e.ms } };
+    case 'warning':
+      return { level: 'warn', msg: e.message, fields: { event: e.kind } };
+    case 'run-finished': {
+      const r = e.run;
+      const best = e.best ? `; best ${e.best.reason}` : '';
+      const knee = e.knee ? `; knee: ${e.knee.reason}` : '';
+      return {
+        level: r.status === 'completed' ? 'info' : 'error',
+        msg: `run ${r.runId} ${r.status}${r.error ? ` (${r.error})` : ''}: ${r.stages.length}/${r.plan.stages.length} stages${best}${knee}; reports in ${e.reportDir}`,
+        fields: { event: e.kind, runId: r.runId, status: r.status, verdict: r.verdict, reportDir: e.reportDir, best: e.best, knee: e.knee },
+      };
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// The expanded stage plan as a plain-text table, for `validate` and the start of `run`.
+import type { RunPlan } from '../../core/model.js';
+import { expectedRunMs, expectedStageMs } from '../../core/plan.js';
+import { formatDuration } from '../../core/units.js';
+
+export function formatPlan(plan: RunPlan, masterOverride: string | null, localWorkers: number): string {
+  const head = ['#', 'stage', 'users', 'spawn/s', 'hold', 'cooldown', 'sample', 'expected'];
+  const rows = plan.stages.map((s, i) => [
+    String(s.index),
+    s.name,
+    String(s.users),
+    String(s.spawnRate),
+    formatDuration(s.durationMs),
+    i === plan.stages.length - 1 ? '-' : formatDuration(s.cooldownMs),
+    formatDuration(s.sampleEveryMs),
+    formatDuration(expectedStageMs(s, i === plan.stages.length - 1)),
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((v, c) => (c === 1 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join('  ');
+  const master = masterOverride ?? plan.locust.url;
+  const where = master
+    ? `master ${master} (waits for ${plan.locust.expectWorkers} worker${plan.locust.expectWorkers === 1 ? '' : 's'})`
+    : `no master configured: run starts the embedded local stack (Locust master + ${localWorkers} workers + the sample inference service on 127.0.0.1)`;
+  return [
+    `${plan.source}: "${plan.name}" — ${plan.stages.length} stage${plan.stages.length === 1 ? '' : 's'}, expected about ${formatDuration(expectedRunMs(plan))} (including Locust's ramp, stop and report waits)`,
+    where,
+    plan.target.host ? `target ${plan.target.host}${plan.target.healthPath ? ` (health ${plan.target.healthPath})` : ''}` : '',
+    '',
+    line(head),
+    ...rows.map(line),
+  ]
+    .filter((l, i) => l !== '' || i === 3)
+    .join('\n');
+}

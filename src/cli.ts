@@ -1,0 +1,105 @@
+// Command line: yargs builds the options (flags, then LOCUST_DRIVER_* variables); main.ts acts on them.
+import yargs from 'yargs';
+import { ConfigError } from './core/errors.js';
+import { parseDuration } from './core/units.js';
+
+export interface CliOptions {
+  command: 'run' | 'validate' | 'schema';
+  matrix: string;
+  master: string | null;
+  out: string;
+  runId: string | null;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  logFormat: 'json' | 'pretty';
+  localWorkers: number;
+  locustBin: string | null;
+  connectTimeoutMs: number | null;
+  expectWorkers: number | null;
+}
+
+const ENV_PREFIX = 'LOCUST_DRIVER_';
+const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS'];
+
+/** Thrown for --help and --version: the text is printed and the exit code is 0. */
+export class CliOutput {
+  constructor(readonly text: string) {}
+}
+
+export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: string, isTty: boolean): Promise<CliOptions | CliOutput> {
+  // yargs' strict mode would reject an unknown LOCUST_DRIVER_* variable with a confusing
+  // "Unknown argument"; say which variable it is instead.
+  for (const key of Object.keys(env)) {
+    if (key.startsWith(ENV_PREFIX) && !KNOWN_ENV.includes(key.slice(ENV_PREFIX.length))) {
+      throw new ConfigError(`environment variable ${key} is not a locust-driver setting (known: ${KNOWN_ENV.map((k) => ENV_PREFIX + k).join(', ')})`);
+    }
+  }
+  let output: string | null = null;
+  const y = yargs(argv)
+    .scriptName('locust-driver')
+    .usage('$0 <command> [options]\n\nRuns a load-test matrix against a distributed Locust master and writes reports.')
+    .env('LOCUST_DRIVER')
+    .command('run', 'wait for the master and workers, run every stage, write the reports (the main job)')
+    .command('validate', 'check a matrix file and print the expanded stage plan and its expected duration; touches nothing')
+    .command('schema', 'print the JSON Schema of the matrix file (for editors)')
+    .option('matrix', { type: 'string', default: 'matrix.yaml', describe: 'the matrix file (YAML)' })
+    .option('master', { type: 'string', describe: 'Locust master web URL (overrides locust.url); absent everywhere → embedded local stack' })
+    .option('out', { type: 'string', default: './results', describe: 'folder for the reports; each run writes <out>/<run-id>/' })
+    .option('run-id', { type: 'string', describe: 'name of this run\'s report folder (default: <matrix name>-<UTC time>)' })
+    .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
+    .option('log-format', { choices: ['json', 'pretty'] as const, describe: 'default: pretty on a terminal, JSON otherwise' })
+    .option('local-workers', { type: 'number', default: 2, describe: 'workers of the embedded local stack' })
+    .option('locust-bin', { type: 'string', describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)' })
+    .option('connect-timeout', { type: 'string', describe: 'how long to wait for the master and its workers (overrides locust.connectTimeout), e.g. 60s' })
+    .option('expect-workers', { type: 'number', describe: 'wait until this many workers are connected (overrides locust.expectWorkers)' })
+    .demandCommand(1, 'name a command: run, validate or schema')
+    .recommendCommands()
+    .strict()
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((msg: string | undefined, err: Error | undefined) => {
+      throw new ConfigError(`${msg ?? err?.message ?? 'invalid command line'} (see locust-driver --help)`);
+    });
+  const args = await y.parseAsync(argv, {}, (_err, _argv, out) => {
+    if (out) output = out;
+  });
+  if (output !== null) return new CliOutput(output);
+  const command = String(args._[0]);
+  if (command !== 'run' && command !== 'validate' && command !== 'schema') {
+    throw new ConfigError(`unknown command "${command}": use run, validate or schema (see locust-driver --help)`);
+  }
+  if (args._.length > 1) throw new ConfigError(`unexpected argument "${String(args._[1])}" (see locust-driver --help)`);
+  let connectTimeoutMs: number | null = null;
+  if (args.connectTimeout !== undefined) {
+    connectTimeoutMs = parseDuration(args.connectTimeout);
+    if (connectTimeoutMs === null || connectTimeoutMs <= 0) throw new ConfigError(`--connect-timeout "${args.connectTimeout}" is not a duration: use e.g. 30s or 2m`);
+  }
+  const localWorkers = args.localWorkers;
+  if (!Number.isInteger(localWorkers) || localWorkers < 1 || localWorkers > 64) throw new ConfigError(`--local-workers must be a whole number from 1 to 64, not ${localWorkers}`);
+  const expectWorkers = args.expectWorkers ?? null;
+  if (expectWorkers !== null && (!Number.isInteger(expectWorkers) || expectWorkers < 1)) throw new ConfigError(`--expect-workers must be a whole number of at least 1, not ${expectWorkers}`);
+  if (args.master !== undefined) {
+    let ok = false;
+    try {
+      ok = /^https?:$/.test(new URL(args.master).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError(`--master "${args.master}" is not an http(s) URL: use e.g. http://locust-master:8089`);
+  }
+  return {
+    command,
+    matrix: args.matrix,
+    master: args.master ?? null,
+    out: args.out,
+    runId: args.runId ?? null,
+    logLevel: args.logLevel,
+    logFormat: args.logFormat ?? (isTty ? 'pretty' : 'json'),
+    localWorkers,
+    locustBin: args.locustBin ?? null,
+    connectTimeoutMs,
+    expectWorkers,
+  };
+}

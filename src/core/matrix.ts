@@ -1,0 +1,265 @@
+// The matrix file, version 1: its zod schema (published as JSON Schema) and how a YAML text
+// becomes a validated object, with every problem reported as file:line:col, YAML path and fix.
+import * as z from 'zod';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ConfigError } from './errors.js';
+import { parseDuration } from './units.js';
+
+const DURATION_HINT = 'a duration with a unit, e.g. 500ms, 90s, 2m, 1h30m';
+
+const Duration = z
+  .string({ error: (iss) => (iss.input === undefined ? 'required' : `expected ${DURATION_HINT}`) })
+  .regex(/^(?:\d+(?:\.\d+)?h)?(?:\d+(?:\.\d+)?m)?(?:\d+(?:\.\d+)?s)?(?:\d+ms)?$/, { error: `expected ${DURATION_HINT}` })
+  .refine((s) => parseDuration(s) !== null, { error: `expected ${DURATION_HINT}` })
+  .transform((s) => parseDuration(s) as number)
+  .meta({ description: DURATION_HINT });
+
+const PositiveDuration = Duration.refine((ms) => ms > 0, { error: 'must be longer than 0s' });
+
+const Users = z.int({ error: 'expected a whole number of users, e.g. 200' }).min(1, { error: 'at least 1 user' }).max(1_000_000);
+const SpawnRate = z.number({ error: 'expected users per second, e.g. 20' }).positive({ error: 'must be more than 0 users/s' }).max(100_000);
+const Name = z.string().trim().min(1, { error: 'a name may not be empty' }).max(120);
+
+const StageTiming = {
+  spawnRate: SpawnRate.optional().meta({ description: 'users started per second (over all workers)' }),
+  duration: PositiveDuration.optional().meta({ description: 'measured window, after the ramp-up' }),
+  cooldown: Duration.optional().meta({ description: 'pause after the stage (the final stats read overlaps it)' }),
+  sampleEvery: Duration.refine((ms) => ms >= 500, { error: 'at least 500ms (Locust caches its stats for 2s)' })
+    .optional()
+    .meta({ description: 'how often the live stats are sampled and a progress line is logged' }),
+  rampTimeout: PositiveDuration.optional().meta({ description: 'how long the ramp-up may take before the stage fails' }),
+};
+
+export const DefaultsSchema = z.strictObject(StageTiming);
+
+export const StageSchema = z.strictObject({
+  name: Name.optional(),
+  users: Users,
+  ...StageTiming,
+});
+
+export const MatrixAxesSchema = z.strictObject({
+  users: z.array(Users).min(1, { error: 'list at least one user count' }),
+  spawnRate: z.array(SpawnRate).min(1).optional(),
+  duration: z.array(PositiveDuration).min(1).optional(),
+});
+
+export const LocustSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'expected the master web UI URL, e.g. http://locust-master:8089' })
+    .optional()
+    .meta({ description: 'the Locust master web UI/API; omit to start the embedded local stack' }),
+  expectWorkers: z.int().min(1).optional().meta({ description: 'wait (bounded) until at least this many workers are connected' }),
+  connectTimeout: PositiveDuration.optional().meta({ description: 'how long to wait for the master and its workers before giving up (exit 3)' }),
+  requestTimeout: PositiveDuration.optional().meta({ description: 'deadline for one API call (GET /stop gets more)' }),
+  auth: z
+    .strictObject({
+      username: z.string().min(1),
+      passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected the NAME of an environment variable holding the password' }),
+    })
+    .optional()
+    .meta({ description: 'HTTP Basic auth; the password is read from the environment, never from the file' }),
+});
+
+export const TargetSchema = z.strictObject({
+  host: z.url({ protocol: /^https?$/, error: 'expected the system under test, e.g. http://inference:8000' }).optional(),
+  healthPath: z.string().regex(/^\//, { error: 'expected a path starting with /, e.g. /healthz' }).optional(),
+});
+
+export const MatrixFileSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'expected version: 1' }),
+    name: Name.regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, { error: 'letters, digits, spaces, dot, dash and underscore only' }),
+    locust: LocustSchema.optional(),
+    target: TargetSchema.optional(),
+    defaults: DefaultsSchema.optional(),
+    matrix: MatrixAxesSchema.optional(),
+    stages: z.array(StageSchema).min(1, { error: 'list at least one stage' }).optional(),
+  })
+  .meta({
+    title: 'locust-driver matrix file',
+    description: 'Stages to run, one after another, against a distributed Locust master. See docs/configuration.md.',
+  });
+
+export type MatrixFile = z.output<typeof MatrixFileSchema>;
+
+/** Keys that belong to later releases: rejected with a clear message, never accepted and ignored. */
+const NOT_YET: Record<string, string> = {
+  kubernetes: 'scaling the target and the workers in Kubernetes',
+  replicas: 'per-stage target replicas (needs the Kubernetes support)',
+  workers: 'per-stage Locust worker counts (needs the Kubernetes support)',
+  hpa: 'per-stage HPA settings (needs the Kubernetes support)',
+  scaleTimeout: 'scaling timeouts (needs the Kubernetes support)',
+  slo: 'service-level objectives and verdicts',
+  capacity: 'capacity search',
+};
+
+const KEYS_AT: Record<string, readonly string[]> = {
+  '': Object.keys(MatrixFileSchema.shape),
+  locust: Object.keys(LocustSchema.shape),
+  'locust.auth': ['username', 'passwordEnv'],
+  target: Object.keys(TargetSchema.shape),
+  defaults: Object.keys(DefaultsSchema.shape),
+  matrix: Object.keys(MatrixAxesSchema.shape),
+  'stages.*': Object.keys(StageSchema.shape),
+};
+
+export interface MatrixLocation {
+  file: string;
+  path: string; // e.g. stages[1].duration
+  line: number | null;
+  col: number | null;
+}
+
+export interface MatrixIssue extends MatrixLocation {
+  message: string;
+}
+
+export function formatIssue(i: MatrixIssue): string {
+  const where = i.line === null ? i.file : `${i.file}:${i.line}:${i.col}`;
+  return `${where} ${i.path || '(top level)'}: ${i.message}`;
+}
+
+export class MatrixError extends ConfigError {
+  readonly issues: MatrixIssue[];
+  constructor(issues: MatrixIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.issues = issues;
+  }
+}
+
+export interface ParsedMatrix {
+  file: MatrixFile;
+  /** The `matrix:` axes in the order they were written: the cartesian product nests in this order. */
+  axisOrder: ('users' | 'spawnRate' | 'duration')[];
+}
+
+/** Parses and validates a matrix file's text. Throws MatrixError listing every problem. */
+export function parseMatrix(text: string, fileName: string): ParsedMatrix {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new MatrixError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { file: fileName, path: '', line: pos?.line ?? null, col: pos?.col ?? null, message: `YAML syntax: ${firstLine(e.message)}` };
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 50 });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new MatrixError([{ file: fileName, path: '', line: 1, col: 1, message: 'expected a mapping with version: 1, name, and matrix: or stages:' }]);
+  }
+  const result = MatrixFileSchema.safeParse(raw);
+  const issues: MatrixIssue[] = [];
+  if (!result.success) {
+    for (const iss of result.error.issues) issues.push(...toIssues(iss, raw, doc, lineCounter, fileName));
+  } else {
+    const f = result.data;
+    if (!f.matrix === !f.stages) {
+      issues.push({ ...locate(doc, lineCounter, fileName, []), message: 'give exactly one of matrix: (a cartesian product) or stages: (an explicit list)' });
+    }
+  }
+  if (issues.length > 0 || !result.success) throw new MatrixError(issues);
+  const matrixNode = (raw as { matrix?: unknown }).matrix;
+  const axisOrder = matrixNode && typeof matrixNode === 'object' ? (Object.keys(matrixNode) as ParsedMatrix['axisOrder']) : [];
+  return { file: result.data, axisOrder };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+function toIssues(iss: z.core.$ZodIssue, raw: unknown, doc: Document, lc: LineCounter, file: string): MatrixIssue[] {
+  const path = iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (iss.code === 'unrecognized_keys') {
+    return iss.keys.map((key) => {
+      const loc = locate(doc, lc, file, [...path, key], true);
+      const later = NOT_YET[key];
+      if (later) return { ...loc, message: `not supported yet: ${later} arrives in a later release of locust-driver — remove "${key}" to run against an existing master` };
+      const allowed = KEYS_AT[pathPattern(path)] ?? [];
+      const guess = closest(key, allowed);
+      const hint = guess ? `did you mean "${guess}"? ` : '';
+      return { ...loc, message: `unknown key "${key}" — ${hint}valid keys here: ${allowed.join(', ')}` };
+    });
+  }
+  const loc = locate(doc, lc, file, path);
+  let message = iss.message;
+  if (valueAt(raw, path) === undefined) message = `required: ${describeRequired(path)}`;
+  return [{ ...loc, message }];
+}
+
+function valueAt(raw: unknown, path: (string | number)[]): unknown {
+  let cur: unknown = raw;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}
+
+function describeRequired(path: (string | number)[]): string {
+  const last = path[path.length - 1];
+  const hints: Record<string, string> = {
+    version: 'add version: 1',
+    name: 'add name: <a short name for this matrix>',
+    users: 'add users: <number of users>',
+  };
+  return (typeof last === 'string' && hints[last]) || `add ${String(last)}`;
+}
+
+function pathPattern(path: (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? '*' : p)).join('.');
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+/** Where a YAML path is in the file: the value's node, or (for keys) the key itself. */
+function locate(doc: Document, lc: LineCounter, file: string, path: (string | number)[], pointAtKey = false): MatrixLocation {
+  let offset: number | undefined;
+  for (let depth = path.length; depth >= 0 && offset === undefined; depth--) {
+    const sub = path.slice(0, depth);
+    if (pointAtKey && depth === path.length) {
+      const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === sub[sub.length - 1]);
+        offset = (pair?.key as Node | undefined)?.range?.[0];
+      }
+      continue;
+    }
+    const node = (sub.length === 0 ? doc.contents : doc.getIn(sub, true)) as Node | undefined | null;
+    if (node && (isMap(node) || isSeq(node) || 'range' in node)) offset = node.range?.[0];
+  }
+  const pos = offset === undefined ? null : lc.linePos(offset);
+  return { file, path: formatPath(path), line: pos?.line ?? null, col: pos?.col ?? null };
+}
+
+/** The allowed key nearest to a typo (edit distance ≤ 2), if any. */
+function closest(key: string, allowed: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = 3;
+  for (const a of allowed) {
+    const d = editDistance(key.toLowerCase(), a.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = a;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] as number;
+      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] as number;
+}

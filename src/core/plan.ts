@@ -1,0 +1,136 @@
+// A validated matrix file → the ordered stage plan, with defaults applied, and what it will cost in time.
+import type { RunPlan, StagePlan } from './model.js';
+import { MatrixError, type MatrixIssue, type ParsedMatrix } from './matrix.js';
+import { formatDuration } from './units.js';
+
+export const DEFAULTS = {
+  spawnRate: 20,
+  durationMs: 120_000,
+  cooldownMs: 15_000,
+  sampleEveryMs: 2_000,
+  rampTimeoutMs: 300_000,
+  expectWorkers: 1,
+  connectTimeoutMs: 60_000,
+  requestTimeoutMs: 15_000,
+} as const;
+
+/**
+ * Locust's own floors on a stage's cost (see the Locust reference): the 2 s stats cache before a ramp
+ * is visible, ~1 s for the blocking /stop, and the 3 s worker report interval before numbers are final
+ * (which overlaps the cooldown).
+ */
+export const LOCUST_TIMING = {
+  statsCacheMs: 2_000,
+  workerReportMs: 3_000,
+  finalReportWaitMs: 3_500,
+  stopMs: 1_000,
+} as const;
+
+export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
+  const f = parsed.file;
+  const d = f.defaults ?? {};
+  const base = {
+    spawnRate: d.spawnRate ?? DEFAULTS.spawnRate,
+    durationMs: d.duration ?? DEFAULTS.durationMs,
+    cooldownMs: d.cooldown ?? DEFAULTS.cooldownMs,
+    sampleEveryMs: d.sampleEvery ?? DEFAULTS.sampleEveryMs,
+    rampTimeoutMs: d.rampTimeout ?? DEFAULTS.rampTimeoutMs,
+  };
+  const specs: { name: string | null; users: number; spawnRate: number; durationMs: number; cooldownMs: number; sampleEveryMs: number; rampTimeoutMs: number; yamlPath: string }[] = [];
+  if (f.stages) {
+    f.stages.forEach((s, i) =>
+      specs.push({
+        name: s.name ?? null,
+        users: s.users,
+        spawnRate: s.spawnRate ?? base.spawnRate,
+        durationMs: s.duration ?? base.durationMs,
+        cooldownMs: s.cooldown ?? base.cooldownMs,
+        sampleEveryMs: s.sampleEvery ?? base.sampleEveryMs,
+        rampTimeoutMs: s.rampTimeout ?? base.rampTimeoutMs,
+        yamlPath: `stages[${i}]`,
+      }),
+    );
+  } else if (f.matrix) {
+    const axes = f.matrix;
+    const values: Record<'users' | 'spawnRate' | 'duration', number[]> = {
+      users: axes.users,
+      spawnRate: axes.spawnRate ?? [base.spawnRate],
+      duration: axes.duration ?? [base.durationMs],
+    };
+    const order = parsed.axisOrder.filter((a) => a in values);
+    for (const a of ['users', 'spawnRate', 'duration'] as const) if (!order.includes(a)) order.push(a);
+    for (const combo of cartesian(order.map((a) => values[a]))) {
+      const pick = Object.fromEntries(order.map((a, i) => [a, combo[i] as number])) as Record<(typeof order)[number], number>;
+      const named = order.filter((a) => axes[a] !== undefined && (axes[a]?.length ?? 0) > 0);
+      specs.push({
+        name: named.map((a) => `${a === 'duration' ? 'duration' : a}=${a === 'duration' ? formatDuration(pick[a]) : pick[a]}`).join(' '),
+        users: pick.users,
+        spawnRate: pick.spawnRate,
+        durationMs: pick.duration,
+        cooldownMs: base.cooldownMs,
+        sampleEveryMs: base.sampleEveryMs,
+        rampTimeoutMs: base.rampTimeoutMs,
+        yamlPath: 'matrix',
+      });
+    }
+  }
+  const issues: MatrixIssue[] = [];
+  const slugs = new Set<string>();
+  const stages: StagePlan[] = specs.map((s, i) => {
+    const index = i + 1;
+    const name = s.name ?? `users=${s.users}`;
+    let slug = slugify(name) || `stage`;
+    if (slugs.has(slug)) slug = `${slug}-${index}`;
+    slugs.add(slug);
+    const rampMs = (s.users / s.spawnRate) * 1000;
+    if (s.rampTimeoutMs < rampMs + LOCUST_TIMING.statsCacheMs) {
+      issues.push({
+        file: source,
+        path: `${s.yamlPath}.rampTimeout`,
+        line: null,
+        col: null,
+        message: `stage ${index} needs about ${formatDuration(rampMs + LOCUST_TIMING.statsCacheMs)} to start ${s.users} users at ${s.spawnRate}/s, but rampTimeout is ${formatDuration(s.rampTimeoutMs)} — raise rampTimeout or spawnRate`,
+      });
+    }
+    return { index, name, slug, users: s.users, spawnRate: s.spawnRate, durationMs: s.durationMs, cooldownMs: s.cooldownMs, sampleEveryMs: s.sampleEveryMs, rampTimeoutMs: s.rampTimeoutMs };
+  });
+  if (issues.length > 0) throw new MatrixError(issues);
+  const auth = f.locust?.auth ?? null;
+  return {
+    version: 1,
+    name: f.name,
+    source,
+    locust: {
+      url: f.locust?.url ?? null,
+      expectWorkers: f.locust?.expectWorkers ?? DEFAULTS.expectWorkers,
+      auth: auth ? { username: auth.username, passwordEnv: auth.passwordEnv } : null,
+    },
+    target: { host: f.target?.host ?? null, healthPath: f.target?.healthPath ?? null },
+    stages,
+  };
+}
+
+/** What one stage is expected to take, Locust's floors included; the last stage has no cooldown. */
+export function expectedStageMs(s: StagePlan, last: boolean): number {
+  const ramp = (s.users / s.spawnRate) * 1000 + LOCUST_TIMING.statsCacheMs;
+  const tail = Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.finalReportWaitMs);
+  return ramp + s.durationMs + LOCUST_TIMING.stopMs + tail;
+}
+
+export function expectedRunMs(plan: RunPlan): number {
+  return plan.stages.reduce((sum, s, i) => sum + expectedStageMs(s, i === plan.stages.length - 1), 0);
+}
+
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+}
+
+function cartesian(lists: number[][]): number[][] {
+  return lists.reduce<number[][]>((acc, list) => acc.flatMap((prefix) => list.map((v) => [...prefix, v])), [[]]);
+}

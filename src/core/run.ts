@@ -1,0 +1,166 @@
+// The run: wait for the master and its workers, check the target, then every stage in order,
+// writing the reports as each stage ends. Everything through ports; no I/O of its own.
+import type { Clock, EventSink, LoadGenerator, ReportSink } from '../ports.js';
+import type { LiveStats, RunPlan, RunRecord } from './model.js';
+import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
+import { expectedRunMs } from './plan.js';
+import { runStage } from './stage.js';
+import { findBest, findKnee } from './summary.js';
+import { formatDuration } from './units.js';
+
+/** Asks the system under test whether it is healthy; resolves to a problem description or null. */
+export type HealthProbe = (url: string, signal: AbortSignal) => Promise<string | null>;
+
+export interface RunDeps {
+  lg: LoadGenerator;
+  clock: Clock;
+  sink: ReportSink;
+  emit: EventSink;
+  signal: AbortSignal;
+  probe?: HealthProbe;
+}
+
+export interface RunOptions {
+  runId: string;
+  plan: RunPlan;
+  /** The target host sent with every /swarm (null: the master's own --host). */
+  host: string | null;
+  healthUrl: string | null;
+  embedded: boolean;
+  expectWorkers: number;
+  connectTimeoutMs: number;
+  driverVersion: string;
+  nodeVersion: string;
+  /** How often to retry the master and the target while waiting for them. */
+  connectPollMs?: number;
+  stageTiming?: { rampPollMs?: number; countPollMs?: number };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord> {
+  const { lg, clock, sink, emit, signal } = deps;
+  const startedAt = clock.now();
+  const plannedMs = expectedRunMs(o.plan);
+  const record: RunRecord = {
+    schemaVersion: 1,
+    runId: o.runId,
+    name: o.plan.name,
+    startedAt: iso(startedAt),
+    finishedAt: null,
+    status: 'running',
+    verdict: 'none',
+    error: null,
+    plan: o.plan,
+    environment: {
+      driver: o.driverVersion,
+      node: o.nodeVersion,
+      locust: { version: null, url: lg.url, embedded: o.embedded, schema: null },
+      kubernetes: null,
+      workers: null,
+    },
+    stages: [],
+    summary: { best: null, knee: null },
+  };
+  emit({ kind: 'run-started', runId: o.runId, name: o.plan.name, stages: o.plan.stages.length, plannedMs, masterUrl: lg.url, embedded: o.embedded, reportDir: sink.dir });
+
+  const end = async (status: RunRecord['status'], error: DriverError | null): Promise<RunRecord> => {
+    record.status = status;
+    record.error = error ? error.message : null;
+    record.finishedAt = iso(clock.now());
+    record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
+    await sink.runUpdated(record);
+    emit({ kind: 'run-finished', run: record, best: record.summary.best, knee: record.summary.knee, reportDir: sink.dir });
+    return record;
+  };
+
+  try {
+    const first = await preflight(deps, o);
+    record.environment.locust.schema = first.schema;
+    record.environment.locust.version = await lg.version(signal);
+    record.environment.workers = first.workerCount;
+    emit({ kind: 'master-ready', workers: first.workerCount, locustVersion: record.environment.locust.version, schema: first.schema });
+    await sink.runUpdated(record);
+  } catch (e) {
+    const err = asDriverError(e, signal);
+    return end(err instanceof AbortedError ? 'aborted' : 'failed', err);
+  }
+
+  let failed = 0;
+  for (const stage of o.plan.stages) {
+    const outcome = await runStage({ lg, clock, emit, signal }, stage, {
+      host: o.host,
+      of: o.plan.stages.length,
+      runStartedAt: startedAt,
+      runPlannedMs: plannedMs,
+      ...o.stageTiming,
+    });
+    record.stages.push(outcome.result);
+    record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
+    await sink.stageFinished(record, outcome.result, outcome.window);
+    if (outcome.fatal) return end(outcome.fatal instanceof AbortedError ? 'aborted' : 'failed', outcome.fatal);
+    if (outcome.result.status !== 'completed') failed++;
+    const last = stage.index === o.plan.stages.length;
+    if (!last && outcome.stoppedAt !== null) {
+      const rest = stage.cooldownMs - (clock.now() - outcome.stoppedAt);
+      if (rest > 0) {
+        emit({ kind: 'cooldown', stage, of: o.plan.stages.length, ms: rest });
+        try {
+          await clock.sleep(rest, signal);
+        } catch (e) {
+          return end('aborted', asDriverError(e, signal));
+        }
+      }
+    }
+  }
+  return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${o.plan.stages.length} stages failed; see each stage's reason in summary.md`) : null);
+}
+
+/** Waits (bounded) for the master, the expected workers and a healthy target. */
+async function preflight(deps: RunDeps, o: RunOptions): Promise<LiveStats> {
+  const { lg, clock, emit, signal } = deps;
+  const poll = o.connectPollMs ?? 1_000;
+  const deadline = clock.now() + o.connectTimeoutMs;
+  const limit = formatDuration(o.connectTimeoutMs);
+  let stats: LiveStats | null = null;
+  let lastError: unknown = null;
+  let lastSeen = -1;
+  for (;;) {
+    try {
+      stats = await lg.stats(signal);
+      if (stats.workerCount >= o.expectWorkers) break;
+      if (stats.workerCount !== lastSeen) emit({ kind: 'waiting-for-workers', expected: o.expectWorkers, seen: stats.workerCount });
+      lastSeen = stats.workerCount;
+    } catch (e) {
+      if (signal.aborted) throw e;
+      if (e instanceof LocustError && (e.code === 'LOCUST_AUTH' || e.code === 'LOCUST_BAD_RESPONSE')) throw e;
+      lastError = e;
+    }
+    if (clock.now() + poll > deadline) {
+      if (stats) {
+        throw new InfraError(`only ${stats.workerCount} of the ${o.expectWorkers} expected Locust workers connected to ${lg.url} within ${limit}: start more workers or lower locust.expectWorkers`);
+      }
+      const why = lastError instanceof Error ? lastError.message : 'no answer';
+      throw new InfraError(`the Locust master did not answer within ${limit} (${why}): check --master / locust.url, or omit both to start the embedded local stack`, { cause: lastError });
+    }
+    await clock.sleep(poll, signal);
+  }
+  if (o.healthUrl && deps.probe) {
+    let problem: string | null = 'not checked';
+    for (;;) {
+      problem = await deps.probe(o.healthUrl, signal);
+      if (problem === null) break;
+      if (clock.now() + poll > deadline) {
+        throw new InfraError(`the target is not healthy: GET ${o.healthUrl} ${problem} — fix the service or target.healthPath`);
+      }
+      await clock.sleep(poll, signal);
+    }
+  }
+  return stats;
+}
+
+function asDriverError(e: unknown, signal: AbortSignal): DriverError {
+  if (e instanceof DriverError) return e;
+  if (signal.aborted && signal.reason instanceof DriverError) return signal.reason;
+  return new LocustError((e as Error)?.message ?? String(e), { cause: e });
+}

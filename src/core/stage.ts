@@ -1,0 +1,228 @@
+// One stage, step by step: ramp → reset → measure → stop → final read (product.md §4).
+// Works only through the ports, so it runs the same against a real master and against fakes.
+import type { Clock, EventSink, LoadGenerator } from '../ports.js';
+import type { LiveStats, Sample, StagePlan, StageResult, StageStatus, WindowStats } from './model.js';
+import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
+import { LOCUST_TIMING } from './plan.js';
+import { estimateWindowStart, type CountObservation } from './window.js';
+import { toEndpointTotals, toTotals } from './summary.js';
+import { formatDuration } from './units.js';
+
+export interface StageDeps {
+  lg: LoadGenerator;
+  clock: Clock;
+  emit: EventSink;
+  signal: AbortSignal;
+}
+
+export interface StageOptions {
+  /** Sent as `host` with /swarm; null keeps the master's own --host. */
+  host: string | null;
+  of: number;
+  runStartedAt: number;
+  runPlannedMs: number;
+  /** Poll interval while waiting for the ramp (reads hit Locust's 2 s cache, so polling is cheap). */
+  rampPollMs?: number;
+  /** Poll interval of the uncached count right after the reset (sets the window start's precision). */
+  countPollMs?: number;
+}
+
+export interface StageOutcome {
+  result: StageResult;
+  window: WindowStats | null;
+  /** When the users were stopped (the cooldown counts from here); null when no swarm was started. */
+  stoppedAt: number | null;
+  /** Set when the run cannot go on (master gone, interrupted): the run loop stops after this stage. */
+  fatal: DriverError | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOptions): Promise<StageOutcome> {
+  const { lg, clock, emit, signal } = deps;
+  const rampPollMs = opts.rampPollMs ?? 500;
+  const countPollMs = opts.countPollMs ?? 100;
+  const startedAt = clock.now();
+  const samples: Sample[] = [];
+  let swarmAt: number | null = null;
+  let runningSeen = false;
+  let rampMs: number | null = null;
+  let resetAt: number | null = null;
+  let windowStart: number | null = null;
+  let endAt: number | null = null;
+  let stoppedAt: number | null = null;
+  let workersMin = Number.POSITIVE_INFINITY;
+  let workersMax = 0;
+  let cpuMax: number | null = null;
+
+  const observe = (s: LiveStats) => {
+    workersMin = Math.min(workersMin, s.workerCount);
+    workersMax = Math.max(workersMax, s.workerCount);
+    for (const w of s.workers) if (w.cpuPercent !== null) cpuMax = Math.max(cpuMax ?? 0, w.cpuPercent);
+  };
+
+  /** Stops the swarm without wedging the master: never within moments of a /swarm that has not ramped. */
+  const safeStop = async () => {
+    if (swarmAt === null || stoppedAt !== null) return;
+    if (!runningSeen) {
+      const wait = swarmAt + LOCUST_TIMING.workerReportMs - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+    }
+    endAt ??= clock.now();
+    emit({ kind: 'stopping', stage, of: opts.of });
+    await lg.stop();
+    stoppedAt = clock.now();
+  };
+
+  const finish = async (status: StageStatus, reason: string | null, fatal: DriverError | null): Promise<StageOutcome> => {
+    let window: WindowStats | null = null;
+    if (stoppedAt !== null && resetAt !== null) {
+      // Workers send their last delta up to one report interval after the stop: read only then.
+      const wait = stoppedAt + LOCUST_TIMING.finalReportWaitMs - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+      window = await lg.window();
+    }
+    const start = windowStart ?? resetAt;
+    const winMs = start !== null && endAt !== null ? Math.max(1, endAt - start) : null;
+    const result: StageResult = {
+      index: stage.index,
+      name: stage.name,
+      slug: stage.slug,
+      status,
+      reason,
+      users: stage.users,
+      spawnRate: stage.spawnRate,
+      replicas: null,
+      workers: null,
+      plannedDurationMs: stage.durationMs,
+      startedAt: iso(startedAt),
+      finishedAt: iso(clock.now()),
+      rampMs,
+      window: start !== null && endAt !== null && resetAt !== null ? { start: iso(start), end: iso(endAt), resetAt: iso(resetAt), durationMs: endAt - start } : null,
+      totals: window && winMs !== null ? toTotals(window.aggregated, winMs) : null,
+      endpoints: window && winMs !== null ? window.endpoints.map((e) => toEndpointTotals(e, winMs)) : [],
+      failures: window?.failures ?? [],
+      exceptionCount: window?.exceptionCount ?? 0,
+      workersSeen: workersMax > 0 ? { min: workersMin, max: workersMax } : null,
+      workerCpuMaxPercent: cpuMax,
+      samples,
+    };
+    emit({ kind: 'stage-finished', result, of: opts.of });
+    return { result, window, stoppedAt, fatal };
+  };
+
+  try {
+    emit({ kind: 'stage-started', stage, of: opts.of });
+    const before = await lg.stats(signal);
+    observe(before);
+    if (before.workerCount === 0) throw new InfraError(`no Locust workers are connected to ${lg.url}: start workers (or check --master-host on them) and run again`);
+    if (before.state === 'running' || before.state === 'spawning' || before.state === 'stopping') {
+      throw new InfraError(`the Locust master at ${lg.url} is already running a test (state ${before.state}); stop it in its web UI or with GET /stop, then run again`);
+    }
+
+    // Ramp. The state before was ready/stopped, so any "running" read now is from after our /swarm,
+    // even through Locust's 2 s cache.
+    await lg.swarm(stage.users, stage.spawnRate, opts.host, signal);
+    swarmAt = clock.now();
+    emit({ kind: 'swarm-started', stage, of: opts.of });
+    let last = before;
+    for (;;) {
+      await clock.sleep(rampPollMs, signal);
+      last = await lg.stats(signal);
+      observe(last);
+      if (last.state === 'running' && last.userCount === stage.users) break;
+      if (last.state === 'running' || last.state === 'spawning') runningSeen = true;
+      if (last.workerCount === 0 && clock.now() - swarmAt > LOCUST_TIMING.workerReportMs) {
+        throw new InfraError(`every Locust worker left ${lg.url} during the ramp of stage ${stage.index} (state ${last.state}); if the worker processes are still alive the master is wedged: restart it`);
+      }
+      if (clock.now() - swarmAt > stage.rampTimeoutMs) {
+        runningSeen = runningSeen || last.state !== 'ready';
+        await safeStop();
+        return await finish('failed', `the ramp did not finish within rampTimeout ${formatDuration(stage.rampTimeoutMs)}: master state ${last.state}, ${last.userCount}/${stage.users} users, ${last.workerCount} workers`, null);
+      }
+    }
+    runningSeen = true;
+    rampMs = clock.now() - swarmAt;
+    emit({ kind: 'ramp-complete', stage, of: opts.of, rampMs, users: last.userCount, workers: last.workerCount });
+
+    // Reset, then measure. The reset takes effect while the call is in flight: take the midpoint.
+    const t0 = clock.now();
+    await lg.resetStats(signal);
+    resetAt = Math.round((t0 + clock.now()) / 2);
+    emit({ kind: 'stats-reset', stage, of: opts.of });
+    const rs = resetAt;
+    let watcherDone = false;
+
+    const watchReports = async (): Promise<void> => {
+      const obs: CountObservation[] = [];
+      while (clock.now() <= rs + LOCUST_TIMING.workerReportMs + 250) {
+        try {
+          const count = await lg.aggregatedCount(signal);
+          obs.push({ at: clock.now(), count });
+        } catch (e) {
+          if (signal.aborted) throw e;
+          break; // the estimate falls back to the reset time; the sampler reports real outages
+        }
+        await clock.sleep(countPollMs, signal);
+      }
+      windowStart = estimateWindowStart(rs, obs, LOCUST_TIMING.workerReportMs).startMs;
+      watcherDone = true;
+    };
+
+    const sampleLoop = async (): Promise<void> => {
+      // Locust serves the previous numbers for up to 2 s after a reset: the first sample waits that out.
+      let next = rs + Math.max(stage.sampleEveryMs, LOCUST_TIMING.statsCacheMs + 100);
+      for (;;) {
+        // Until the start estimate exists the end is provisional (and later than the final one).
+        const end = (windowStart ?? rs) + stage.durationMs;
+        const now = clock.now();
+        if (now >= end) {
+          if (watcherDone) return;
+          await clock.sleep(countPollMs, signal);
+          continue;
+        }
+        if (next >= end) {
+          await clock.sleep(Math.min(end - now, watcherDone ? end - now : countPollMs), signal);
+          continue;
+        }
+        await clock.sleep(Math.max(0, next - now), signal);
+        const s = await lg.stats(signal);
+        observe(s);
+        const sample: Sample = {
+          at: iso(clock.now()),
+          elapsedMs: clock.now() - rs,
+          users: s.userCount,
+          workers: s.workerCount,
+          requests: s.requests,
+          failures: s.failures,
+          rps: s.currentRps,
+          failPerSec: s.currentFailPerSec,
+          p50Ms: s.currentP50Ms,
+          p95Ms: s.currentP95Ms,
+          workerCpuMaxPercent: s.workers.reduce<number | null>((m, w) => (w.cpuPercent === null ? m : Math.max(m ?? 0, w.cpuPercent)), null),
+        };
+        samples.push(sample);
+        emit({ kind: 'sample', stage, of: opts.of, sample, runElapsedMs: clock.now() - opts.runStartedAt, runPlannedMs: opts.runPlannedMs });
+        next += stage.sampleEveryMs;
+      }
+    };
+
+    await Promise.all([watchReports(), sampleLoop()]);
+    await safeStop();
+    return await finish('completed', null, null);
+  } catch (e) {
+    const fatal = e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new LocustError(`stage ${stage.index} failed: ${(e as Error).message}`, { cause: e });
+    const aborted = fatal instanceof AbortedError;
+    try {
+      await safeStop();
+    } catch {
+      // the master is gone or refuses: nothing more to stop from here
+    }
+    try {
+      return await finish(aborted ? 'aborted' : 'failed', fatal.message, fatal);
+    } catch {
+      stoppedAt = null; // the final read failed too: report the stage without numbers
+      return await finish(aborted ? 'aborted' : 'failed', fatal.message, fatal);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// Where a measured window really starts.
+//
+// GET /stats/reset zeroes only the master's numbers. Each worker sends its stats as a delta every
+// 3 s, so a worker's first report after the reset also carries the requests it saw since its
+// previous report — up to 3 s *before* the reset. Reporting the window as "from the reset" would
+// overstate throughput and disagree with what the target received. Instead the driver watches the
+// uncached aggregated count right after the reset: every jump is one worker's first report, which
+// covers exactly the report interval before it. The effective start is those covered starts,
+// weighted by how many requests each jump brought (i.e. by each worker's share of the load).
+
+export interface CountObservation {
+  at: number; // epoch ms, when the answer arrived
+  count: number; // aggregated request count in the master's stats
+}
+
+export interface WindowStartEstimate {
+  startMs: number;
+  /** Jumps seen (time, requests) — one per worker's first report, or fewer when reports coincided. */
+  jumps: { at: number; requests: number }[];
+}
+
+/**
+ * @param resetAt when the reset took effect (epoch ms)
+ * @param observations counts polled after the reset, in time order (the first one may still be 0)
+ * @param reportIntervalMs Locust's WORKER_REPORT_INTERVAL (3 s)
+ */
+export function estimateWindowStart(resetAt: number, observations: CountObservation[], reportIntervalMs = 3_000): WindowStartEstimate {
+  const jumps: { at: number; requests: number }[] = [];
+  let prev: CountObservation = { at: resetAt, count: 0 };
+  for (const o of observations) {
+    // Only first reports: every worker reports once within one interval after the reset.
+    if (o.at > resetAt + reportIntervalMs + 250) break;
+    if (o.count > prev.count) jumps.push({ at: (prev.at + o.at) / 2, requests: o.count - prev.count });
+    prev = o.count >= prev.count ? o : prev;
+  }
+  const total = jumps.reduce((s, j) => s + j.requests, 0);
+  return { startMs: resetAt, jumps };
+  const weighted = jumps.reduce((s, j) => s + j.requests * (j.at - reportIntervalMs), 0) / total;
+  // A covered start can be neither after the reset nor more than one interval before it.
+  const startMs = Math.round(Math.min(resetAt, Math.max(resetAt - reportIntervalMs, weighted)));
+  return { startMs, jumps };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { MatrixError, parseMatrix } from '../../src/core/matrix.js';
+import { buildPlan, expectedRunMs } from '../../src/core/plan.js';
+
+function issuesOf(text: string): string[] {
+  try {
+    parseMatrix(text, 'm.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(MatrixError);
+    return (e as MatrixError).message.split('\n');
+  }
+  throw new Error('expected the matrix to be rejected');
+}
+
+const plan = (text: string) => buildPlan(parseMatrix(text, 'm.yaml'), 'm.yaml');
+
+describe('matrix file', () => {
+  it('expands matrix: as a cartesian product nested in the order written, with defaults', () => {
+    const p = plan(`version: 1
+name: demo
+defaults: { duration: 30s, cooldown: 5s }
+matrix:
+  spawnRate: [10, 50]
+  users: [100, 200]
+`);
+    expect(p.stages.map((s) => [s.spawnRate, s.users])).toEqual([
+      [10, 100],
+      [10, 200],
+      [50, 100],
+      [50, 200],
+    ]);
+    expect(p.stages[0]).toMatchObject({ index: 1, name: 'spawnRate=10 users=100', slug: 'spawnrate-10-users-100', durationMs: 30_000, cooldownMs: 5_000, sampleEveryMs: 2_000 });
+    expect(p.locust.url).toBeNull();
+  });
+
+  it('keeps explicit stages in order, per-stage values winning over defaults', () => {
+    const p = plan(`version: 1
+name: demo
+defaults: { spawnRate: 5, duration: 1m }
+stages:
+  - { name: warm, users: 5, duration: 10s }
+  - { users: 20, spawnRate: 10, cooldown: 0s }
+`);
+    expect(p.stages.map((s) => [s.name, s.users, s.spawnRate, s.durationMs, s.cooldownMs])).toEqual([
+      ['warm', 5, 5, 10_000, 15_000],
+      ['users=20', 20, 10, 60_000, 0],
+    ]);
+    // ramp 1 s + cache 2 s + 10 s + stop 1 s + cooldown 15 s; then 2+2+60+1+3.5 (final report wait)
+    expect(expectedRunMs(p)).toBe(29_000 + 68_500);
+  });
+
+  it('names the file, YAML path, line:column and a fix for each problem', () => {
+    const lines = issuesOf(`version: 1
+name: demo
+stages:
+  - users: 10
+    duration: 2x
+  - usres: 5
+`);
+    expect(lines).toContain('m.yaml:5:15 stages[0].duration: expected a duration with a unit, e.g. 500ms, 90s, 2m, 1h30m');
+    expect(lines.find((l) => l.startsWith('m.yaml:6:5 stages[1].usres: unknown key "usres" — did you mean "users"?'))).toBeDefined();
+  });
+
+  it('rejects keys of later releases as not supported yet, never ignoring them', () => {
+    const lines = issuesOf(`version: 1
+name: demo
+kubernetes: { namespace: default }
+matrix:
+  replicas: [1, 2]
+  users: [10]
+slo: { p95: 500ms }
+`);
+    expect(lines.some((l) => l.startsWith('m.yaml:3:1 kubernetes: not supported yet'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('m.yaml:5:3 matrix.replicas: not supported yet'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('m.yaml:7:1 slo: not supported yet'))).toBe(true);
+  });
+
+  it('reports YAML syntax errors and duplicate keys with their position', () => {
+    expect(issuesOf('version: 1\nname: [demo\n')[0]).toMatch(/^m\.yaml:\d+:\d+ \(top level\): YAML syntax: /);
+    expect(issuesOf('version: 1\nname: a\nname: b\nstages: [{users: 1}]\n')[0]).toBe('m.yaml:3:1 (top level): YAML syntax: Map keys must be unique');
+  });
+
+  it('requires exactly one of matrix: and stages:, and the version', () => {
+    expect(issuesOf('version: 1\nname: a\n')[0]).toMatch(/exactly one of matrix:/);
+    expect(issuesOf('name: a\nstages: [{users: 1}]\n')[0]).toBe('m.yaml:1:1 version: required: add version: 1');
+    expect(issuesOf('version: 2\nname: a\nstages: [{users: 1}]\n')[0]).toBe('m.yaml:1:10 version: expected version: 1');
+  });
+
+  it('rejects bare numbers as durations and zero spawn rates', () => {
+    const lines = issuesOf('version: 1\nname: a\nstages: [{users: 1, duration: 120, spawnRate: 0}]\n');
+    expect(lines.some((l) => l.includes('stages[0].duration: expected a duration with a unit'))).toBe(true);
+    expect(lines.some((l) => l.includes('stages[0].spawnRate: must be more than 0 users/s'))).toBe(true);
+  });
+
+  it('refuses a ramp that cannot finish within rampTimeout', () => {
+    expect(() => plan('version: 1\nname: a\nstages: [{users: 800, spawnRate: 10, rampTimeout: 30s}]\n')).toThrow(
+      /stage 1 needs about 1m 22s to start 800 users at 10\/s, but rampTimeout is 30s/,
+    );
+  });
+
+  it('gives a top-level error for a document that is not a mapping', () => {
+    expect(issuesOf('- 1\n- 2\n')[0]).toBe('m.yaml:1:1 (top level): expected a mapping with version: 1, name, and matrix: or stages:');
+  });
+});

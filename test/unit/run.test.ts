@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { runMatrix, type RunOptions } from '../../src/core/run.js';
+import type { RunPlan, StagePlan } from '../../src/core/model.js';
+import type { RunEvent } from '../../src/core/events.js';
+import { ManualClock } from '../fakes/manual-clock.js';
+import { FakeLocust } from '../fakes/fake-locust.js';
+import { MemorySink } from '../fakes/memory-sink.js';
+
+const st = (index: number, users: number, over: Partial<StagePlan> = {}): StagePlan => ({
+  index,
+  name: `users=${users}`,
+  slug: `users-${users}`,
+  users,
+  spawnRate: 10,
+  durationMs: 20_000,
+  cooldownMs: 10_000,
+  sampleEveryMs: 2_000,
+  rampTimeoutMs: 60_000,
+  ...over,
+});
+
+const plan = (stages: StagePlan[]): RunPlan => ({
+  version: 1,
+  name: 'demo',
+  source: 'm.yaml',
+  locust: { url: 'http://fake-locust:8089', expectWorkers: 2, auth: null },
+  target: { host: null, healthPath: null },
+  stages,
+});
+
+function setup(workers = 2) {
+  const clock = new ManualClock();
+  const lg = new FakeLocust(clock, { workers, rpsPerUser: 1 });
+  const sink = new MemorySink();
+  const events: RunEvent[] = [];
+  const controller = new AbortController();
+  const opts = (p: RunPlan, over: Partial<RunOptions> = {}): RunOptions => ({
+    runId: 'r1',
+    plan: p,
+    host: null,
+    healthUrl: null,
+    embedded: false,
+    expectWorkers: 2,
+    connectTimeoutMs: 30_000,
+    driverVersion: '0.1.0',
+    nodeVersion: 'v24',
+    ...over,
+  });
+  const go = (p: RunPlan, over: Partial<RunOptions> = {}, probe?: (u: string) => Promise<string | null>) =>
+    clock.run(runMatrix({ lg, clock, sink, emit: (e) => events.push(e), signal: controller.signal, ...(probe ? { probe } : {}) }, opts(p, over)));
+  return { clock, lg, sink, events, controller, go };
+}
+
+describe('a run', () => {
+  it('runs every stage in order with the cooldown between them and writes reports after each stage', async () => {
+    const { clock, lg, sink, go } = setup();
+    const t0 = clock.now();
+    const record = await go(plan([st(1, 10), st(2, 20), st(3, 40)]));
+    expect(record.status).toBe('completed');
+    expect(record.stages.map((s) => [s.index, s.status, s.users])).toEqual([
+      [1, 'completed', 10],
+      [2, 'completed', 20],
+      [3, 'completed', 40],
+    ]);
+    expect(sink.writes.map((w) => w.kind)).toEqual(['run', 'stage', 'stage', 'stage', 'run']);
+    expect(sink.writes[1]!.run.stages).toHaveLength(1); // run.json after stage 1 already has stage 1
+    expect(sink.last!.finishedAt).not.toBeNull();
+    expect(record.environment.locust).toMatchObject({ version: '2.47.0', schema: 'modern', embedded: false });
+    // next swarm only after the cooldown (counted from the stop)
+    const s1end = Date.parse(record.stages[0]!.window!.end);
+    const s2start = Date.parse(record.stages[1]!.startedAt);
+    expect(s2start - s1end).toBeGreaterThanOrEqual(10_000);
+    expect(record.summary.best?.users).toBe(40);
+    expect(lg.wedged).toBe(false);
+    expect(clock.now() - t0).toBeLessThan(3 * (20_000 + 12_000) + 2 * 10_000);
+  });
+
+  it('gives up on a master that never answers within connectTimeout (exit 3) and records why', async () => {
+    const { clock, lg, sink, go } = setup();
+    lg.down = true;
+    const t0 = clock.now();
+    const record = await go(plan([st(1, 10)]), { connectTimeoutMs: 15_000 });
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/^the Locust master did not answer within 15s \(.*ECONNREFUSED.*\): check --master \/ locust.url/);
+    expect(clock.now() - t0).toBeLessThanOrEqual(15_000);
+    expect(record.stages).toHaveLength(0);
+    expect(sink.last!.status).toBe('failed');
+  });
+
+  it('waits for the expected workers, bounded, naming how many came', async () => {
+    const { go } = setup(1);
+    const record = await go(plan([st(1, 10)]), { expectWorkers: 3, connectTimeoutMs: 10_000 });
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/only 1 of the 3 expected Locust workers connected to http:\/\/fake-locust:8089\/ within 10s/);
+  });
+
+  it('checks the target health first and refuses an unhealthy target', async () => {
+    const { lg, go } = setup();
+    const record = await go(plan([st(1, 10)]), { healthUrl: 'http://target:8000/healthz', connectTimeoutMs: 5_000 }, async () => 'answered HTTP 503');
+    expect(record.status).toBe('failed');
+    expect(record.error).toBe('the target is not healthy: GET http://target:8000/healthz answered HTTP 503 — fix the service or target.healthPath');
+    expect(lg.calls.some((c) => c.startsWith('swarm'))).toBe(false);
+  });
+
+  it('goes on after a stage that failed and reports the run as failed', async () => {
+    const { go } = setup();
+    const record = await go(plan([st(1, 500, { spawnRate: 1, rampTimeoutMs: 8_000 }), st(2, 10)]));
+    expect(record.stages.map((s) => s.status)).toEqual(['failed', 'completed']);
+    expect(record.status).toBe('failed');
+    expect(record.error).toBe('1 of 2 stages failed; see each stage\'s reason in summary.md');
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { runStage, type StageOutcome } from '../../src/core/stage.js';
+import type { StagePlan } from '../../src/core/model.js';
+import type { RunEvent } from '../../src/core/events.js';
+import { AbortedError, InfraError } from '../../src/core/errors.js';
+import { ManualClock } from '../fakes/manual-clock.js';
+import { FakeLocust } from '../fakes/fake-locust.js';
+
+const stage = (over: Partial<StagePlan> = {}): StagePlan => ({
+  index: 1,
+  name: 'users=20',
+  slug: 'users-20',
+  users: 20,
+  spawnRate: 10,
+  durationMs: 30_000,
+  cooldownMs: 5_000,
+  sampleEveryMs: 2_000,
+  rampTimeoutMs: 60_000,
+  ...over,
+});
+
+function setup(o: ConstructorParameters<typeof FakeLocust>[1] = {}) {
+  const clock = new ManualClock();
+  const lg = new FakeLocust(clock, o);
+  const events: RunEvent[] = [];
+  const controller = new AbortController();
+  const go = (s: StagePlan) =>
+    clock.run(runStage({ lg, clock, emit: (e) => events.push(e), signal: controller.signal }, s, { host: 'http://target:8000', of: 1, runStartedAt: clock.now(), runPlannedMs: 60_000 }));
+  return { clock, lg, events, controller, go };
+}
+
+describe('a stage', () => {
+  it('ramps, resets, measures for the planned time, stops, and reads the numbers after the last worker report', async () => {
+    const { lg, events, go } = setup({ workers: 2, rpsPerUser: 2, phases: [700, 2200] });
+    const out: StageOutcome = await go(stage());
+    const r = out.result;
+    expect(r.status).toBe('completed');
+    expect(out.fatal).toBeNull();
+    expect(lg.wedged).toBe(false);
+    // order of the state-changing calls
+    const changes = lg.calls.filter((c) => !c.startsWith('stats') && c !== 'window');
+    expect(changes).toEqual(['swarm 20 10', 'reset', 'stop']);
+    expect(lg.calls.at(-1)).toBe('window');
+    // the window is as long as planned, and its count matches what the target received in it
+    const w = r.window!;
+    const start = Date.parse(w.start);
+    const end = Date.parse(w.end);
+    expect(w.durationMs).toBeGreaterThanOrEqual(30_000);
+    expect(w.durationMs).toBeLessThan(30_600);
+    expect(start).toBeLessThan(Date.parse(w.resetAt)); // pre-reset samples in the first reports are accounted for
+    const truth = lg.trafficBetween(start, end);
+    expect(r.totals!.requests).toBeGreaterThan(0);
+    expect(Math.abs(r.totals!.requests - truth) / truth).toBeLessThan(0.02);
+    expect(r.totals!.rps).toBeCloseTo(40, 0); // 20 users × 2 req/s
+    // one sample (and progress line) per sampleEvery, the first after Locust's 2 s cache
+    expect(r.samples.length).toBeGreaterThanOrEqual(13);
+    expect(r.samples.length).toBeLessThanOrEqual(15);
+    expect(r.samples[0]!.elapsedMs).toBeGreaterThanOrEqual(2_000);
+    expect(events.filter((e) => e.kind === 'sample')).toHaveLength(r.samples.length);
+    expect(r.rampMs).toBeGreaterThanOrEqual(2_000);
+    expect(r.workersSeen).toEqual({ min: 2, max: 2 });
+  });
+
+  it('a reset-based window would be off by the leaked reports: the estimate is closer to the truth', async () => {
+    const { lg, go } = setup({ workers: 1, rpsPerUser: 5, phases: [100] });
+    const r = (await go(stage({ durationMs: 10_000 }))).result;
+    const w = r.window!;
+    const truthEstimated = lg.trafficBetween(Date.parse(w.start), Date.parse(w.end));
+    const truthFromReset = lg.trafficBetween(Date.parse(w.resetAt), Date.parse(w.end));
+    const errEstimated = Math.abs(r.totals!.requests - truthEstimated);
+    const errReset = Math.abs(r.totals!.requests - truthFromReset);
+    expect(errEstimated).toBeLessThan(errReset);
+    expect(errEstimated / truthEstimated).toBeLessThan(0.02);
+  });
+
+  it('fails the stage (and stops safely, never right after /swarm) when the ramp times out', async () => {
+    const { lg, go } = setup({ workers: 2 });
+    const out = await go(stage({ users: 1000, spawnRate: 1, rampTimeoutMs: 10_000 }));
+    expect(out.result.status).toBe('failed');
+    expect(out.result.reason).toMatch(/the ramp did not finish within rampTimeout 10s: master state spawning, \d+\/1000 users, 2 workers/);
+    expect(out.fatal).toBeNull();
+    expect(lg.calls).toContain('stop');
+    expect(lg.wedged).toBe(false);
+    expect(out.result.totals).toBeNull();
+  });
+
+  it('refuses to start without workers (infrastructure error, nothing started)', async () => {
+    const { lg, go } = setup({ workers: 0 });
+    const out = await go(stage());
+    expect(out.fatal).toBeInstanceOf(InfraError);
+    expect(out.fatal!.message).toMatch(/no Locust workers are connected/);
+    expect(lg.calls.some((c) => c.startsWith('swarm'))).toBe(false);
+  });
+
+  it('on interruption stops the swarm, reads what was measured and marks the stage aborted', async () => {
+    const { clock, lg, controller, go } = setup({ workers: 2 });
+    const started = clock.now();
+    const p = go(stage({ durationMs: 60_000 }));
+    // interrupt 20 s into the stage
+    const stopper = (async () => {
+      while (clock.now() - started < 20_000) await new Promise((r) => setImmediate(r));
+      controller.abort(new AbortedError('SIGTERM'));
+    })();
+    const out = await p;
+    await stopper;
+    expect(out.result.status).toBe('aborted');
+    expect(out.fatal).toBeInstanceOf(AbortedError);
+    expect(lg.calls).toContain('stop');
+    expect(lg.wedged).toBe(false);
+    expect(out.result.totals?.requests ?? 0).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { estimateWindowStart } from '../../src/core/window.js';
+
+describe('estimateWindowStart', () => {
+  it('puts the start one report interval before each worker\'s first report, weighted by its requests', () => {
+    // reset at 10 000; worker A reports at ~10 500 (covers 7 500..10 500), worker B at ~12 000 (9 000..12 000)
+    const obs = [
+      { at: 10_100, count: 0 },
+      { at: 10_200, count: 0 },
+      { at: 10_400, count: 0 },
+      { at: 10_600, count: 300 },
+      { at: 11_900, count: 300 },
+      { at: 12_100, count: 600 },
+      { at: 13_000, count: 600 },
+    ];
+    const est = estimateWindowStart(10_000, obs);
+    expect(est.jumps).toEqual([
+      { at: 10_500, requests: 300 },
+      { at: 12_000, requests: 300 },
+    ]);
+    expect(est.startMs).toBe(8_250); // mean of 7 500 and 9 000
+  });
+
+  it('ignores later reports (a worker\'s second report is not a first report)', () => {
+    const obs = [
+      { at: 10_100, count: 100 },
+      { at: 13_300, count: 100 },
+      { at: 13_400, count: 200 }, // 3.35 s after the reset: past one interval + slack
+    ];
+    expect(estimateWindowStart(10_000, obs).jumps).toHaveLength(1);
+  });
+
+  it('falls back to the reset time with no traffic, and never moves the start after the reset', () => {
+    expect(estimateWindowStart(5_000, [{ at: 5_100, count: 0 }]).startMs).toBe(5_000);
+    expect(estimateWindowStart(5_000, []).startMs).toBe(5_000);
+  });
+
+  it('clamps to one interval before the reset and tolerates a stale first read that went down', () => {
+    const est = estimateWindowStart(10_000, [
+      { at: 10_050, count: 900 }, // a read that still showed pre-reset numbers
+      { at: 10_150, count: 0 },
+      { at: 13_100, count: 50 },
+    ]);
+    expect(est.startMs).toBeGreaterThanOrEqual(7_000);
+    expect(est.startMs).toBeLessThanOrEqual(10_000);
+  });
+});
