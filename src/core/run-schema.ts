@@ -1,0 +1,167 @@
+// The zod schema of run.json (RunRecord in model.ts). run.json is a public, versioned format:
+// `report` re-renders from it, other tools read it, and schema/run.schema.json is generated from
+// this file. Unknown keys are tolerated on input (a newer writer may add fields within version 1);
+// the fields below are the contract.
+import { z } from 'zod';
+import type { RunRecord } from './model.js';
+
+const isoTime = z.iso.datetime().describe('ISO-8601 UTC with milliseconds, e.g. 2026-11-28T10:55:19.123Z');
+const count = z.int().nonnegative();
+const ms = z.number().nonnegative();
+const msOrNull = ms.nullable();
+
+const FailureRowSchema = z.object({
+  method: z.string(),
+  name: z.string(),
+  error: z.string(),
+  occurrences: count,
+});
+
+const StagePlanSchema = z.object({
+  index: z.int().positive(),
+  name: z.string(),
+  slug: z.string(),
+  users: count,
+  spawnRate: z.number().positive(),
+  durationMs: ms,
+  cooldownMs: ms,
+  sampleEveryMs: ms,
+  rampTimeoutMs: ms,
+});
+
+const RunPlanSchema = z.object({
+  version: z.literal(1),
+  name: z.string(),
+  source: z.string().describe('The matrix file as given'),
+  locust: z.object({
+    url: z.string().nullable().describe('null: the embedded local stack'),
+    expectWorkers: count,
+    auth: z.object({ username: z.string(), passwordEnv: z.string() }).nullable(),
+  }),
+  target: z.object({ host: z.string().nullable(), healthPath: z.string().nullable() }),
+  stages: z.array(StagePlanSchema),
+});
+
+const totalsShape = {
+  requests: count,
+  failures: count,
+  rps: z.number().nonnegative().describe('requests / measured window seconds'),
+  failRatio: z.number().min(0).max(1).describe('failures / requests; 0 without requests'),
+  avgMs: msOrNull,
+  minMs: msOrNull,
+  maxMs: msOrNull,
+  p50Ms: msOrNull,
+  p66Ms: msOrNull,
+  p75Ms: msOrNull,
+  p80Ms: msOrNull,
+  p90Ms: msOrNull,
+  p95Ms: msOrNull,
+  p98Ms: msOrNull,
+  p99Ms: msOrNull,
+  p999Ms: msOrNull,
+  p9999Ms: msOrNull,
+  p100Ms: msOrNull,
+};
+
+const TotalsSchema = z
+  .object(totalsShape)
+  .describe('Aggregated over the measured window; percentiles are cumulative over the window (null without requests)');
+
+const EndpointTotalsSchema = z.object({ method: z.string(), name: z.string(), ...totalsShape });
+
+const SampleSchema = z.object({
+  at: isoTime,
+  elapsedMs: ms.describe('Since the window started (the stats reset)'),
+  users: count,
+  workers: count,
+  requests: count,
+  failures: count,
+  rps: z.number().nonnegative().nullable().describe("Locust's rolling current value; null when it had none"),
+  failPerSec: z.number().nonnegative().nullable(),
+  p50Ms: msOrNull,
+  p95Ms: msOrNull,
+  workerCpuMaxPercent: z.number().nonnegative().nullable(),
+});
+
+const StageWindowSchema = z.object({
+  start: isoTime.describe('Effective start of the measured window (after ramp-up)'),
+  end: isoTime.describe('When the users were stopped; the final snapshot covers everything up to here'),
+  resetAt: isoTime.describe("When the master's stats were reset"),
+  durationMs: ms,
+});
+
+const StageResultSchema = z.object({
+  index: z.int().positive(),
+  name: z.string(),
+  slug: z.string(),
+  status: z.enum(['completed', 'failed', 'aborted', 'skipped', 'invalid']),
+  reason: z.string().nullable().describe('Why the stage did not complete; null when it did'),
+  users: count,
+  spawnRate: z.number().positive(),
+  replicas: count.nullable().describe('Target replicas asked for; null when not managed'),
+  workers: count.nullable().describe('Locust workers asked for; null when not managed'),
+  plannedDurationMs: ms,
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  rampMs: msOrNull,
+  window: StageWindowSchema.nullable(),
+  totals: TotalsSchema.nullable(),
+  endpoints: z.array(EndpointTotalsSchema),
+  failures: z.array(FailureRowSchema),
+  exceptionCount: count,
+  workersSeen: z.object({ min: count, max: count }).nullable(),
+  workerCpuMaxPercent: z.number().nonnegative().nullable(),
+  samples: z.array(SampleSchema),
+});
+
+const HighlightSchema = z.object({
+  stageIndex: z.int().positive(),
+  stageName: z.string(),
+  users: count,
+  rps: z.number().nonnegative(),
+  p95Ms: msOrNull,
+  reason: z.string(),
+});
+
+export const RunRecordSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    runId: z.string().min(1),
+    name: z.string(),
+    startedAt: isoTime,
+    finishedAt: isoTime.nullable(),
+    status: z.enum(['running', 'completed', 'aborted', 'failed']),
+    verdict: z.enum(['pass', 'fail', 'none']),
+    error: z.string().nullable(),
+    plan: RunPlanSchema,
+    environment: z.object({
+      driver: z.string(),
+      node: z.string(),
+      locust: z.object({
+        version: z.string().nullable(),
+        url: z.string(),
+        embedded: z.boolean(),
+        schema: z.enum(['legacy', 'modern']).nullable(),
+      }),
+      kubernetes: z.null(),
+      workers: count.nullable(),
+    }),
+    stages: z.array(StageResultSchema),
+    summary: z.object({ best: HighlightSchema.nullable(), knee: HighlightSchema.nullable() }),
+  })
+  .meta({
+    title: 'locust-driver run record (run.json)',
+    description: 'Everything one locust-driver run measured. schemaVersion 1.',
+  });
+
+// Compile-time proof that the schema and the RunRecord type agree, both ways.
+type Parsed = z.infer<typeof RunRecordSchema>;
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const _sameType: Equals<Parsed, RunRecord> = true;
+const _fromType: Parsed = {} as RunRecord;
+const _toType: RunRecord = {} as Parsed;
+
+/** The JSON Schema published as schema/run.schema.json (input side: what a run.json may contain). */
+export function runJsonSchema(): object {
+  return z.toJSONSchema(RunRecordSchema, { io: 'input' });
+}
