@@ -18,6 +18,7 @@ export interface CliOptions {
 }
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
+const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
 const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS'];
 
 /** Thrown for --help and --version: the text is printed and the exit code is 0. */
@@ -33,11 +34,20 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
       throw new ConfigError(`environment variable ${key} is not a locust-driver setting (known: ${KNOWN_ENV.map((k) => ENV_PREFIX + k).join(', ')})`);
     }
   }
+  // Variables mirror the flags (LOCUST_DRIVER_RUN_ID → --run-id); flags win. Mapped here rather than
+  // with yargs' .env(), which reads process.env behind the caller's back.
+  const fromEnv: Record<string, string | number> = {};
+  for (const key of KNOWN_ENV) {
+    const value = env[ENV_PREFIX + key];
+    if (value === undefined || value === '') continue;
+    const flag = key.toLowerCase().replace(/_/g, '-');
+    fromEnv[flag] = NUMERIC_ENV.includes(key) ? Number(value) : value;
+  }
   let output: string | null = null;
   const y = yargs(argv)
     .scriptName('locust-driver')
-    .usage('$0 <command> [options]\n\nRuns a load-test matrix against a distributed Locust master and writes reports.')
-    .env('LOCUST_DRIVER')
+    .usage('$0 <command> [options]\n\nRuns a load-test matrix against a distributed Locust master and writes reports.\nEvery flag can also be set as LOCUST_DRIVER_<FLAG> (e.g. LOCUST_DRIVER_MASTER); flags win.')
+    .config(fromEnv)
     .command('run', 'wait for the master and workers, run every stage, write the reports (the main job)')
     .command('validate', 'check a matrix file and print the expanded stage plan and its expected duration; touches nothing')
     .command('schema', 'print the JSON Schema of the matrix file (for editors)')

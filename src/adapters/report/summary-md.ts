@@ -30,7 +30,7 @@ export function summaryMarkdown(run: RunRecord): string {
 
   out.push('## How to read this', '');
   out.push(
-    "- Each stage is measured over its **window**: from when every user was running (ramp-up excluded, the master's stats reset) until the users were stopped.",
+    "- Each stage is measured over its **window**, after the ramp-up: it starts where the requests counted after the master's stats reset begin (Locust's workers report every 3 s, so their first report after the reset reaches back up to 3 s; the driver measures where) and ends when the users were stopped, once the workers' last reports are in.",
     '- **RPS** = requests in the window / window seconds. **p50/p95/p99/Max** are cumulative over the whole window, as in Locust\'s CSV, not its rolling "current" values.',
     '- **Fail %** = failed requests / requests. The **knee** is the first stage (by users) where p95 climbs more than 1.5× above the lower-load level, or throughput grows less than half as fast as the users.',
     '- Every number is in `summary.csv` and `run.json`; Locust\'s own CSVs and the time series are in `stages/`.',
