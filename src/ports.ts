@@ -13,9 +13,9 @@ export interface LoadGenerator {
   stats(signal?: AbortSignal): Promise<LiveStats>;
   /** `POST /swarm` (form-encoded, never `run_time`); throws when Locust answers `success: false`. */
   swarm(users: number, spawnRate: number, host: string | null, signal?: AbortSignal): Promise<void>;
-  /** `GET /stats/reset`: zeroes the master's numbers (workers keep their unsent deltas). */
+  /** `/stats/reset` (GET up to 2.46, POST in 2.47): zeroes the master's numbers (workers keep their unsent deltas). */
   resetStats(signal?: AbortSignal): Promise<void>;
-  /** `GET /stop`: blocks until every worker reports 0 users. */
+  /** `/stop` (GET up to 2.46, POST in 2.47): blocks until every worker reports 0 users. */
   stop(signal?: AbortSignal): Promise<void>;
   /** Uncached: the per-endpoint CSV, the failures CSV and the exceptions CSV, parsed and raw. */
   window(signal?: AbortSignal): Promise<WindowStats>;

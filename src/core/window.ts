@@ -34,7 +34,7 @@ export function estimateWindowStart(resetAt: number, observations: CountObservat
     prev = o.count >= prev.count ? o : prev;
   }
   const total = jumps.reduce((s, j) => s + j.requests, 0);
-  return { startMs: resetAt, jumps };
+  if (total === 0) return { startMs: resetAt, jumps };
   const weighted = jumps.reduce((s, j) => s + j.requests * (j.at - reportIntervalMs), 0) / total;
   // A covered start can be neither after the reset nor more than one interval before it.
   const startMs = Math.round(Math.min(resetAt, Math.max(resetAt - reportIntervalMs, weighted)));

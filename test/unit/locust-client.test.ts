@@ -101,7 +101,27 @@ describe('Locust client', () => {
   });
 
   it('gives a clear error when nothing answers', async () => {
-    mock.get(ORIGIN).intercept({ path: '/stop', method: 'GET' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    await expect(client().stop()).rejects.toThrow(/Locust master at http:\/\/locust-master:8089\/ did not answer GET \/stop \(ECONNREFUSED/);
+    mock.get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await expect(client().stop()).rejects.toThrow(/Locust master at http:\/\/locust-master:8089\/ did not answer POST \/stop \(ECONNREFUSED/);
+  });
+});
+
+describe('state-changing calls across versions', () => {
+  it('POSTs /stop and /stats/reset (2.47) and falls back to GET once on 405 (≤ 2.46), remembering it', async () => {
+    const pool = mock.get(ORIGIN);
+    pool.intercept({ path: '/stop', method: 'POST' }).reply(405, '<!doctype html><title>405 Method Not Allowed</title>', { headers: { 'content-type': 'text/html' } });
+    pool.intercept({ path: '/stop', method: 'GET' }).reply(200, fixture('2.12.1', 'stop.json'), JSON_CT);
+    pool.intercept({ path: '/stats/reset', method: 'GET' }).reply(200, 'ok', { headers: { 'content-type': 'text/html' } });
+    const c = client();
+    await c.stop();
+    await c.resetStats(); // straight to GET now
+    expect(mock.getCallHistory()?.calls().map((x) => `${x.method} ${x.path}`)).toEqual(['POST /stop', 'GET /stop', 'GET /stats/reset']);
+  });
+
+  it('uses POST where Locust 2.47 requires it', async () => {
+    mock.get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).reply(200, fixture('2.47.0', 'stop.json'), JSON_CT);
+    await client().stop();
+    mock.get(ORIGIN).intercept({ path: '/stats/reset', method: 'POST' }).reply(200, 'ok', { headers: { 'content-type': 'text/html' } });
+    await client().resetStats();
   });
 });

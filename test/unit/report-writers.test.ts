@@ -202,7 +202,7 @@ describe('summaryMarkdown', () => {
 
   it('explains how to read the numbers', () => {
     expect(md).toContain('## How to read this');
-    expect(md).toMatch(/ramp-up excluded/);
+    expect(md).toMatch(/after the ramp-up/);
     expect(md).toMatch(/cumulative over the whole window/);
   });
 

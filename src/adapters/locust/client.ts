@@ -1,6 +1,6 @@
 // The LoadGenerator port over Locust's web API (undici). Every response passes a parser before the
 // core sees it. Only idempotent reads are retried; /swarm, /stop and /stats/reset change state and
-// are sent once. See ../shared/reference/locust-api.md for the traps this file works around.
+// are never retried (except once with the other HTTP method after a 405, which did nothing). See ../shared/reference/locust-api.md for the traps this file works around.
 import { Agent, request, type Dispatcher } from 'undici';
 import pRetry, { AbortError as RetryAbort } from 'p-retry';
 import type { LoadGenerator } from '../../ports.js';
@@ -98,6 +98,20 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
     return text;
   }
 
+  // /stop and /stats/reset are GET routes up to 2.46 and POST-only in 2.47 (a GET answers 405 and
+  // does nothing). A 405 means nothing happened, so trying the other method once is safe; the one
+  // that worked is remembered for the rest of the run.
+  let stateMethod: 'GET' | 'POST' = 'POST';
+  async function changeState(path: string, kind: Kind, o: { signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<void> {
+    try {
+      await call(stateMethod, path, kind, o);
+    } catch (e) {
+      if (!(e instanceof LocustError) || e.status !== 405) throw e;
+      stateMethod = stateMethod === 'POST' ? 'GET' : 'POST';
+      await call(stateMethod, path, kind, o);
+    }
+  }
+
   /** Idempotent reads only: transient failures (no answer, 5xx) are retried with a bounded budget. */
   function read(path: string, kind: Kind, signal?: AbortSignal): Promise<string | unknown> {
     return pRetry(
@@ -141,10 +155,10 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       if (!res.success) throw new LocustError(`Locust master at ${where} refused to start ${users} users at ${spawnRate}/s: ${res.message}`, { code: 'LOCUST_SWARM_REFUSED' });
     },
     async resetStats(signal) {
-      await call('GET', 'stats/reset', 'text', { signal });
+      await changeState('stats/reset', 'text', { signal });
     },
     async stop(signal) {
-      await call('GET', 'stop', 'json', { signal, timeoutMs: stopTimeoutMs });
+      await changeState('stop', 'json', { signal, timeoutMs: stopTimeoutMs });
     },
     async window(signal): Promise<WindowStats> {
       const [stats, failures, exceptions] = (await Promise.all([
