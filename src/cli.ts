@@ -91,7 +91,7 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
   const expectWorkers = args.expectWorkers ?? null;
   if (expectWorkers !== null && (!Number.isInteger(expectWorkers) || expectWorkers < 1)) throw new ConfigError(`--expect-workers must be a whole number of at least 1, not ${expectWorkers}`);
   if (args.master !== undefined) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = /^https?:$/.test(new URL(args.master).protocol);
     } catch {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { AbortedError, ConfigError, DriverError, InfraError } from './core/errors.js';
 import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
-import { buildPlan, DEFAULTS, slugify } from './core/plan.js';
+import { buildPlan, slugify } from './core/plan.js';
 import type { RunPlan } from './core/model.js';
 import { runMatrix } from './core/run.js';
 import { parseCli, CliOutput, type CliOptions } from './cli.js';
@@ -84,11 +84,12 @@ async function run(opts: CliOptions, version: string): Promise<number> {
       stack = await startLocalStack({ workers: opts.localWorkers, ...(opts.locustBin ? { locustBin: opts.locustBin } : {}), log: (m) => log.info(m) });
       if (controller.signal.aborted) throw controller.signal.reason;
       baseUrl = stack.masterUrl;
-      host = stack.targetUrl;
-      healthUrl = new URL('/healthz', stack.targetUrl).toString();
+      // The load goes to target.host when the matrix names one, else to the bundled sample service.
+      host = plan.target.host ?? stack.targetUrl;
+      healthUrl = new URL(plan.target.healthPath ?? '/healthz', host).toString();
       log.info(`embedded stack up: master ${stack.masterUrl}, target ${stack.targetUrl}, Locust ${stack.locustVersion ?? '?'}`);
     }
-    const lg = createLocustClient({ baseUrl, auth, requestTimeoutMs: DEFAULTS.requestTimeoutMs });
+    const lg = createLocustClient({ baseUrl, auth, requestTimeoutMs: plan.locust.requestTimeoutMs });
     try {
       const sink = await FsReportSink.create(opts.out, runId);
       for (const line of formatPlan(plan, displayUrl(baseUrl), opts.localWorkers).split('\n')) log.debug(line);
@@ -101,7 +102,7 @@ async function run(opts: CliOptions, version: string): Promise<number> {
           healthUrl,
           embedded: stack !== null,
           expectWorkers: opts.expectWorkers ?? (stack ? opts.localWorkers : plan.locust.expectWorkers),
-          connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+          connectTimeoutMs: opts.connectTimeoutMs ?? plan.locust.connectTimeoutMs,
           driverVersion: version,
           nodeVersion: process.version,
         },

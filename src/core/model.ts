@@ -82,7 +82,7 @@ export interface RunPlan {
   version: 1;
   name: string;
   source: string; // the matrix file as given
-  locust: { url: string | null; expectWorkers: number; auth: { username: string; passwordEnv: string } | null };
+  locust: { url: string | null; expectWorkers: number; connectTimeoutMs: number; requestTimeoutMs: number; auth: { username: string; passwordEnv: string } | null };
   target: { host: string | null; healthPath: string | null };
   stages: StagePlan[];
 }

@@ -103,6 +103,8 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     locust: {
       url: f.locust?.url ?? null,
       expectWorkers: f.locust?.expectWorkers ?? DEFAULTS.expectWorkers,
+      connectTimeoutMs: f.locust?.connectTimeout ?? DEFAULTS.connectTimeoutMs,
+      requestTimeoutMs: f.locust?.requestTimeout ?? DEFAULTS.requestTimeoutMs,
       auth: auth ? { username: auth.username, passwordEnv: auth.passwordEnv } : null,
     },
     target: { host: f.target?.host ?? null, healthPath: f.target?.healthPath ?? null },

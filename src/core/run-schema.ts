@@ -36,6 +36,8 @@ const RunPlanSchema = z.object({
   locust: z.object({
     url: z.string().nullable().describe('null: the embedded local stack'),
     expectWorkers: count,
+    connectTimeoutMs: count,
+    requestTimeoutMs: count,
     auth: z.object({ username: z.string(), passwordEnv: z.string() }).nullable(),
   }),
   target: z.object({ host: z.string().nullable(), healthPath: z.string().nullable() }),

@@ -146,9 +146,8 @@ async function preflight(deps: RunDeps, o: RunOptions): Promise<LiveStats> {
     await clock.sleep(poll, signal);
   }
   if (o.healthUrl && deps.probe) {
-    let problem: string | null = 'not checked';
     for (;;) {
-      problem = await deps.probe(o.healthUrl, signal);
+      const problem = await deps.probe(o.healthUrl, signal);
       if (problem === null) break;
       if (clock.now() + poll > deadline) {
         throw new InfraError(`the target is not healthy: GET ${o.healthUrl} ${problem} — fix the service or target.healthPath`);

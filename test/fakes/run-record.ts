@@ -231,7 +231,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       version: 1,
       name: 'inference-capacity',
       source: 'matrix.yaml',
-      locust: { url: 'http://locust-master:8089', expectWorkers: 4, auth: null },
+      locust: { url: 'http://locust-master:8089', expectWorkers: 4, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
       target: { host: 'http://inference:8000', healthPath: '/healthz' },
       stages: [makePlanStage(1, 100), makePlanStage(2, 200), makePlanStage(3, 400)],
     },

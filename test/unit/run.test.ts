@@ -23,7 +23,7 @@ const plan = (stages: StagePlan[]): RunPlan => ({
   version: 1,
   name: 'demo',
   source: 'm.yaml',
-  locust: { url: 'http://fake-locust:8089', expectWorkers: 2, auth: null },
+  locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
   target: { host: null, healthPath: null },
   stages,
 });

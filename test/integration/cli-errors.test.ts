@@ -1,0 +1,74 @@
+// What a user sees when something is wrong: one clear line, the right exit code, nothing started.
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
+
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('the CLI on bad input', () => {
+  it('validate prints the expanded plan and the expected time', async () => {
+    const res = await runCli(['validate', '--matrix', 'examples/local.yaml']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^examples\/local\.yaml: ".*" — \d+ stages, expected about /);
+    expect(res.stdout).toContain('embedded local stack');
+  });
+
+  it('explains that the original cluster matrix needs the Kubernetes support (exit 2)', async () => {
+    const res = await runCli(['validate', '--matrix', 'matrix.yaml']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^locust-driver: matrix\.yaml:\d+:1 kubernetes: not supported yet/m);
+    expect(res.stderr).toMatch(/matrix\.replicas: not supported yet/);
+    expect(res.stderr).toMatch(/matrix\.workers: not supported yet/);
+  });
+
+  it('rejects a malformed matrix with file, YAML path, line:column and the fix, starting nothing (exit 2)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-bad-'));
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(file, 'version: 1\nname: bad\nstages:\n  - users: ten\n');
+    const res = await runCli(['run', '--matrix', file, '--out', dir]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toEqual([`locust-driver: ${file}:4:14 stages[0].users: expected a whole number of users, e.g. 200`]);
+    expect(res.stdout).toBe('');
+    expect(existsSync(path.join(dir, 'bad'))).toBe(false);
+  });
+
+  it('names a missing matrix file (exit 2)', async () => {
+    const res = await runCli(['run', '--matrix', 'nope.yaml']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('locust-driver: nope.yaml: no such matrix file — pass --matrix <file> (try examples/local.yaml)\n');
+  });
+
+  it('gives up on a master that is down within the configured time (exit 3), with one line saying what to do', async () => {
+    const port = await closedPort();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-down-'));
+    const res = await runCli(['run', '--matrix', 'examples/local.yaml', '--master', `http://127.0.0.1:${port}`, '--connect-timeout', '3s', '--out', dir, '--log-format', 'json']);
+    expect(res.code).toBe(3);
+    expect(res.ms).toBeLessThan(15_000);
+    expect(res.stderr).toMatch(/^locust-driver: the Locust master did not answer within 3s \(.*ECONNREFUSED.*\): check --master \/ locust\.url, or omit both to start the embedded local stack\n$/);
+  });
+
+  it('answers --version and --help', async () => {
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await runCli(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('locust-driver <command> [options]');
+  });
+
+  it('rejects an unknown flag (exit 2)', async () => {
+    const res = await runCli(['run', '--users', '5']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^locust-driver: Unknown argument: users/);
+  });
+});
