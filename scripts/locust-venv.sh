@@ -35,7 +35,11 @@ PYVER="$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')" \
 HASH="$(sha256sum "$REQ" | cut -d' ' -f1)"
 WANT="$HASH $PYVER"
 
-is_complete() { [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$WANT" ] && [ -x "$VENV/bin/locust" ]; }
+# A venv is tied to its path (scripts carry it in their #! line): a moved or copied one is rebuilt.
+is_complete() {
+  [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$WANT" ] && [ -x "$VENV/bin/locust" ] \
+    && [ "$(head -n 1 "$VENV/bin/locust")" = "#!$VENV/bin/python" ] && [ -x "$VENV/bin/python" ]
+}
 
 mkdir -p "$ROOT/.venv"
 exec 9>"$ROOT/.venv/.locust-$VERSION.lock"

@@ -37,7 +37,7 @@ describe('the CLI on bad input', () => {
     await writeFile(file, 'version: 1\nname: bad\nstages:\n  - users: ten\n');
     const res = await runCli(['run', '--matrix', file, '--out', dir]);
     expect(res.code).toBe(2);
-    expect(res.stderr.trim().split('\n')).toEqual([`locust-driver: ${file}:4:14 stages[0].users: expected a whole number of users, e.g. 200`]);
+    expect(res.stderr.trim().split('\n')).toEqual([`locust-driver: ${file}:4:12 stages[0].users: expected a whole number of users, e.g. 200`]);
     expect(res.stdout).toBe('');
     expect(existsSync(path.join(dir, 'bad'))).toBe(false);
   });

@@ -43,12 +43,17 @@ async function availableVersions(root: string): Promise<string[]> {
   }
 }
 
-/** True when .venv/locust-<v>/.complete names the current requirements file's hash. */
+/**
+ * True when .venv/locust-<v>/.complete names the current requirements file's hash and the venv is
+ * where it was built (its scripts carry the path in their #! line; a moved venv cannot run).
+ */
 async function venvComplete(venv: string, requirements: string): Promise<boolean> {
   try {
-    const [marker, req] = await Promise.all([readFile(path.join(venv, '.complete'), 'utf8'), readFile(requirements)]);
+    const bin = path.join(venv, 'bin', 'locust');
+    const [marker, req, script] = await Promise.all([readFile(path.join(venv, '.complete'), 'utf8'), readFile(requirements), readFile(bin, 'utf8')]);
     const hash = createHash('sha256').update(req).digest('hex');
-    return marker.trim().split(/\s+/)[0] === hash && (await isExecutable(path.join(venv, 'bin', 'locust')));
+    const inPlace = script.split('\n', 1)[0] === `#!${path.join(venv, 'bin', 'python')}`;
+    return marker.trim().split(/\s+/)[0] === hash && inPlace && (await isExecutable(bin));
   } catch {
     return false;
   }
