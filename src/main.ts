@@ -18,6 +18,9 @@ import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
 import { summaryMarkdown } from './adapters/report/summary-md.js';
 import * as z from 'zod';
 
+/** The sample service of the embedded stack: ~80 predictions/s, so the quickstart shows a knee. */
+const EMBEDDED_TARGET = { concurrency: 2, serviceMs: 25 };
+
 async function driverVersion(): Promise<string> {
   try {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -81,7 +84,7 @@ async function run(opts: CliOptions, version: string): Promise<number> {
     let baseUrl = masterUrl;
     if (!baseUrl) {
       log.info(`no Locust master configured: starting the embedded local stack (${opts.localWorkers} workers) on 127.0.0.1`);
-      stack = await startLocalStack({ workers: opts.localWorkers, ...(opts.locustBin ? { locustBin: opts.locustBin } : {}), log: (m) => log.info(m) });
+      stack = await startLocalStack({ workers: opts.localWorkers, target: EMBEDDED_TARGET, ...(opts.locustBin ? { locustBin: opts.locustBin } : {}), log: (m) => log.info(m) });
       if (controller.signal.aborted) throw controller.signal.reason;
       baseUrl = stack.masterUrl;
       // The load goes to target.host when the matrix names one, else to the bundled sample service.

@@ -23,6 +23,8 @@ export const LOCUST_TIMING = {
   statsCacheMs: 2_000,
   workerReportMs: 3_000,
   finalReportWaitMs: 3_500,
+  /** Locust's rolling "current" values cover about the last 10 s. */
+  currentWindowMs: 10_000,
   stopMs: 1_000,
 } as const;
 

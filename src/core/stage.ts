@@ -188,6 +188,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
         await clock.sleep(Math.max(0, next - now), signal);
         const s = await lg.stats(signal);
         observe(s);
+        // Locust's rolling values cover about the last 10 s (ending 2 s ago) and read 0 until data
+        // arrives after the reset: a 0 then means "no data yet", never "fast".
+        const warming = clock.now() - rs < LOCUST_TIMING.statsCacheMs + LOCUST_TIMING.currentWindowMs;
+        const rolling = (v: number | null) => (warming && v === 0 ? null : v);
         const sample: Sample = {
           at: iso(clock.now()),
           elapsedMs: clock.now() - rs,
@@ -195,10 +199,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
           workers: s.workerCount,
           requests: s.requests,
           failures: s.failures,
-          rps: s.currentRps,
-          failPerSec: s.currentFailPerSec,
-          p50Ms: s.currentP50Ms,
-          p95Ms: s.currentP95Ms,
+          rps: rolling(s.currentRps),
+          failPerSec: warming && s.currentRps === 0 ? null : s.currentFailPerSec,
+          p50Ms: rolling(s.currentP50Ms),
+          p95Ms: rolling(s.currentP95Ms),
           workerCpuMaxPercent: s.workers.reduce<number | null>((m, w) => (w.cpuPercent === null ? m : Math.max(m ?? 0, w.cpuPercent)), null),
         };
         samples.push(sample);

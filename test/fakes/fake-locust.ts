@@ -13,6 +13,8 @@ export interface FakeLocustOptions {
   /** Per-worker phase of the 3 s report cycle, ms. */
   phases?: number[];
   p95Ms?: number;
+  /** Like Locust: the rolling values read 0 for this long after a reset (its window is empty). */
+  zeroAfterResetMs?: number;
 }
 
 type State = 'ready' | 'spawning' | 'running' | 'stopping' | 'stopped';
@@ -32,6 +34,8 @@ export class FakeLocust implements LoadGenerator {
   private readonly rpsPerUser: number;
   private readonly phases: number[];
   private readonly p95: number;
+  private readonly zeroAfterResetMs: number;
+  private resetAt = -Infinity;
   /** Requests the master has been told about since the last reset / test start. */
   private masterCount = 0;
   /** Per worker: time of its last report. */
@@ -49,6 +53,7 @@ export class FakeLocust implements LoadGenerator {
     this.rpsPerUser = o.rpsPerUser ?? 1;
     this.phases = o.phases ?? Array.from({ length: this.workers }, (_, i) => (i * 3_000) / this.workers + 400);
     this.p95 = o.p95Ms ?? 40;
+    this.zeroAfterResetMs = o.zeroAfterResetMs ?? 0;
     this.lastReport = this.phases.map(() => clock.now());
   }
 
@@ -115,6 +120,7 @@ export class FakeLocust implements LoadGenerator {
     this.sync();
     const now = this.clock.now();
     if (this.cache && now - this.cache.at < 2_000) return this.cache.value;
+    const empty = now - this.resetAt < this.zeroAfterResetMs;
     const value: LiveStats = {
       state: this.state,
       userCount: this.wedged ? 0 : this.users,
@@ -122,10 +128,10 @@ export class FakeLocust implements LoadGenerator {
       workerCount: this.wedged ? 0 : this.workers,
       requests: Math.floor(this.masterCount),
       failures: 0,
-      currentRps: this.users * this.rpsPerUser,
+      currentRps: empty ? 0 : this.users * this.rpsPerUser,
       currentFailPerSec: 0,
-      currentP50Ms: this.p95 / 2,
-      currentP95Ms: this.p95,
+      currentP50Ms: empty ? 0 : this.p95 / 2,
+      currentP95Ms: empty ? 0 : this.p95,
       schema: 'modern',
     };
     this.cache = { at: now, value };
@@ -150,6 +156,7 @@ export class FakeLocust implements LoadGenerator {
     this.calls.push('reset');
     this.sync();
     this.masterCount = 0;
+    this.resetAt = this.clock.now();
   }
 
   async stop(): Promise<void> {

@@ -30,3 +30,12 @@ describe('log lines', () => {
     expect(line?.msg).toMatch(/^run .* completed: 3\/3 stages; best .*; knee: .*; reports in results\/r1$/);
   });
 });
+
+describe('pretty lines', () => {
+  it('are one readable line per record, without the structured fields', async () => {
+    const { prettyLine } = await import('../../src/adapters/log/logger.js');
+    const line = prettyLine(JSON.stringify({ level: 30, time: '2026-11-28T12:01:02.345Z', msg: 'stage 1/3 ramped', stage: 1 }), false);
+    expect(line).toBe('[12:01:02] INFO  stage 1/3 ramped\n');
+    expect(prettyLine(JSON.stringify({ level: 40, time: '2026-11-28T12:01:02.345Z', msg: 'w' }), true)).toBe('\x1b[33m[12:01:02] WARN  w\x1b[0m\n');
+  });
+});

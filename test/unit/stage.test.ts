@@ -73,6 +73,16 @@ describe('a stage', () => {
     expect(errEstimated / truthEstimated).toBeLessThan(0.02);
   });
 
+  it('records Locust\'s empty rolling values right after the reset as "no data yet", not as 0 ms', async () => {
+    const { go } = setup({ workers: 2, zeroAfterResetMs: 5_000 });
+    const r = (await go(stage())).result;
+    const early = r.samples.filter((s) => s.elapsedMs < 5_000);
+    expect(early.length).toBeGreaterThan(0);
+    for (const s of early) expect([s.rps, s.p50Ms, s.p95Ms]).toEqual([null, null, null]);
+    const late = r.samples.filter((s) => s.elapsedMs > 6_000);
+    for (const s of late) expect(s.p95Ms).toBe(40);
+  });
+
   it('fails the stage (and stops safely, never right after /swarm) when the ramp times out', async () => {
     const { lg, go } = setup({ workers: 2 });
     const out = await go(stage({ users: 1000, spawnRate: 1, rampTimeoutMs: 10_000 }));

@@ -1,12 +1,24 @@
 // pino: NDJSON when stdout is not a terminal (a Job's logs), readable lines on a terminal.
 import { pino, stdTimeFunctions, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
 import type { EventSink } from '../../ports.js';
 import { formatEvent } from './format.js';
 
 export type LogFormat = 'json' | 'pretty';
 
-export function createLogger(level: string, format: LogFormat): Logger {
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const COLORS: Record<number, string> = { 40: '\x1b[33m', 50: '\x1b[31m', 60: '\x1b[31m' };
+
+/** One JSON log record → `[HH:MM:SS] LEVEL message`; the structured fields stay in JSON mode only. */
+export function prettyLine(json: string, color: boolean): string {
+  const rec = JSON.parse(json) as { level: number; time: string; msg?: string };
+  const time = new Date(rec.time).toISOString().slice(11, 19);
+  const level = LEVELS[rec.level] ?? String(rec.level);
+  const text = `[${time}] ${level.padEnd(5)} ${rec.msg ?? ''}`;
+  const c = color ? COLORS[rec.level] : undefined;
+  return `${c ? `${c}${text}\x1b[0m` : text}\n`;
+}
+
+export function createLogger(level: string, format: LogFormat, out: NodeJS.WritableStream = process.stdout): Logger {
   const opts: LoggerOptions = {
     level,
     base: { app: 'locust-driver' },
@@ -15,10 +27,10 @@ export function createLogger(level: string, format: LogFormat): Logger {
     redact: { paths: ['authorization', '*.authorization', 'password', '*.password', 'token', '*.token'], censor: '[REDACTED]' },
   };
   if (format === 'pretty') {
-    // In-process stream (no worker thread), so nothing is lost when the process exits.
-    return pino(opts, pretty({ colorize: process.stdout.isTTY === true, sync: true, ignore: 'pid,hostname,app,event', translateTime: 'HH:MM:ss', singleLine: true, hideObject: true }));
+    const color = (out as { isTTY?: boolean }).isTTY === true;
+    return pino(opts, { write: (line: string) => void out.write(prettyLine(line, color)) });
   }
-  return pino({ ...opts, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: 1, sync: true }));
+  return pino({ ...opts, formatters: { level: (label) => ({ level: label }) } }, out === process.stdout ? pino.destination({ dest: 1, sync: true }) : { write: (line: string) => void out.write(line) });
 }
 
 export function logEvents(log: Logger): EventSink {
