@@ -35,7 +35,7 @@ describe('the embedded local stack through the CLI', () => {
     const res = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'emb', '--log-format', 'pretty']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/\] INFO  stage 1\/2 \[\d+s\/8s\] users=5 /);
+    expect(res.stdout).toMatch(/\] INFO {2}stage 1\/2 \[\d+s\/8s\] users=5 /);
     expect(res.stdout).toContain('# Load test: embedded'); // the summary table at the end, on a terminal-style log
     const { master, target } = stackUrls(res.stdout);
     const run = JSON.parse(await readFile(path.join(dir, 'emb', 'run.json'), 'utf8')) as { status: string; environment: { locust: { embedded: boolean; version: string } }; stages: { status: string; totals: { requests: number } }[] };
