@@ -1,6 +1,6 @@
 // The interfaces the core and the run loop need from the outside world. Adapters implement them;
 // tests implement them with fakes (test/fakes/).
-import type { LiveStats, RunRecord, StageResult, WindowStats } from './core/model.js';
+import type { HpaSettings, LiveStats, RunRecord, StageResult, WindowStats } from './core/model.js';
 import type { RunEvent } from './core/events.js';
 
 /** A distributed Locust master, driven through its web API. */
@@ -43,3 +43,60 @@ export interface ReportSink {
 }
 
 export type EventSink = (event: RunEvent) => void;
+
+/** A Deployment's size and rollout state, as `kubectl rollout status` reads it. */
+export interface DeploymentState {
+  name: string;
+  specReplicas: number;
+  generation: number;
+  observedGeneration: number;
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+}
+
+/** An HPA as the driver needs it; `snapshot` is its whole spec, kept opaque to restore it exactly. */
+export interface HpaState {
+  name: string;
+  min: number;
+  max: number;
+  cpuPercent: number | null;
+  currentReplicas: number | null;
+  desiredReplicas: number | null;
+  currentCpuPercent: number | null;
+  snapshot: unknown;
+}
+
+/** One permission the run needs, checked with a SelfSubjectAccessReview. */
+export interface AccessCheck {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+}
+
+export type LeaseResult = { acquired: true } | { acquired: false; holder: string; renewTime: string | null };
+
+/** The Kubernetes API, narrowed to what the driver does. Errors are KubeError. */
+export interface Cluster {
+  readonly namespace: string;
+  /** The API server URL (no credentials). */
+  readonly server: string;
+  readonly inCluster: boolean;
+  getDeployment(name: string, signal?: AbortSignal): Promise<DeploymentState | null>;
+  /** Through the scale subresource. */
+  scaleDeployment(name: string, replicas: number, signal?: AbortSignal): Promise<void>;
+  getHpa(name: string, signal?: AbortSignal): Promise<HpaState | null>;
+  /** Creates the HPA for `deployment`, or sets min/max/CPU on the existing one. */
+  setHpa(name: string, deployment: string, hpa: HpaSettings, signal?: AbortSignal): Promise<'created' | 'updated'>;
+  /** Puts an HPA back as it was: its saved spec, or deletes it when it did not exist (snapshot null). */
+  restoreHpa(name: string, snapshot: unknown, signal?: AbortSignal): Promise<void>;
+  canI(checks: AccessCheck[], signal?: AbortSignal): Promise<{ check: AccessCheck; allowed: boolean; reason: string | null }[]>;
+  acquireLease(name: string, holder: string, durationS: number, signal?: AbortSignal): Promise<LeaseResult>;
+  renewLease(name: string, holder: string, durationS: number, signal?: AbortSignal): Promise<boolean>;
+  releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void>;
+  /** Saves a labelled ConfigMap; prunes the oldest with the same labels beyond `keep`. */
+  saveSummary(name: string, labels: Record<string, string>, data: Record<string, string>, keep: number, signal?: AbortSignal): Promise<{ pruned: number }>;
+}

@@ -50,3 +50,16 @@ export class AbortedError extends DriverError {
 export function isDriverError(e: unknown): e is DriverError {
   return e instanceof DriverError;
 }
+
+/** The Kubernetes API refused or failed a call the run needs. Exit 3. */
+export class KubeError extends DriverError {
+  readonly exitCode = 3;
+  readonly code: string;
+  /** The HTTP status when there was one (403 forbidden, 404 not found, 409 conflict, …). */
+  readonly status: number | null;
+  constructor(message: string, options?: { cause?: unknown; status?: number | null; code?: string }) {
+    super(message, options);
+    this.status = options?.status ?? null;
+    this.code = options?.code ?? 'KUBE';
+  }
+}

@@ -6,6 +6,10 @@ export type RunEvent =
   | { kind: 'master-ready'; workers: number; locustVersion: string | null; schema: 'legacy' | 'modern' }
   | { kind: 'waiting-for-workers'; expected: number; seen: number }
   | { kind: 'stage-started'; stage: StagePlan; of: number }
+  | { kind: 'scaling'; stage: StagePlan; of: number; message: string }
+  | { kind: 'prepared'; stage: StagePlan; of: number; prepareMs: number }
+  | { kind: 'kube-ready'; namespace: string; server: string; inCluster: boolean; lease: string }
+  | { kind: 'restored'; done: string[]; failed: string[] }
   | { kind: 'swarm-started'; stage: StagePlan; of: number }
   | { kind: 'ramp-complete'; stage: StagePlan; of: number; rampMs: number; users: number; workers: number }
   | { kind: 'stats-reset'; stage: StagePlan; of: number }

@@ -20,6 +20,22 @@ const Users = z.int({ error: 'expected a whole number of users, e.g. 200' }).min
 const SpawnRate = z.number({ error: 'expected users per second, e.g. 20' }).positive({ error: 'must be more than 0 users/s' }).max(100_000);
 const Name = z.string().trim().min(1, { error: 'a name may not be empty' }).max(120);
 
+const K8sName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected a Kubernetes object name: lower-case letters, digits and -' })
+  .max(63);
+const Replicas = z.int({ error: 'expected a whole number of replicas, e.g. 4' }).min(0).max(10_000);
+const Workers = z.int({ error: 'expected a whole number of Locust workers, e.g. 4' }).min(1).max(10_000);
+
+export const HpaSchema = z
+  .strictObject({
+    min: z.int().min(1, { error: 'an HPA needs at least 1 replica' }).max(10_000),
+    max: z.int().min(1).max(10_000),
+    cpuPercent: z.int().min(1).max(1_000).meta({ description: 'target average CPU utilisation, percent of requests' }),
+  })
+  .refine((h) => h.max >= h.min, { error: 'max must be at least min', path: ['max'] })
+  .meta({ description: 'create or patch the target\'s HPA (autoscaling/v2) for this stage' });
+
 const StageTiming = {
   spawnRate: SpawnRate.optional().meta({ description: 'users started per second (over all workers)' }),
   duration: PositiveDuration.optional().meta({ description: 'measured window, after the ramp-up' }),
@@ -28,17 +44,25 @@ const StageTiming = {
     .optional()
     .meta({ description: 'how often the live stats are sampled and a progress line is logged' }),
   rampTimeout: PositiveDuration.optional().meta({ description: 'how long the ramp-up may take before the stage fails' }),
+  scaleTimeout: PositiveDuration.optional().meta({ description: 'how long scaling (replicas, HPA, workers) may take before the stage fails' }),
 };
 
 export const DefaultsSchema = z.strictObject(StageTiming);
 
-export const StageSchema = z.strictObject({
-  name: Name.optional(),
-  users: Users,
-  ...StageTiming,
-});
+export const StageSchema = z
+  .strictObject({
+    name: Name.optional(),
+    users: Users,
+    replicas: Replicas.optional().meta({ description: 'target replicas for this stage (an HPA, if any, is pinned min=max)' }),
+    hpa: HpaSchema.optional(),
+    workers: Workers.optional().meta({ description: 'Locust worker replicas for this stage' }),
+    ...StageTiming,
+  })
+  .refine((s) => s.replicas === undefined || s.hpa === undefined, { error: 'give replicas or hpa, not both', path: ['hpa'] });
 
 export const MatrixAxesSchema = z.strictObject({
+  replicas: z.array(Replicas).min(1).optional(),
+  workers: z.array(Workers).min(1).optional(),
   users: z.array(Users).min(1, { error: 'list at least one user count' }),
   spawnRate: z.array(SpawnRate).min(1).optional(),
   duration: z.array(PositiveDuration).min(1).optional(),
@@ -66,12 +90,29 @@ export const TargetSchema = z.strictObject({
   healthPath: z.string().regex(/^\//, { error: 'expected a path starting with /, e.g. /healthz' }).optional(),
 });
 
+export const KubernetesSchema = z
+  .strictObject({
+    namespace: K8sName.optional().meta({ description: 'default: the pod\'s own namespace in a cluster, else the kubeconfig context\'s' }),
+    target: z
+      .strictObject({
+        deployment: K8sName,
+        hpa: K8sName.optional().meta({ description: 'the target\'s HPA (default: the deployment\'s name); used when present' }),
+      })
+      .optional(),
+    workers: z.strictObject({ deployment: K8sName }).optional(),
+    restore: z.boolean().optional().meta({ description: 'put replicas and the HPA back when the run ends (default true)' }),
+    lease: K8sName.optional().meta({ description: 'name of the Lease that keeps a second driver off this master (default locust-driver)' }),
+    keepSummaries: z.int().min(0).max(1_000).optional().meta({ description: 'run-summary ConfigMaps of this matrix to keep (default 20; 0 saves none)' }),
+  })
+  .meta({ description: 'scale the target and the Locust workers per stage; no cluster calls without it' });
+
 export const MatrixFileSchema = z
   .strictObject({
     version: z.literal(1, { error: 'expected version: 1' }),
     name: Name.regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, { error: 'letters, digits, spaces, dot, dash and underscore only' }),
     locust: LocustSchema.optional(),
     target: TargetSchema.optional(),
+    kubernetes: KubernetesSchema.optional(),
     defaults: DefaultsSchema.optional(),
     matrix: MatrixAxesSchema.optional(),
     stages: z.array(StageSchema).min(1, { error: 'list at least one stage' }).optional(),
@@ -85,11 +126,6 @@ export type MatrixFile = z.output<typeof MatrixFileSchema>;
 
 /** Keys that belong to later releases: rejected with a clear message, never accepted and ignored. */
 const NOT_YET: Record<string, string> = {
-  kubernetes: 'scaling the target and the workers in Kubernetes',
-  replicas: 'per-stage target replicas (needs the Kubernetes support)',
-  workers: 'per-stage Locust worker counts (needs the Kubernetes support)',
-  hpa: 'per-stage HPA settings (needs the Kubernetes support)',
-  scaleTimeout: 'scaling timeouts (needs the Kubernetes support)',
   slo: 'service-level objectives and verdicts',
   capacity: 'capacity search',
 };
@@ -99,6 +135,10 @@ const KEYS_AT: Record<string, readonly string[]> = {
   locust: Object.keys(LocustSchema.shape),
   'locust.auth': ['username', 'passwordEnv'],
   target: Object.keys(TargetSchema.shape),
+  kubernetes: Object.keys(KubernetesSchema.shape),
+  'kubernetes.target': ['deployment', 'hpa'],
+  'kubernetes.workers': ['deployment'],
+  'stages.*.hpa': ['min', 'max', 'cpuPercent'],
   defaults: Object.keys(DefaultsSchema.shape),
   matrix: Object.keys(MatrixAxesSchema.shape),
   'stages.*': Object.keys(StageSchema.shape),
@@ -131,7 +171,7 @@ export class MatrixError extends ConfigError {
 export interface ParsedMatrix {
   file: MatrixFile;
   /** The `matrix:` axes in the order they were written: the cartesian product nests in this order. */
-  axisOrder: ('users' | 'spawnRate' | 'duration')[];
+  axisOrder: ('replicas' | 'workers' | 'users' | 'spawnRate' | 'duration')[];
 }
 
 /** Parses and validates a matrix file's text. Throws MatrixError listing every problem. */

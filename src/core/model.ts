@@ -65,6 +65,27 @@ export interface LiveStats {
   schema: 'legacy' | 'modern';
 }
 
+/** An HPA's bounds as the matrix asks for them (autoscaling/v2, CPU utilisation target). */
+export interface HpaSettings {
+  min: number;
+  max: number;
+  cpuPercent: number;
+}
+
+/** The `kubernetes:` section, resolved. */
+export interface KubernetesPlan {
+  /** null: the pod's own namespace in a cluster, else the kubeconfig context's, else default. */
+  namespace: string | null;
+  target: { deployment: string; hpa: string } | null;
+  workers: { deployment: string } | null;
+  /** Put replicas and the HPA back as they were when the run ends, fails or is interrupted. */
+  restore: boolean;
+  /** The Lease that keeps a second driver off the same master. */
+  leaseName: string;
+  /** How many run-summary ConfigMaps of this matrix to keep. */
+  keepSummaries: number;
+}
+
 /** One stage of the expanded plan: everything needed to run it. Times in milliseconds. */
 export interface StagePlan {
   index: number; // 1-based
@@ -76,6 +97,11 @@ export interface StagePlan {
   cooldownMs: number;
   sampleEveryMs: number;
   rampTimeoutMs: number;
+  /** Kubernetes settings for this stage (null: leave as is). */
+  replicas: number | null;
+  hpa: HpaSettings | null;
+  workers: number | null;
+  scaleTimeoutMs: number;
 }
 
 export interface RunPlan {
@@ -84,6 +110,7 @@ export interface RunPlan {
   source: string; // the matrix file as given
   locust: { url: string | null; expectWorkers: number; connectTimeoutMs: number; requestTimeoutMs: number; auth: { username: string; passwordEnv: string } | null };
   target: { host: string | null; healthPath: string | null };
+  kubernetes: KubernetesPlan | null;
   stages: StagePlan[];
 }
 
@@ -127,6 +154,12 @@ export interface Sample {
   p50Ms: number | null;
   p95Ms: number | null;
   workerCpuMaxPercent: number | null;
+  /** What the cluster did (null when Kubernetes is not managed or the value was not there). */
+  replicasReady: number | null;
+  replicasDesired: number | null;
+  hpaCurrent: number | null;
+  hpaDesired: number | null;
+  hpaCpuPercent: number | null;
 }
 
 export type StageStatus = 'completed' | 'failed' | 'aborted' | 'skipped' | 'invalid';
@@ -149,8 +182,11 @@ export interface StageResult {
   reason: string | null;
   users: number;
   spawnRate: number;
-  replicas: number | null; // asked for; null while Kubernetes is not managed
+  replicas: number | null; // asked for; null when not managed
   workers: number | null;
+  hpa: HpaSettings | null;
+  /** How long the prepare step (scaling and waiting for readiness) took; null without Kubernetes. */
+  prepareMs: number | null;
   plannedDurationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -190,7 +226,7 @@ export interface RunRecord {
     driver: string;
     node: string;
     locust: { version: string | null; url: string; embedded: boolean; schema: 'legacy' | 'modern' | null };
-    kubernetes: null;
+    kubernetes: { namespace: string; server: string; inCluster: boolean } | null;
     workers: number | null;
   };
   stages: StageResult[];

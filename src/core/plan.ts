@@ -9,6 +9,9 @@ export const DEFAULTS = {
   cooldownMs: 15_000,
   sampleEveryMs: 2_000,
   rampTimeoutMs: 300_000,
+  scaleTimeoutMs: 300_000,
+  leaseName: 'locust-driver',
+  keepSummaries: 20,
   expectWorkers: 1,
   connectTimeoutMs: 60_000,
   requestTimeoutMs: 15_000,
@@ -37,8 +40,10 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     cooldownMs: d.cooldown ?? DEFAULTS.cooldownMs,
     sampleEveryMs: d.sampleEvery ?? DEFAULTS.sampleEveryMs,
     rampTimeoutMs: d.rampTimeout ?? DEFAULTS.rampTimeoutMs,
+    scaleTimeoutMs: d.scaleTimeout ?? DEFAULTS.scaleTimeoutMs,
   };
-  const specs: { name: string | null; users: number; spawnRate: number; durationMs: number; cooldownMs: number; sampleEveryMs: number; rampTimeoutMs: number; yamlPath: string }[] = [];
+  type Spec = Omit<StagePlan, 'index' | 'name' | 'slug'> & { name: string | null; yamlPath: string };
+  const specs: Spec[] = [];
   if (f.stages) {
     f.stages.forEach((s, i) =>
       specs.push({
@@ -49,24 +54,35 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         cooldownMs: s.cooldown ?? base.cooldownMs,
         sampleEveryMs: s.sampleEvery ?? base.sampleEveryMs,
         rampTimeoutMs: s.rampTimeout ?? base.rampTimeoutMs,
+        scaleTimeoutMs: s.scaleTimeout ?? base.scaleTimeoutMs,
+        replicas: s.replicas ?? null,
+        hpa: s.hpa ?? null,
+        workers: s.workers ?? null,
         yamlPath: `stages[${i}]`,
       }),
     );
   } else if (f.matrix) {
     const axes = f.matrix;
-    const values: Record<'users' | 'spawnRate' | 'duration', number[]> = {
+    type Axis = 'replicas' | 'workers' | 'users' | 'spawnRate' | 'duration';
+    const values: Partial<Record<Axis, number[]>> = {
+      ...(axes.replicas ? { replicas: axes.replicas } : {}),
+      ...(axes.workers ? { workers: axes.workers } : {}),
       users: axes.users,
       spawnRate: axes.spawnRate ?? [base.spawnRate],
       duration: axes.duration ?? [base.durationMs],
     };
     const order = parsed.axisOrder.filter((a) => a in values);
     for (const a of ['users', 'spawnRate', 'duration'] as const) if (!order.includes(a)) order.push(a);
-    for (const combo of cartesian(order.map((a) => values[a]))) {
-      const pick = Object.fromEntries(order.map((a, i) => [a, combo[i] as number])) as Record<(typeof order)[number], number>;
+    for (const combo of cartesian(order.map((a) => values[a] ?? []))) {
+      const pick = Object.fromEntries(order.map((a, i) => [a, combo[i] as number])) as Record<Axis, number>;
       const named = order.filter((a) => axes[a] !== undefined && (axes[a]?.length ?? 0) > 0);
       specs.push({
-        name: named.map((a) => `${a === 'duration' ? 'duration' : a}=${a === 'duration' ? formatDuration(pick[a]) : pick[a]}`).join(' '),
+        name: named.map((a) => `${a}=${a === 'duration' ? formatDuration(pick[a]) : pick[a]}`).join(' '),
         users: pick.users,
+        replicas: pick.replicas ?? null,
+        workers: pick.workers ?? null,
+        hpa: null,
+        scaleTimeoutMs: base.scaleTimeoutMs,
         spawnRate: pick.spawnRate,
         durationMs: pick.duration,
         cooldownMs: base.cooldownMs,
@@ -94,7 +110,13 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         message: `stage ${index} needs about ${formatDuration(rampMs + LOCUST_TIMING.statsCacheMs)} to start ${s.users} users at ${s.spawnRate}/s, but rampTimeout is ${formatDuration(s.rampTimeoutMs)} — raise rampTimeout or spawnRate`,
       });
     }
-    return { index, name, slug, users: s.users, spawnRate: s.spawnRate, durationMs: s.durationMs, cooldownMs: s.cooldownMs, sampleEveryMs: s.sampleEveryMs, rampTimeoutMs: s.rampTimeoutMs };
+    const k = f.kubernetes;
+    const need = (what: string, key: string, fix: string) =>
+      issues.push({ file: source, path: `${s.yamlPath}.${key}`, line: null, col: null, message: `stage ${index} sets ${what}, which needs ${fix}` });
+    if ((s.replicas !== null || s.hpa !== null) && !k?.target) need(s.replicas !== null ? 'replicas' : 'hpa', s.replicas !== null ? 'replicas' : 'hpa', 'kubernetes.target.deployment — name the target Deployment');
+    if (s.workers !== null && !k?.workers) need('workers', 'workers', 'kubernetes.workers.deployment — name the Locust worker Deployment');
+    const { yamlPath: _y, name: _n, ...rest } = s;
+    return { ...rest, index, name, slug };
   });
   if (issues.length > 0) throw new MatrixError(issues);
   const auth = f.locust?.auth ?? null;
@@ -110,6 +132,16 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
       auth: auth ? { username: auth.username, passwordEnv: auth.passwordEnv } : null,
     },
     target: { host: f.target?.host ?? null, healthPath: f.target?.healthPath ?? null },
+    kubernetes: f.kubernetes
+      ? {
+          namespace: f.kubernetes.namespace ?? null,
+          target: f.kubernetes.target ? { deployment: f.kubernetes.target.deployment, hpa: f.kubernetes.target.hpa ?? f.kubernetes.target.deployment } : null,
+          workers: f.kubernetes.workers ? { deployment: f.kubernetes.workers.deployment } : null,
+          restore: f.kubernetes.restore ?? true,
+          leaseName: f.kubernetes.lease ?? DEFAULTS.leaseName,
+          keepSummaries: f.kubernetes.keepSummaries ?? DEFAULTS.keepSummaries,
+        }
+      : null,
     stages,
   };
 }

@@ -17,6 +17,8 @@ const FailureRowSchema = z.object({
   occurrences: count,
 });
 
+const HpaSettingsSchema = z.object({ min: count, max: count, cpuPercent: count });
+
 const StagePlanSchema = z.object({
   index: z.int().positive(),
   name: z.string(),
@@ -27,6 +29,10 @@ const StagePlanSchema = z.object({
   cooldownMs: ms,
   sampleEveryMs: ms,
   rampTimeoutMs: ms,
+  replicas: count.nullable(),
+  hpa: HpaSettingsSchema.nullable(),
+  workers: count.nullable(),
+  scaleTimeoutMs: ms,
 });
 
 const RunPlanSchema = z.object({
@@ -41,6 +47,16 @@ const RunPlanSchema = z.object({
     auth: z.object({ username: z.string(), passwordEnv: z.string() }).nullable(),
   }),
   target: z.object({ host: z.string().nullable(), healthPath: z.string().nullable() }),
+  kubernetes: z
+    .object({
+      namespace: z.string().nullable(),
+      target: z.object({ deployment: z.string(), hpa: z.string() }).nullable(),
+      workers: z.object({ deployment: z.string() }).nullable(),
+      restore: z.boolean(),
+      leaseName: z.string(),
+      keepSummaries: count,
+    })
+    .nullable(),
   stages: z.array(StagePlanSchema),
 });
 
@@ -83,6 +99,11 @@ const SampleSchema = z.object({
   p50Ms: msOrNull,
   p95Ms: msOrNull,
   workerCpuMaxPercent: z.number().nonnegative().nullable(),
+  replicasReady: count.nullable().describe("The target Deployment's ready replicas"),
+  replicasDesired: count.nullable().describe("The target Deployment's spec.replicas"),
+  hpaCurrent: count.nullable(),
+  hpaDesired: count.nullable(),
+  hpaCpuPercent: z.number().nonnegative().nullable().describe("The HPA's current average CPU utilisation"),
 });
 
 const StageWindowSchema = z.object({
@@ -102,6 +123,8 @@ const StageResultSchema = z.object({
   spawnRate: z.number().positive(),
   replicas: count.nullable().describe('Target replicas asked for; null when not managed'),
   workers: count.nullable().describe('Locust workers asked for; null when not managed'),
+  hpa: HpaSettingsSchema.nullable().describe('HPA settings asked for; null when not managed'),
+  prepareMs: msOrNull.describe('How long scaling and waiting for readiness took; null without Kubernetes'),
   plannedDurationMs: ms,
   startedAt: isoTime,
   finishedAt: isoTime,
@@ -145,7 +168,7 @@ export const RunRecordSchema = z
         embedded: z.boolean(),
         schema: z.enum(['legacy', 'modern']).nullable(),
       }),
-      kubernetes: z.null(),
+      kubernetes: z.object({ namespace: z.string(), server: z.string(), inCluster: z.boolean() }).nullable(),
       workers: count.nullable(),
     }),
     stages: z.array(StageResultSchema),

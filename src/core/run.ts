@@ -1,8 +1,10 @@
 // The run: wait for the master and its workers, check the target, then every stage in order,
 // writing the reports as each stage ends. Everything through ports; no I/O of its own.
-import type { Clock, EventSink, LoadGenerator, ReportSink } from '../ports.js';
-import type { LiveStats, RunPlan, RunRecord } from './model.js';
+import type { Clock, Cluster, EventSink, LoadGenerator, ReportSink } from '../ports.js';
+import type { KubernetesPlan, LiveStats, RunPlan, RunRecord } from './model.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
+import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
+import { summaryConfigMap } from './run-summary.js';
 import { expectedRunMs } from './plan.js';
 import { runStage } from './stage.js';
 import { findBest, findKnee } from './summary.js';
@@ -18,6 +20,8 @@ export interface RunDeps {
   emit: EventSink;
   signal: AbortSignal;
   probe?: HealthProbe;
+  /** Required when the plan has a kubernetes: section. */
+  cluster?: Cluster | null;
 }
 
 export interface RunOptions {
@@ -33,6 +37,9 @@ export interface RunOptions {
   nodeVersion: string;
   /** How often to retry the master and the target while waiting for them. */
   connectPollMs?: number;
+  /** Who holds the Lease (the pod's name in a cluster). */
+  holder?: string;
+  leaseDurationS?: number;
   stageTiming?: { rampPollMs?: number; countPollMs?: number };
 }
 
@@ -64,17 +71,47 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
   };
   emit({ kind: 'run-started', runId: o.runId, name: o.plan.name, stages: o.plan.stages.length, plannedMs, masterUrl: lg.url, embedded: o.embedded, reportDir: sink.dir });
 
+  const k = o.plan.kubernetes;
+  const cluster = k ? (deps.cluster ?? null) : null;
+  let kube: { cluster: Cluster; plan: KubernetesPlan; state: ScalingState } | null = null;
+  let lease: { stop: () => Promise<void> } | null = null;
+
   const end = async (status: RunRecord['status'], error: DriverError | null): Promise<RunRecord> => {
     record.status = status;
     record.error = error ? error.message : null;
-    record.finishedAt = iso(clock.now());
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
+    if (kube) {
+      if (kube.plan.restore) {
+        const r = await restoreCluster(kube.cluster, kube.plan, kube.state);
+        if (r.done.length > 0 || r.failed.length > 0) emit({ kind: 'restored', done: r.done, failed: r.failed });
+      }
+      if (kube.plan.keepSummaries > 0) {
+        try {
+          record.finishedAt = iso(clock.now());
+          const cm = summaryConfigMap(record);
+          await kube.cluster.saveSummary(cm.name, cm.labels, cm.data, kube.plan.keepSummaries);
+        } catch (e) {
+          emit({ kind: 'warning', message: `could not save the run summary ConfigMap: ${(e as Error).message}` });
+        }
+      }
+    }
+    await lease?.stop();
+    record.finishedAt = iso(clock.now());
     await sink.runUpdated(record);
     emit({ kind: 'run-finished', run: record, best: record.summary.best, knee: record.summary.knee, reportDir: sink.dir });
     return record;
   };
 
   try {
+    if (k) {
+      if (!cluster) throw new InfraError('the matrix has a kubernetes: section but no cluster connection was made');
+      await clusterPreflight(cluster, k, o, signal);
+      const state = await captureBaseline(cluster, k, signal);
+      kube = { cluster, plan: k, state };
+      lease = await holdLease(cluster, k, o, deps);
+      record.environment.kubernetes = { namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster };
+      emit({ kind: 'kube-ready', namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, lease: k.leaseName });
+    }
     const first = await preflight(deps, o);
     record.environment.locust.schema = first.schema;
     record.environment.locust.version = await lg.version(signal);
@@ -88,7 +125,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
 
   let failed = 0;
   for (const stage of o.plan.stages) {
-    const outcome = await runStage({ lg, clock, emit, signal }, stage, {
+    const outcome = await runStage({ lg, clock, emit, signal, kube }, stage, {
       host: o.host,
       of: o.plan.stages.length,
       runStartedAt: startedAt,
@@ -114,6 +151,53 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     }
   }
   return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${o.plan.stages.length} stages failed; see each stage's reason in summary.md`) : null);
+}
+
+/** Every permission the plan needs, asked at once; all that are missing are named in one line. */
+async function clusterPreflight(cluster: Cluster, k: KubernetesPlan, o: RunOptions, signal: AbortSignal): Promise<void> {
+  const results = await cluster.canI(requiredAccess(k, o.plan.stages), signal);
+  const missing = results.filter((r) => !r.allowed).map((r) => describeCheck(r.check, cluster.namespace));
+  if (missing.length > 0) {
+    throw new InfraError(`the driver's Kubernetes identity lacks permissions — missing: ${missing.join('; ')} (apply the Role in k8s/driver-job.yaml, see docs/security.md)`);
+  }
+}
+
+/** Takes the Lease (one driver per master) and keeps renewing it until stop(). */
+async function holdLease(cluster: Cluster, k: KubernetesPlan, o: RunOptions, deps: RunDeps): Promise<{ stop: () => Promise<void> }> {
+  const holder = o.holder ?? `locust-driver-${o.runId}`;
+  const duration = o.leaseDurationS ?? 30;
+  const got = await cluster.acquireLease(k.leaseName, holder, duration, deps.signal);
+  if (!got.acquired) {
+    throw new InfraError(
+      `another locust-driver holds the Lease ${k.leaseName} in ${cluster.namespace} (holder ${got.holder}, renewed ${got.renewTime ?? 'never'}): wait for it to finish, or delete the Lease if that run is gone`,
+    );
+  }
+  const stopper = new AbortController();
+  const keeper = (async () => {
+    for (;;) {
+      try {
+        await deps.clock.sleep((duration * 1000) / 3, stopper.signal);
+      } catch {
+        return;
+      }
+      try {
+        if (!(await cluster.renewLease(k.leaseName, holder, duration))) deps.emit({ kind: 'warning', message: `lost the Lease ${k.leaseName}: another driver took it` });
+      } catch (e) {
+        deps.emit({ kind: 'warning', message: `could not renew the Lease ${k.leaseName}: ${(e as Error).message}` });
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stopper.abort();
+      await keeper;
+      try {
+        await cluster.releaseLease(k.leaseName, holder);
+      } catch (e) {
+        deps.emit({ kind: 'warning', message: `could not release the Lease ${k.leaseName}: ${(e as Error).message}` });
+      }
+    },
+  };
 }
 
 /** Waits (bounded) for the master, the expected workers and a healthy target. */

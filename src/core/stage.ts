@@ -1,7 +1,8 @@
 // One stage, step by step: ramp → reset → measure → stop → final read (product.md §4).
 // Works only through the ports, so it runs the same against a real master and against fakes.
-import type { Clock, EventSink, LoadGenerator } from '../ports.js';
-import type { LiveStats, Sample, StagePlan, StageResult, StageStatus, WindowStats } from './model.js';
+import type { Clock, Cluster, EventSink, LoadGenerator } from '../ports.js';
+import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageStatus, WindowStats } from './model.js';
+import { NO_OBSERVATION, observeCluster, PrepareTimeout, prepareStage, type ScalingState } from './scaling.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
 import { LOCUST_TIMING } from './plan.js';
 import { estimateWindowStart, type CountObservation } from './window.js';
@@ -13,6 +14,8 @@ export interface StageDeps {
   clock: Clock;
   emit: EventSink;
   signal: AbortSignal;
+  /** Present when the matrix has a kubernetes: section. */
+  kube?: { cluster: Cluster; plan: KubernetesPlan; state: ScalingState } | null;
 }
 
 export interface StageOptions {
@@ -40,6 +43,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOptions): Promise<StageOutcome> {
   const { lg, clock, emit, signal } = deps;
+  const kube = deps.kube ?? null;
+  let prepareMs: number | null = null;
   const rampPollMs = opts.rampPollMs ?? 500;
   const countPollMs = opts.countPollMs ?? 100;
   const startedAt = clock.now();
@@ -92,8 +97,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       reason,
       users: stage.users,
       spawnRate: stage.spawnRate,
-      replicas: null,
-      workers: null,
+      replicas: stage.replicas,
+      workers: stage.workers,
+      hpa: stage.hpa,
+      prepareMs,
       plannedDurationMs: stage.durationMs,
       startedAt: iso(startedAt),
       finishedAt: iso(clock.now()),
@@ -113,6 +120,14 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
 
   try {
     emit({ kind: 'stage-started', stage, of: opts.of });
+    if (kube) {
+      try {
+        prepareMs = await prepareStage({ cluster: kube.cluster, lg, clock, emit, signal }, kube.plan, stage, kube.state, opts.of);
+      } catch (e) {
+        if (e instanceof PrepareTimeout) return await finish('failed', e.message, null);
+        throw e;
+      }
+    }
     const before = await lg.stats(signal);
     observe(before);
     if (before.workerCount === 0) throw new InfraError(`no Locust workers are connected to ${lg.url}: start workers (or check --master-host on them) and run again`);
@@ -186,7 +201,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
           continue;
         }
         await clock.sleep(Math.max(0, next - now), signal);
-        const s = await lg.stats(signal);
+        const [s, cl] = await Promise.all([
+          lg.stats(signal),
+          kube ? observeCluster(kube.cluster, kube.plan, kube.state, signal).catch(() => NO_OBSERVATION) : Promise.resolve(NO_OBSERVATION),
+        ]);
         observe(s);
         // Locust's rolling values cover about the last 10 s (ending 2 s ago) and read 0 until data
         // arrives after the reset: a 0 then means "no data yet", never "fast".
@@ -204,6 +222,7 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
           p50Ms: rolling(s.currentP50Ms),
           p95Ms: rolling(s.currentP95Ms),
           workerCpuMaxPercent: s.workers.reduce<number | null>((m, w) => (w.cpuPercent === null ? m : Math.max(m ?? 0, w.cpuPercent)), null),
+          ...cl,
         };
         samples.push(sample);
         emit({ kind: 'sample', stage, of: opts.of, sample, runElapsedMs: clock.now() - opts.runStartedAt, runPlannedMs: opts.runPlannedMs });

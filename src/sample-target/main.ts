@@ -9,6 +9,11 @@
 //   node src/sample-target/main.ts --host 127.0.0.1 --port 0 --concurrency 4 --service-ms 25 \
 //        --jitter-ms 5 --queue-limit 2000 --slowdown 1
 //
+// It binds to a loopback address only, unless `--allow-external-host` is given together with a
+// non-loopback `--host`: that opt-in is for running it inside a cluster (k8s/inference.yaml), where
+// a container must listen on 0.0.0.0 to be reachable through its Service. Its /__admin endpoints
+// are unauthenticated, so never expose it beyond a test cluster.
+//
 // Prints exactly one line to stdout once listening:  sample-target listening on http://127.0.0.1:<port>
 // and runs until SIGTERM/SIGINT (then closes and exits 0). Diagnostics go to stderr.
 //
@@ -79,11 +84,23 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** How the service may be run, apart from its settings (not echoed by /__admin/config). */
+export interface SampleTargetOptions {
+  /**
+   * Allow a non-loopback `host` (e.g. 0.0.0.0 inside a cluster's pod). Without it, only loopback
+   * addresses are accepted, so a developer's run never listens on the network by accident.
+   */
+  allowExternalHost?: boolean;
+}
+
 /** Validates a (partial) config; throws an Error with a one-line message. */
-export function resolveConfig(partial: Partial<SampleTargetConfig> = {}): SampleTargetConfig {
+export function resolveConfig(partial: Partial<SampleTargetConfig> = {}, options: SampleTargetOptions = {}): SampleTargetConfig {
   const c: SampleTargetConfig = { ...DEFAULT_CONFIG, ...partial };
-  if (!isLoopbackHost(c.host)) {
-    throw new Error(`refusing to bind to ${c.host}: the sample target only binds to a loopback address (127.0.0.1, ::1)`);
+  if (c.host.trim() === '') throw new Error('host must not be empty');
+  if (!isLoopbackHost(c.host) && options.allowExternalHost !== true) {
+    throw new Error(
+      `refusing to bind to ${c.host}: the sample target only binds to a loopback address (127.0.0.1, ::1) unless --allow-external-host is given (for running inside a cluster)`,
+    );
   }
   const intIn = (name: string, v: number, min: number, max: number): void => {
     if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${v}`);
@@ -344,8 +361,8 @@ export interface SampleTarget {
   close(): Promise<void>;
 }
 
-export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}): SampleTarget {
-  const config = resolveConfig(partial);
+export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}, options: SampleTargetOptions = {}): SampleTarget {
+  const config = resolveConfig(partial, options);
   const counter = new ArrivalCounter();
   const slots = new ServiceSlots(config.concurrency, config.queueLimit);
   const requestsTotal = new Map<string, number>(); // `${path}\u0000${status}` → n
@@ -524,10 +541,16 @@ export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}): S
 // ---------------------------------------------------------------------------------------------
 // CLI
 
-const USAGE =
-  'usage: sample-target [--host 127.0.0.1] [--port 0] [--concurrency 4] [--service-ms 25] [--jitter-ms 5] [--queue-limit 2000] [--slowdown 1]';
+const USAGE = [
+  'usage: sample-target [--host 127.0.0.1] [--port 0] [--concurrency 4] [--service-ms 25] [--jitter-ms 5] [--queue-limit 2000] [--slowdown 1]',
+  '                     [--allow-external-host]',
+  '  --host binds to a loopback address (127.0.0.1, ::1, localhost) only. A non-loopback --host',
+  '  (e.g. --host 0.0.0.0) also needs --allow-external-host: that is for running inside a cluster',
+  '  (a pod behind a Service, see k8s/inference.yaml); the /__admin endpoints have no authentication.',
+].join('\n');
 
-export function parseCli(argv: string[]): SampleTargetConfig {
+/** The command line, parsed and validated: the settings, and how they may be used. */
+export function parseCliOptions(argv: string[]): { config: SampleTargetConfig; options: SampleTargetOptions } {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -540,6 +563,7 @@ export function parseCli(argv: string[]): SampleTargetConfig {
       'jitter-ms': { type: 'string' },
       'queue-limit': { type: 'string' },
       slowdown: { type: 'string' },
+      'allow-external-host': { type: 'boolean' },
     },
   });
   const num = (name: string, v: string | undefined, fallback: number): number => {
@@ -548,26 +572,40 @@ export function parseCli(argv: string[]): SampleTargetConfig {
     if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${v}"`);
     return n;
   };
-  return resolveConfig({
-    host: values.host ?? DEFAULT_CONFIG.host,
-    port: num('port', values.port, DEFAULT_CONFIG.port),
-    concurrency: num('concurrency', values.concurrency, DEFAULT_CONFIG.concurrency),
-    serviceMs: num('service-ms', values['service-ms'], DEFAULT_CONFIG.serviceMs),
-    jitterMs: num('jitter-ms', values['jitter-ms'], DEFAULT_CONFIG.jitterMs),
-    queueLimit: num('queue-limit', values['queue-limit'], DEFAULT_CONFIG.queueLimit),
-    slowdown: num('slowdown', values.slowdown, DEFAULT_CONFIG.slowdown),
-  });
+  const options: SampleTargetOptions = { allowExternalHost: values['allow-external-host'] === true };
+  const config = resolveConfig(
+    {
+      host: values.host ?? DEFAULT_CONFIG.host,
+      port: num('port', values.port, DEFAULT_CONFIG.port),
+      concurrency: num('concurrency', values.concurrency, DEFAULT_CONFIG.concurrency),
+      serviceMs: num('service-ms', values['service-ms'], DEFAULT_CONFIG.serviceMs),
+      jitterMs: num('jitter-ms', values['jitter-ms'], DEFAULT_CONFIG.jitterMs),
+      queueLimit: num('queue-limit', values['queue-limit'], DEFAULT_CONFIG.queueLimit),
+      slowdown: num('slowdown', values.slowdown, DEFAULT_CONFIG.slowdown),
+    },
+    options,
+  );
+  return { config, options };
+}
+
+/** The settings from the command line (see parseCliOptions). */
+export function parseCli(argv: string[]): SampleTargetConfig {
+  return parseCliOptions(argv).config;
 }
 
 async function main(argv: string[]): Promise<void> {
   let config: SampleTargetConfig;
+  let options: SampleTargetOptions;
   try {
-    config = parseCli(argv);
+    ({ config, options } = parseCliOptions(argv));
   } catch (e) {
     process.stderr.write(`sample-target: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
     process.exit(2);
   }
-  const target = createSampleTarget(config);
+  if (!isLoopbackHost(config.host)) {
+    process.stderr.write(`sample-target: listening on ${config.host} (--allow-external-host): reachable from the network, /__admin included\n`);
+  }
+  const target = createSampleTarget(config, options);
   try {
     await target.listen();
   } catch (e) {

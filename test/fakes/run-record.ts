@@ -93,6 +93,7 @@ export function makeSamples(windowStartMs: number, windowMs: number, users: numb
       rps: Math.round(totals.rps * wobble * 10) / 10,
       failPerSec: totals.failures > 0 ? Math.round(((totals.failures * 1000) / windowMs) * wobble * 100) / 100 : 0,
       p50Ms: totals.p50Ms === null ? null : Math.round(totals.p50Ms * wobble),
+      replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null,
       p95Ms: totals.p95Ms === null ? null : Math.round(totals.p95Ms * wobble),
       workerCpuMaxPercent: Math.round((20 + users / 10) * wobble * 10) / 10,
     });
@@ -124,6 +125,7 @@ export function makePlanStage(index: number, users: number): StagePlan {
     cooldownMs: 15_000,
     sampleEveryMs: 2_000,
     rampTimeoutMs: 300_000,
+    replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
   };
 }
 
@@ -149,6 +151,8 @@ export function makeStage(spec: StageSpec, overrides: Partial<StageResult> = {})
     spawnRate: plan.spawnRate,
     replicas: spec.replicas ?? null,
     workers,
+    hpa: null,
+    prepareMs: null,
     plannedDurationMs: plan.durationMs,
     startedAt: iso(start),
     finishedAt: iso(measured ? windowEnd + 6_500 : start + rampMs),
@@ -233,6 +237,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       source: 'matrix.yaml',
       locust: { url: 'http://locust-master:8089', expectWorkers: 4, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
       target: { host: 'http://inference:8000', healthPath: '/healthz' },
+      kubernetes: null,
       stages: [makePlanStage(1, 100), makePlanStage(2, 200), makePlanStage(3, 400)],
     },
     environment: {

@@ -64,15 +64,41 @@ stages:
   it('rejects keys of later releases as not supported yet, never ignoring them', () => {
     const lines = issuesOf(`version: 1
 name: demo
-kubernetes: { namespace: default }
 matrix:
-  replicas: [1, 2]
   users: [10]
 slo: { p95: 500ms }
+capacity: { precision: 10 }
 `);
-    expect(lines.some((l) => l.startsWith('m.yaml:3:1 kubernetes: not supported yet'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('m.yaml:5:3 matrix.replicas: not supported yet'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('m.yaml:7:1 slo: not supported yet'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('m.yaml:5:1 slo: not supported yet'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('m.yaml:6:1 capacity: not supported yet'))).toBe(true);
+  });
+
+  it('expands the original 24-scenario cluster matrix (replicas × workers × users) in the order written', async () => {
+    const { readFileSync } = await import('node:fs');
+    const p = buildPlan(parseMatrix(readFileSync(new URL('../../matrix.yaml', import.meta.url), 'utf8'), 'matrix.yaml'), 'matrix.yaml');
+    expect(p.stages).toHaveLength(24);
+    expect(p.stages.slice(0, 4).map((s) => [s.replicas, s.workers, s.users])).toEqual([
+      [1, 4, 200],
+      [1, 4, 400],
+      [1, 4, 800],
+      [1, 8, 200],
+    ]);
+    expect(p.stages[23]).toMatchObject({ replicas: 8, workers: 8, users: 800, name: 'replicas=8 workers=8 users=800', durationMs: 120_000, cooldownMs: 15_000, scaleTimeoutMs: 300_000 });
+    expect(p.kubernetes).toEqual({ namespace: 'default', target: { deployment: 'inference', hpa: 'inference' }, workers: { deployment: 'locust-worker' }, restore: true, leaseName: 'locust-driver', keepSummaries: 20 });
+  });
+
+  it('needs the kubernetes objects a stage scales, and replicas or hpa, not both', () => {
+    const lines = issuesOf(`version: 1
+name: demo
+stages:
+  - { users: 10, replicas: 2, hpa: { min: 1, max: 4, cpuPercent: 70 } }
+`);
+    expect(lines.some((l) => l.includes('stages[0].hpa: give replicas or hpa, not both'))).toBe(true);
+    expect(() => plan('version: 1\nname: a\nstages: [{users: 1, workers: 2}]\n')).toThrow(/stage 1 sets workers, which needs kubernetes.workers.deployment/);
+    expect(() => plan('version: 1\nname: a\nstages: [{users: 1, replicas: 2}]\n')).toThrow(/stage 1 sets replicas, which needs kubernetes.target.deployment/);
+    expect(issuesOf('version: 1\nname: a\nkubernetes: { target: { deployment: Inference } }\nstages: [{users: 1}]\n')[0]).toMatch(/kubernetes.target.deployment: expected a Kubernetes object name/);
+    expect(issuesOf('version: 1\nname: a\nkubernetes: { targt: { deployment: x } }\nstages: [{users: 1}]\n')[0]).toMatch(/unknown key "targt" — did you mean "target"\?/);
+    expect(issuesOf('version: 1\nname: a\nstages: [{users: 1, hpa: { min: 4, max: 2, cpuPercent: 70 }}]\n')[0]).toMatch(/stages\[0\].hpa.max: max must be at least min/);
   });
 
   it('reports YAML syntax errors and duplicate keys with their position', () => {

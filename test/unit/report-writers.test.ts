@@ -241,7 +241,7 @@ describe('samplesCsv', () => {
 
   it('writes missing rolling values as empty cells', () => {
     const csv = samplesCsv([
-      { at: '2026-11-28T10:00:07.290Z', elapsedMs: 1_250, users: 100, workers: 4, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: null, workerCpuMaxPercent: null },
+      { at: '2026-11-28T10:00:07.290Z', elapsedMs: 1_250, users: 100, workers: 4, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: null, workerCpuMaxPercent: null, replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null },
     ]);
     expect(csv.split('\n')[1]).toBe('2026-11-28T10:00:07.290Z,1.25,100,4,0,0,,,,,');
   });

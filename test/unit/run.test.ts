@@ -16,6 +16,7 @@ const st = (index: number, users: number, over: Partial<StagePlan> = {}): StageP
   cooldownMs: 10_000,
   sampleEveryMs: 2_000,
   rampTimeoutMs: 60_000,
+  replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
   ...over,
 });
 
@@ -25,6 +26,7 @@ const plan = (stages: StagePlan[]): RunPlan => ({
   source: 'm.yaml',
   locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
   target: { host: null, healthPath: null },
+  kubernetes: null,
   stages,
 });
 

@@ -4,6 +4,7 @@ import {
   createSampleTarget,
   isLoopbackHost,
   parseCli,
+  parseCliOptions,
   validatePredictBody,
   type SampleTarget,
   type SampleTargetConfig,
@@ -73,6 +74,30 @@ describe('sample target: settings', () => {
     expect(() => parseCli(['--concurrency', '0'])).toThrow(/concurrency/);
     expect(() => parseCli(['--service-ms', 'abc'])).toThrow(/service-ms/);
     expect(() => parseCli(['--bogus', '1'])).toThrow();
+  });
+
+  it('binds to a non-loopback host only with --allow-external-host (for running inside a cluster)', async () => {
+    expect(() => parseCli(['--host', '0.0.0.0', '--port', '8000'])).toThrow(/loopback.*--allow-external-host/);
+    expect(() => createSampleTarget({ host: '0.0.0.0' }, { allowExternalHost: false })).toThrow(/loopback/);
+
+    const cli = parseCliOptions(['--host', '0.0.0.0', '--port', '8000', '--allow-external-host']);
+    expect(cli.config).toMatchObject({ host: '0.0.0.0', port: 8000 });
+    expect(cli.options).toEqual({ allowExternalHost: true });
+    // The opt-in changes nothing for a loopback host, and is not a setting /__admin/config reports.
+    expect(parseCliOptions(['--allow-external-host']).config).toEqual(parseCli([]));
+    expect(parseCliOptions([]).options).toEqual({ allowExternalHost: false });
+    expect(() => parseCli(['--allow-external-host=yes'])).toThrow();
+
+    // It really listens on the wildcard address (reachable here through 127.0.0.1).
+    const t = createSampleTarget({ host: '0.0.0.0', port: 0 }, cli.options);
+    targets.push(t);
+    await t.listen();
+    const addr = t.server.address();
+    expect(addr !== null && typeof addr === 'object' ? addr.address : addr).toBe('0.0.0.0');
+    const port = addr !== null && typeof addr === 'object' ? addr.port : 0;
+    const h = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(h.status).toBe(200);
+    expect(await h.json()).toEqual({ status: 'ok' });
   });
 });
 

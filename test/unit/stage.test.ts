@@ -16,6 +16,7 @@ const stage = (over: Partial<StagePlan> = {}): StagePlan => ({
   cooldownMs: 5_000,
   sampleEveryMs: 2_000,
   rampTimeoutMs: 60_000,
+  replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
   ...over,
 });
 

@@ -12,6 +12,15 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n
 const num = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
 const secs = (v: number) => `${Math.round(v / 1000)}s`;
 
+/** ` replicas=4/4 hpa=3→5 cpu=72%` when the cluster is managed; '' otherwise. */
+function cluster(s: { replicasReady: number | null; replicasDesired: number | null; hpaCurrent: number | null; hpaDesired: number | null; hpaCpuPercent: number | null }): string {
+  let out = '';
+  if (s.replicasDesired !== null) out += ` replicas=${s.replicasReady ?? '?'}/${s.replicasDesired}`;
+  if (s.hpaDesired !== null || s.hpaCurrent !== null) out += ` hpa=${s.hpaCurrent ?? '?'}→${s.hpaDesired ?? '?'}`;
+  if (s.hpaCpuPercent !== null) out += ` cpu=${Math.round(s.hpaCpuPercent)}%`;
+  return out;
+}
+
 export function formatEvent(e: RunEvent): LogLine | null {
   switch (e.kind) {
     case 'run-started':
@@ -30,6 +39,22 @@ export function formatEvent(e: RunEvent): LogLine | null {
         msg: `stage ${e.stage.index}/${e.of} "${e.stage.name}": ${e.stage.users} users at ${e.stage.spawnRate}/s, hold ${formatDuration(e.stage.durationMs)}`,
         fields: { event: e.kind, stage: e.stage.index, users: e.stage.users, spawnRate: e.stage.spawnRate, durationMs: e.stage.durationMs },
       };
+    case 'kube-ready':
+      return {
+        level: 'info',
+        msg: `Kubernetes: namespace ${e.namespace} at ${e.server}${e.inCluster ? ' (in-cluster service account)' : ' (kubeconfig)'}, permissions checked, holding Lease ${e.lease}`,
+        fields: { event: e.kind, namespace: e.namespace, server: e.server, inCluster: e.inCluster, lease: e.lease },
+      };
+    case 'scaling':
+      return { level: 'info', msg: `stage ${e.stage.index}/${e.of} ${e.message}`, fields: { event: e.kind, stage: e.stage.index } };
+    case 'prepared':
+      return { level: 'info', msg: `stage ${e.stage.index}/${e.of} cluster ready in ${(e.prepareMs / 1000).toFixed(1)}s`, fields: { event: e.kind, stage: e.stage.index, prepareMs: e.prepareMs } };
+    case 'restored':
+      return {
+        level: e.failed.length > 0 ? 'warn' : 'info',
+        msg: `restored the cluster: ${e.done.join('; ') || 'nothing'}${e.failed.length > 0 ? `; FAILED: ${e.failed.join('; ')}` : ''}`,
+        fields: { event: e.kind, done: e.done, failed: e.failed },
+      };
     case 'swarm-started':
       return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} swarm started`, fields: { event: e.kind, stage: e.stage.index } };
     case 'ramp-complete':
@@ -47,7 +72,7 @@ export function formatEvent(e: RunEvent): LogLine | null {
       const left = Math.max(0, e.runPlannedMs - e.runElapsedMs);
       return {
         level: 'info',
-        msg: `stage ${e.stage.index}/${e.of} [${secs(Math.min(s.elapsedMs, e.stage.durationMs))}/${secs(e.stage.durationMs)}] users=${s.users} rps=${num(s.rps)} p50=${ms(s.p50Ms)} p95=${ms(s.p95Ms)} fail=${fail.toFixed(2)}% workers=${s.workers} | run ${pct}% ~${formatDuration(left)} left`,
+        msg: `stage ${e.stage.index}/${e.of} [${secs(Math.min(s.elapsedMs, e.stage.durationMs))}/${secs(e.stage.durationMs)}] users=${s.users} rps=${num(s.rps)} p50=${ms(s.p50Ms)} p95=${ms(s.p95Ms)} fail=${fail.toFixed(2)}% workers=${s.workers}${cluster(s)} | run ${pct}% ~${formatDuration(left)} left`,
         fields: { event: e.kind, stage: e.stage.index, ...s },
       };
     }
