@@ -4,7 +4,7 @@ import { ConfigError } from './core/errors.js';
 import { parseDuration } from './core/units.js';
 
 export interface CliOptions {
-  command: 'run' | 'validate' | 'schema';
+  command: 'run' | 'validate' | 'schema' | 'preflight';
   matrix: string;
   master: string | null;
   out: string;
@@ -15,11 +15,12 @@ export interface CliOptions {
   locustBin: string | null;
   connectTimeoutMs: number | null;
   expectWorkers: number | null;
+  serviceAccountRoot: string;
 }
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
 const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
-const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS'];
+const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'SERVICE_ACCOUNT_ROOT'];
 
 /** Thrown for --help and --version: the text is printed and the exit code is 0. */
 export class CliOutput {
@@ -50,6 +51,7 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     .config(fromEnv)
     .command('run', 'wait for the master and workers, run every stage, write the reports (the main job)')
     .command('validate', 'check a matrix file and print the expanded stage plan and its expected duration; touches nothing')
+    .command('preflight', 'only the checks run makes first: Kubernetes permissions and objects, the master, its workers, the target')
     .command('schema', 'print the JSON Schema of the matrix file (for editors)')
     .option('matrix', { type: 'string', default: 'matrix.yaml', describe: 'the matrix file (YAML)' })
     .option('master', { type: 'string', describe: 'Locust master web URL (overrides locust.url); absent everywhere → embedded local stack' })
@@ -61,7 +63,8 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     .option('locust-bin', { type: 'string', describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)' })
     .option('connect-timeout', { type: 'string', describe: 'how long to wait for the master and its workers (overrides locust.connectTimeout), e.g. 60s' })
     .option('expect-workers', { type: 'number', describe: 'wait until this many workers are connected (overrides locust.expectWorkers)' })
-    .demandCommand(1, 'name a command: run, validate or schema')
+    .option('service-account-root', { type: 'string', default: '', hidden: true, describe: 'prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests lay one out elsewhere)' })
+    .demandCommand(1, 'name a command: run, validate, preflight or schema')
     .recommendCommands()
     .strict()
     .version(version)
@@ -77,8 +80,8 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
   });
   if (output !== null) return new CliOutput(output);
   const command = String(args._[0]);
-  if (command !== 'run' && command !== 'validate' && command !== 'schema') {
-    throw new ConfigError(`unknown command "${command}": use run, validate or schema (see locust-driver --help)`);
+  if (command !== 'run' && command !== 'validate' && command !== 'schema' && command !== 'preflight') {
+    throw new ConfigError(`unknown command "${command}": use run, validate, preflight or schema (see locust-driver --help)`);
   }
   if (args._.length > 1) throw new ConfigError(`unexpected argument "${String(args._[1])}" (see locust-driver --help)`);
   let connectTimeoutMs: number | null = null;
@@ -111,5 +114,6 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     locustBin: args.locustBin ?? null,
     connectTimeoutMs,
     expectWorkers,
+    serviceAccountRoot: args.serviceAccountRoot,
   };
 }

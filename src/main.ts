@@ -6,7 +6,10 @@ import { AbortedError, ConfigError, DriverError, InfraError } from './core/error
 import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
 import { buildPlan, slugify } from './core/plan.js';
 import type { RunPlan } from './core/model.js';
-import { runMatrix } from './core/run.js';
+import { runMatrix, runPreflight, type RunOptions } from './core/run.js';
+import type { Cluster, LoadGenerator, ReportSink } from './ports.js';
+import type { Logger } from 'pino';
+import { hostname } from 'node:os';
 import { parseCli, CliOutput, type CliOptions } from './cli.js';
 import { createLocustClient, displayUrl } from './adapters/locust/client.js';
 import { FsReportSink } from './adapters/report/fs-sink.js';
@@ -50,19 +53,83 @@ function defaultRunId(name: string, now: Date): string {
   return `${slugify(name) || 'run'}-${stamp}`;
 }
 
-async function run(opts: CliOptions, version: string): Promise<number> {
-  const plan = await loadPlan(opts.matrix);
-  const runId = opts.runId ?? defaultRunId(plan.name, new Date());
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
+function passwordFor(plan: RunPlan): { username: string; password: string } | null {
+  if (!plan.locust.auth) return null;
+  const password = process.env[plan.locust.auth.passwordEnv];
+  if (!password) throw new ConfigError(`${plan.source} locust.auth.passwordEnv: the environment variable ${plan.locust.auth.passwordEnv} is not set — export it with the Locust password`);
+  return { username: plan.locust.auth.username, password };
+}
+
+/** The Kubernetes side, loaded only when the matrix asks for it (client-node is large). */
+async function connectCluster(plan: RunPlan, opts: CliOptions): Promise<Cluster | null> {
+  if (!plan.kubernetes) return null;
+  const { connectKube } = await import('./adapters/kube/config.js');
+  const { createCluster } = await import('./adapters/kube/cluster.js');
+  return createCluster(connectKube(plan.kubernetes.namespace, process.env, opts.serviceAccountRoot));
+}
+
+interface Connected {
+  lg: LoadGenerator;
+  cluster: Cluster | null;
+  stack: LocalStack | null;
+  host: string | null;
+  healthUrl: string | null;
+  baseUrl: string;
+}
+
+/** The master (or the embedded stack), the target and the cluster a command talks to. */
+async function connect(plan: RunPlan, opts: CliOptions, log: Logger, signal: AbortSignal): Promise<Connected> {
+  const auth = passwordFor(plan);
   const masterUrl = opts.master ?? plan.locust.url;
-  let auth: { username: string; password: string } | null = null;
-  if (plan.locust.auth) {
-    const password = process.env[plan.locust.auth.passwordEnv];
-    if (!password) throw new ConfigError(`${plan.source} locust.auth.passwordEnv: the environment variable ${plan.locust.auth.passwordEnv} is not set — export it with the Locust password`);
-    auth = { username: plan.locust.auth.username, password };
+  if (!masterUrl && plan.kubernetes) throw new ConfigError(`${plan.source} locust.url: the kubernetes: section scales a cluster's stack, so name its master (e.g. http://locust-master:8089) here or with --master`);
+  const cluster = await connectCluster(plan, opts);
+  let host = plan.target.host;
+  let healthUrl = plan.target.host && plan.target.healthPath ? new URL(plan.target.healthPath, plan.target.host).toString() : null;
+  let stack: LocalStack | null = null;
+  let baseUrl = masterUrl;
+  if (!baseUrl) {
+    log.info(`no Locust master configured: starting the embedded local stack (${opts.localWorkers} workers) on 127.0.0.1`);
+    stack = await startLocalStack({ workers: opts.localWorkers, target: EMBEDDED_TARGET, ...(opts.locustBin ? { locustBin: opts.locustBin } : {}), log: (m) => log.info(m) });
+    if (signal.aborted) {
+      await stack.stop();
+      throw signal.reason;
+    }
+    baseUrl = stack.masterUrl;
+    // The load goes to target.host when the matrix names one, else to the bundled sample service.
+    host = plan.target.host ?? stack.targetUrl;
+    healthUrl = new URL(plan.target.healthPath ?? '/healthz', host).toString();
+    log.info(`embedded stack up: master ${stack.masterUrl}, target ${stack.targetUrl}, Locust ${stack.locustVersion ?? '?'}`);
   }
-  const log = createLogger(opts.logLevel, opts.logFormat);
-  const emit = logEvents(log);
+  const lg = createLocustClient({ baseUrl, auth, requestTimeoutMs: plan.locust.requestTimeoutMs });
+  return { lg, cluster, stack, host, healthUrl, baseUrl };
+}
+
+function runOptions(plan: RunPlan, opts: CliOptions, c: Connected, runId: string, version: string): RunOptions {
+  return {
+    runId,
+    plan,
+    host: c.host,
+    healthUrl: c.healthUrl,
+    embedded: c.stack !== null,
+    expectWorkers: opts.expectWorkers ?? (c.stack ? opts.localWorkers : plan.locust.expectWorkers),
+    connectTimeoutMs: opts.connectTimeoutMs ?? plan.locust.connectTimeoutMs,
+    driverVersion: version,
+    nodeVersion: process.version,
+    // In a pod, the Lease names the pod; elsewhere the host and process.
+    holder: process.env.POD_NAME || `${hostname()}-${process.pid}`,
+  };
+}
+
+async function disconnect(c: Connected | null, log: Logger): Promise<void> {
+  if (!c) return;
+  await c.lg.close();
+  if (c.stack) {
+    log.info('stopping the embedded local stack');
+    await c.stack.stop();
+  }
+}
+
+function onSignals(log: Logger): AbortController {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
@@ -76,57 +143,57 @@ async function run(opts: CliOptions, version: string): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return controller;
+}
 
-  let stack: LocalStack | null = null;
+async function run(opts: CliOptions, version: string): Promise<number> {
+  const plan = await loadPlan(opts.matrix);
+  const runId = opts.runId ?? defaultRunId(plan.name, new Date());
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
+  passwordFor(plan); // a missing password is a usage error: fail before anything starts
+  const log = createLogger(opts.logLevel, opts.logFormat);
+  const controller = onSignals(log);
+  let c: Connected | null = null;
   try {
-    let host = plan.target.host;
-    let healthUrl = plan.target.host && plan.target.healthPath ? new URL(plan.target.healthPath, plan.target.host).toString() : null;
-    let baseUrl = masterUrl;
-    if (!baseUrl) {
-      log.info(`no Locust master configured: starting the embedded local stack (${opts.localWorkers} workers) on 127.0.0.1`);
-      stack = await startLocalStack({ workers: opts.localWorkers, target: EMBEDDED_TARGET, ...(opts.locustBin ? { locustBin: opts.locustBin } : {}), log: (m) => log.info(m) });
-      if (controller.signal.aborted) throw controller.signal.reason;
-      baseUrl = stack.masterUrl;
-      // The load goes to target.host when the matrix names one, else to the bundled sample service.
-      host = plan.target.host ?? stack.targetUrl;
-      healthUrl = new URL(plan.target.healthPath ?? '/healthz', host).toString();
-      log.info(`embedded stack up: master ${stack.masterUrl}, target ${stack.targetUrl}, Locust ${stack.locustVersion ?? '?'}`);
+    c = await connect(plan, opts, log, controller.signal);
+    const sink = await FsReportSink.create(opts.out, runId);
+    for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
+    const record = await runMatrix(
+      { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
+      runOptions(plan, opts, c, runId, version),
+    );
+    if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
+    if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
+    if (record.status === 'failed') {
+      process.stderr.write(`locust-driver: ${record.error ?? 'the run failed'}\n`);
+      return 3;
     }
-    const lg = createLocustClient({ baseUrl, auth, requestTimeoutMs: plan.locust.requestTimeoutMs });
-    try {
-      const sink = await FsReportSink.create(opts.out, runId);
-      for (const line of formatPlan(plan, displayUrl(baseUrl), opts.localWorkers).split('\n')) log.debug(line);
-      const record = await runMatrix(
-        { lg, clock: systemClock, sink, emit, signal: controller.signal, probe: httpHealthProbe },
-        {
-          runId,
-          plan,
-          host,
-          healthUrl,
-          embedded: stack !== null,
-          expectWorkers: opts.expectWorkers ?? (stack ? opts.localWorkers : plan.locust.expectWorkers),
-          connectTimeoutMs: opts.connectTimeoutMs ?? plan.locust.connectTimeoutMs,
-          driverVersion: version,
-          nodeVersion: process.version,
-        },
-      );
-      if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
-      if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
-      if (record.status === 'failed') {
-        process.stderr.write(`locust-driver: ${record.error ?? 'the run failed'}\n`);
-        return 3;
-      }
-      return 0;
-    } finally {
-      await lg.close();
-    }
+    return 0;
   } finally {
-    if (stack) {
-      log.info('stopping the embedded local stack');
-      await stack.stop();
-    }
+    await disconnect(c, log);
   }
 }
+
+async function preflightCommand(opts: CliOptions, version: string): Promise<number> {
+  const plan = await loadPlan(opts.matrix);
+  const log = createLogger(opts.logLevel, opts.logFormat);
+  const controller = onSignals(log);
+  let c: Connected | null = null;
+  try {
+    c = await connect(plan, opts, log, controller.signal);
+    const done = await runPreflight(
+      { lg: c.lg, clock: systemClock, sink: NO_REPORTS, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
+      runOptions(plan, opts, c, 'preflight', version),
+    );
+    for (const line of done) process.stdout.write(`ok: ${line}\n`);
+    return 0;
+  } finally {
+    await disconnect(c, log);
+  }
+}
+
+/** preflight writes no reports. */
+const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: async () => undefined, runUpdated: async () => undefined };
 
 async function main(): Promise<number> {
   const version = await driverVersion();
@@ -142,6 +209,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify(z.toJSONSchema(MatrixFileSchema, { io: 'input' }), null, 2)}\n`);
       return 0;
     }
+    if (opts.command === 'preflight') return await preflightCommand(opts, version);
     if (opts.command === 'validate') {
       const plan = await loadPlan(opts.matrix);
       process.stdout.write(`${formatPlan(plan, opts.master, opts.localWorkers)}\n`);

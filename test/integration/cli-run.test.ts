@@ -85,7 +85,7 @@ for (const version of TEST_VERSIONS) {
       const stages = (await readdir(path.join(runDir, 'stages'))).sort();
       expect(stages).toEqual(['01-light', '02-heavier']);
       for (const st of stages) {
-        expect((await readdir(path.join(runDir, 'stages', st))).sort()).toEqual(['exceptions.csv', 'failures.csv', 'samples.csv', 'stats.csv']);
+        expect((await readdir(path.join(runDir, 'stages', st))).sort()).toEqual(['exceptions.csv', 'failures.csv', 'replicas.csv', 'samples.csv', 'stats.csv']);
         const stats = await readFile(path.join(runDir, 'stages', st, 'stats.csv'), 'utf8');
         expect(stats).toMatch(/^Type,Name,Request Count,Failure Count,Median Response Time/);
         expect(stats).toContain('/predict');

@@ -44,14 +44,17 @@ describe('FsReportSink', () => {
       'run.json',
       'stages/01-u100/exceptions.csv',
       'stages/01-u100/failures.csv',
+      'stages/01-u100/replicas.csv',
       'stages/01-u100/samples.csv',
       'stages/01-u100/stats.csv',
       'stages/02-u200/exceptions.csv',
       'stages/02-u200/failures.csv',
+      'stages/02-u200/replicas.csv',
       'stages/02-u200/samples.csv',
       'stages/02-u200/stats.csv',
       'stages/03-u400/exceptions.csv',
       'stages/03-u400/failures.csv',
+      'stages/03-u400/replicas.csv',
       'stages/03-u400/samples.csv',
       'stages/03-u400/stats.csv',
       'summary.csv',
@@ -96,7 +99,7 @@ describe('FsReportSink', () => {
     expect(await readFile(join(dir, 'failures.csv'), 'utf8')).toBe('Method,Name,Error,Occurrences,First Seen,Last Seen\r\n');
     expect(await readFile(join(dir, 'exceptions.csv'), 'utf8')).toBe('Count,Message,Traceback,Nodes\r\n');
     expect(await readFile(join(dir, 'samples.csv'), 'utf8')).toBe(
-      'at,elapsed_s,users,workers,requests,failures,rps,fail_per_s,p50_ms,p95_ms,worker_cpu_max_pct\n',
+      'at,elapsed_s,users,workers,requests,failures,rps,fail_per_s,p50_ms,p95_ms,worker_cpu_max_pct,replicas_ready,replicas_desired,hpa_current,hpa_desired,hpa_cpu_pct\n',
     );
   });
 

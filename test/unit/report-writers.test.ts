@@ -232,6 +232,11 @@ describe('samplesCsv', () => {
       'p50_ms',
       'p95_ms',
       'worker_cpu_max_pct',
+      'replicas_ready',
+      'replicas_desired',
+      'hpa_current',
+      'hpa_desired',
+      'hpa_cpu_pct',
     ]);
     expect(rows).toHaveLength(samples.length + 1);
     expect(rows[1]?.[0]).toBe(samples[0]?.at);
@@ -243,7 +248,7 @@ describe('samplesCsv', () => {
     const csv = samplesCsv([
       { at: '2026-11-28T10:00:07.290Z', elapsedMs: 1_250, users: 100, workers: 4, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: null, workerCpuMaxPercent: null, replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null },
     ]);
-    expect(csv.split('\n')[1]).toBe('2026-11-28T10:00:07.290Z,1.25,100,4,0,0,,,,,');
+    expect(csv.split('\n')[1]).toBe('2026-11-28T10:00:07.290Z,1.25,100,4,0,0,,,,,,,,,,');
   });
 });
 

@@ -8,7 +8,7 @@ import type { RunRecord, StageResult, WindowStats } from '../../core/model.js';
 import type { ReportSink } from '../../ports.js';
 import { writeFileAtomic } from './atomic.js';
 import { runJson } from './run-json.js';
-import { samplesCsv } from './samples-csv.js';
+import { replicasCsv, samplesCsv } from './samples-csv.js';
 import { summaryCsv } from './summary-csv.js';
 import { summaryMarkdown } from './summary-md.js';
 
@@ -55,6 +55,7 @@ export class FsReportSink implements ReportSink {
         writeFileAtomic(join(stageDir, 'failures.csv'), window?.raw.failures ?? failuresHeader),
         writeFileAtomic(join(stageDir, 'exceptions.csv'), window?.raw.exceptions ?? LOCUST_EXCEPTIONS_HEADER),
         writeFileAtomic(join(stageDir, 'samples.csv'), samplesCsv(stage.samples)),
+        writeFileAtomic(join(stageDir, 'replicas.csv'), replicasCsv(stage.samples)),
       ]);
       await this.writeRun(run);
     });

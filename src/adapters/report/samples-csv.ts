@@ -14,6 +14,11 @@ export const SAMPLE_COLUMNS = [
   'p50_ms',
   'p95_ms',
   'worker_cpu_max_pct',
+  'replicas_ready',
+  'replicas_desired',
+  'hpa_current',
+  'hpa_desired',
+  'hpa_cpu_pct',
 ] as const;
 
 export function samplesCsv(samples: readonly Sample[]): string {
@@ -31,6 +36,21 @@ export function samplesCsv(samples: readonly Sample[]): string {
       ms(s.p50Ms),
       ms(s.p95Ms),
       round(s.workerCpuMaxPercent, 1),
+      s.replicasReady,
+      s.replicasDesired,
+      s.hpaCurrent,
+      s.hpaDesired,
+      round(s.hpaCpuPercent, 1),
     ]),
+  );
+}
+
+export const REPLICA_COLUMNS = ['at', 'elapsed_s', 'target_ready', 'target_desired', 'hpa_current', 'hpa_desired', 'hpa_cpu_pct', 'locust_workers'] as const;
+
+/** replicas.csv: what the cluster did during the window (the target, its HPA, the connected workers). */
+export function replicasCsv(samples: readonly Sample[]): string {
+  return toCsv(
+    REPLICA_COLUMNS,
+    samples.map((s) => [s.at, round(s.elapsedMs / 1000, 3), s.replicasReady, s.replicasDesired, s.hpaCurrent, s.hpaDesired, round(s.hpaCpuPercent, 1), s.workers]),
   );
 }
