@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Three tiers: unit (pure core, fakes, manual clock), integration (real Locust + sample target on
-// 127.0.0.1), e2e (real kube-apiserver; arrives with the Kubernetes issue).
+// 127.0.0.1), e2e (a real kube-apiserver + etcd on 127.0.0.1, real Locust, the CLI as in the pod).
 export default defineConfig({
   test: {
     environment: 'node',
@@ -17,6 +17,17 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 240_000,
           hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test tier on a fresh machine: lint, types, build, unit, integration (real Locust 2.47.0 and
-# 2.12.1 from PyPI, master + 2 workers, and the sample service, all on 127.0.0.1).
+# 2.12.1 from PyPI, master + 2 workers, and the sample service, all on 127.0.0.1), e2e (a real
+# kube-apiserver + etcd built from Go modules on first use — minutes, then cached — and the driver
+# running as in its pod). The tiers run one after another: they share two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/toolchain.sh
@@ -9,4 +11,7 @@ npm run --silent lint
 npm run --silent typecheck
 npm run --silent build
 for v in $(cat locust/test-versions.txt); do bash scripts/locust-venv.sh "$v" >/dev/null; done
-npx vitest run "$@"
+if [ "$#" -gt 0 ]; then exec npx vitest run "$@"; fi
+npx vitest run --project unit
+npx vitest run --project integration
+npx vitest run --project e2e

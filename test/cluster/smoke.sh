@@ -158,8 +158,15 @@ echo "token: ${TOKEN:0:20}..."
 sa() { "$KUBECTL" --server "$KUBE_APISERVER_URL" --certificate-authority "$KUBE_CA_FILE" --token "$TOKEN" "$@"; }
 sa -n "$NS" get deployment web -o name
 sa -n "$NS" patch deployment web --subresource=scale --type=merge -p '{"spec":{"replicas":2}}'
-if sa -n "$NS" get secrets 2>&1 | tee /dev/stderr | grep -q Forbidden; then echo "denied as expected"; else echo "secrets NOT denied"; exit 1; fi
-if sa -n "$NS" delete deployment web 2>&1 | grep -q Forbidden; then echo "delete denied as expected"; else echo "delete NOT denied"; exit 1; fi
+expect_forbidden() {
+  local out
+  if out="$(sa "$@" 2>&1)"; then echo "NOT denied: $*: $out"; exit 1; fi
+  echo "$out"
+  [[ "$out" == *Forbidden* ]] || { echo "failed, but not Forbidden: $*"; exit 1; }
+}
+expect_forbidden -n "$NS" get secrets
+expect_forbidden -n "$NS" delete deployment web
+expect_forbidden -n default get deployments
 echo "-- whoami (SelfSubjectReview)"
 sa auth whoami
 echo "-- can-i as the SA (impersonation by the admin: SubjectAccessReview)"

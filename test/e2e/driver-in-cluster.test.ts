@@ -1,0 +1,152 @@
+// The driver exactly as in its pod — a token minted for the locust-driver ServiceAccount, the
+// service-account folder layout, KUBERNETES_SERVICE_HOST/PORT — against real Locust processes and a
+// real kube-apiserver, with the tests playing the controllers.
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../integration/helpers.js';
+import { admin, applyManifests, markRolledOut, NS, podEnv, serviceAccountRoot, startControllers, startLocalLocust, type Controllers, type LocalLocust } from './kube.js';
+
+const matrix = (master: string, target: string, extra = '') => `version: 1
+name: e2e-cluster
+locust: { url: ${master}, expectWorkers: 1, connectTimeout: 60s }
+target: { host: ${target}, healthPath: /healthz }
+kubernetes:
+  namespace: ${NS}
+  target: { deployment: inference, hpa: inference }
+  workers: { deployment: locust-worker }
+  keepSummaries: 2
+defaults: { duration: 5s, cooldown: 1s, spawnRate: 10, scaleTimeout: 60s, sampleEvery: 1s }
+${extra}`;
+
+describe('the driver in its pod', () => {
+  let locust: LocalLocust;
+  let ctl: Controllers;
+  let saRoot: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    const r = await applyManifests();
+    expect(r.code).toBe(0);
+    const { apps } = admin();
+    // start small: 1 target replica, 1 worker (the manifest says 4: too many processes for 2 cores)
+    for (const name of ['inference', 'locust-worker']) {
+      await apps.patchNamespacedDeploymentScale({ name, namespace: NS, body: { spec: { replicas: 1 } } }, (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/merge-patch+json'));
+      await markRolledOut(name);
+    }
+    locust = await startLocalLocust();
+    ctl = startControllers(locust);
+    saRoot = await serviceAccountRoot('locust-driver');
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ld-e2e-'));
+  });
+  afterAll(async () => {
+    await ctl?.stop();
+    await locust?.stop();
+  });
+
+  const runAsPod = async (file: string, runId: string, pod = 'locust-load-test-matrix-x7k2p') =>
+    runCli(['run', '--matrix', file, '--out', dir, '--run-id', runId, '--log-format', 'json', '--service-account-root', saRoot], { env: podEnv(pod), timeoutMs: 280_000 });
+
+  it('sets replicas, the HPA and workers per stage, records what the cluster did, and restores everything', async () => {
+    const { apps, hpa, core, coord } = admin();
+    const hpaBefore = (await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS })).spec;
+    const file = path.join(dir, 'm.yaml');
+    await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'matrix:\n  replicas: [1, 2]\n  workers: [1, 2]\n  users: [4]\n'));
+    const res = await runAsPod(file, 'scaled');
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const logs = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; msg: string });
+    expect(logs.find((l) => l.event === 'kube-ready')?.msg).toMatch(/namespace default .* \(in-cluster service account\), permissions checked, holding Lease locust-driver/);
+    expect(logs.filter((l) => l.event === 'sample').some((l) => /replicas=2\/2 hpa=2→2 cpu=42%/.test(l.msg))).toBe(true);
+
+    const run = JSON.parse(await readFile(path.join(dir, 'scaled', 'run.json'), 'utf8'));
+    expect(run.status).toBe('completed');
+    expect(run.environment.kubernetes).toMatchObject({ namespace: NS, inCluster: true });
+    expect(run.stages.map((s: { replicas: number; workers: number; status: string }) => [s.status, s.replicas, s.workers])).toEqual([
+      ['completed', 1, 1],
+      ['completed', 1, 2],
+      ['completed', 2, 1],
+      ['completed', 2, 2],
+    ]);
+    for (const s of run.stages) {
+      expect(s.workersSeen).toEqual({ min: s.workers, max: s.workers }); // the master really saw them
+      expect(s.prepareMs).toBeGreaterThanOrEqual(0);
+      expect(s.samples.at(-1).replicasDesired).toBe(s.replicas);
+      expect(s.samples.at(-1).hpaDesired).toBe(s.replicas);
+      expect(s.totals.requests).toBeGreaterThan(0);
+    }
+    const replicasCsv = await readFile(path.join(dir, 'scaled', 'stages', '04-replicas-2-workers-2-users-4', 'replicas.csv'), 'utf8');
+    expect(replicasCsv.split('\n')[0]).toBe('at,elapsed_s,target_ready,target_desired,hpa_current,hpa_desired,hpa_cpu_pct,locust_workers');
+    expect(replicasCsv).toMatch(/,2,2,2,2,42,2\n/);
+    const summaryCsv = await readFile(path.join(dir, 'scaled', 'summary.csv'), 'utf8');
+    expect(summaryCsv.split('\n')[4]).toMatch(/^2,2,4,/);
+
+    // restored: replicas, the HPA's spec, the workers; the Lease released; the summary saved
+    expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
+    expect((await apps.readNamespacedDeployment({ name: 'locust-worker', namespace: NS })).spec?.replicas).toBe(1);
+    expect((await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS })).spec).toEqual(hpaBefore);
+    expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS })).spec?.holderIdentity).toBeFalsy();
+    const cms = await core.listNamespacedConfigMap({ namespace: NS, labelSelector: 'app.kubernetes.io/name=locust-driver,app.kubernetes.io/component=run-summary' });
+    const saved = cms.items.find((c) => c.metadata?.name === 'locust-driver-run-scaled');
+    expect(saved?.metadata?.labels).toMatchObject({ 'locust-driver/matrix': 'e2e-cluster', 'locust-driver/status': 'completed' });
+    expect(JSON.parse(saved!.data!['run.json']!).stages).toHaveLength(4);
+  });
+
+  it('fails a stage whose Deployment never becomes ready within scaleTimeout, and still restores', async () => {
+    ctl.maxReady = 1;
+    try {
+      const file = path.join(dir, 'timeout.yaml');
+      await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 2, replicas: 3, scaleTimeout: 4s }\n'));
+      const res = await runAsPod(file, 'timeout');
+      expect(res.code).toBe(3);
+      const run = JSON.parse(await readFile(path.join(dir, 'timeout', 'run.json'), 'utf8'));
+      expect(run.stages[0].status).toBe('failed');
+      expect(run.stages[0].reason).toMatch(/^deployment inference was not ready within scaleTimeout 4s: 1\/3 available/);
+      expect((await admin().apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
+    } finally {
+      ctl.maxReady = Infinity;
+    }
+  });
+
+  it('refuses to start while another driver holds the Lease (exit 3, naming the holder)', async () => {
+    const { coord } = admin();
+    const { V1MicroTime } = await import('@kubernetes/client-node');
+    const lease = await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS });
+    await coord.replaceNamespacedLease({ name: 'locust-driver', namespace: NS, body: { ...lease, spec: { ...lease.spec, holderIdentity: 'locust-load-test-nightly-29170-q8d2m', leaseDurationSeconds: 3600, renewTime: new V1MicroTime() } } });
+    try {
+      const file = path.join(dir, 'lease.yaml');
+      await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 2 }\n'));
+      const res = await runAsPod(file, 'second');
+      expect(res.code).toBe(3);
+      expect(res.stderr).toMatch(/another locust-driver holds the Lease locust-driver in default \(holder locust-load-test-nightly-29170-q8d2m/);
+    } finally {
+      const now = await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS });
+      await coord.replaceNamespacedLease({ name: 'locust-driver', namespace: NS, body: { ...now, spec: { ...now.spec, holderIdentity: undefined } } });
+    }
+  });
+
+  it('names every missing permission at once for an identity without the Role (exit 3), touching nothing', async () => {
+    const { core, apps } = admin();
+    await core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: 'no-rights' } } }).catch(() => undefined);
+    const weak = await serviceAccountRoot('no-rights');
+    const file = path.join(dir, 'weak.yaml');
+    await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 2, replicas: 2, workers: 2 }\n'));
+    const res = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'weak', '--log-format', 'json', '--service-account-root', weak], { env: podEnv('weak-pod') });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/missing: get deployments.apps inference in default; .*patch deployments.apps\/scale inference in default; .*patch deployments.apps\/scale locust-worker in default; .*create leases.coordination.k8s.io in default/);
+    expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
+  });
+
+  it('preflight checks the same and changes nothing', async () => {
+    const file = path.join(dir, 'pre.yaml');
+    await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 2, replicas: 2, workers: 1 }\n'));
+    const res = await runCli(['preflight', '--matrix', file, '--log-format', 'json', '--service-account-root', saRoot], { env: podEnv('pre-pod') });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/ok: Kubernetes https:\/\/127\.0\.0\.1:\d+ namespace default \(in-cluster\): every permission the plan needs is granted/);
+    expect(res.stdout).toMatch(/ok: objects exist: deployment inference \(1 replicas\), HPA inference present; deployment locust-worker \(1 replicas\)/);
+    expect(res.stdout).toMatch(/ok: Locust master .*: answering, 1 workers connected/);
+    expect(await readdir(dir)).not.toContain('preflight');
+  });
+});
