@@ -87,7 +87,7 @@ START=$SECONDS
 build_kube() {
   local mod="$SRC_DIR/kube"
   mkdir -p "$mod"
-  log "kubernetes ${K8S_VERSION}: downloading k8s.io/kubernetes (module zip ~ 60 MB)..."
+  log "kubernetes ${K8S_VERSION}: downloading k8s.io/kubernetes (module zip ~ 22 MB)..."
   local json gomod
   json="$(cd "$mod" && go mod download -json "k8s.io/kubernetes@${K8S_VERSION}")" \
     || die "go mod download k8s.io/kubernetes@${K8S_VERSION} failed: ${json:-}"

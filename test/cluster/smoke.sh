@@ -170,19 +170,30 @@ expect_forbidden -n default get deployments
 echo "-- whoami (SelfSubjectReview)"
 sa auth whoami
 echo "-- can-i as the SA (impersonation by the admin: SubjectAccessReview)"
-for check in "patch deployments/scale" "get deployments" "update leases.coordination.k8s.io" "delete deployments" "get secrets" "create pods"; do
-  printf '%-40s %s\n' "$check" "$(k auth can-i -n "$NS" --as=system:serviceaccount:$NS:$SA $check || true)"
+for check in "patch deployments --subresource=scale" "update deployments --subresource=scale" "get deployments" \
+             "update leases.coordination.k8s.io" "delete deployments" "get secrets" "create pods" \
+             "patch deployments --subresource=status"; do
+  # shellcheck disable=SC2086
+  printf '%-45s %s\n' "$check" "$(k auth can-i -n "$NS" --as=system:serviceaccount:$NS:$SA $check || true)"
 done
-echo "-- SelfSubjectAccessReview with the SA token (raw API)"
-for verb_res in "patch:deployments:scale:apps" "delete:deployments::apps"; do
+echo "-- SelfSubjectAccessReview created with the SA token"
+for verb_res in "patch:deployments:scale:apps" "update:leases::coordination.k8s.io" "delete:deployments::apps" "get:secrets::"; do
   IFS=: read -r verb res sub grp <<<"$verb_res"
-  curl -fsS --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    -X POST "$KUBE_APISERVER_URL/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" \
-    -d "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":{\"resourceAttributes\":{\"namespace\":\"$NS\",\"verb\":\"$verb\",\"group\":\"$grp\",\"resource\":\"$res\",\"subresource\":\"$sub\"}}}" \
-    | grep -o '"status":{[^}]*}' | sed "s/^/$verb $res\/$sub: /"
+  printf '%-7s %-35s -> ' "$verb" "$grp/$res/$sub"
+  sa create --validate=false -o jsonpath='{.status}{"\n"}' -f - <<EOF
+apiVersion: authorization.k8s.io/v1
+kind: SelfSubjectAccessReview
+spec:
+  resourceAttributes: {namespace: $NS, verb: $verb, group: "$grp", resource: $res, subresource: "$sub"}
+EOF
 done
+echo "-- SelfSubjectAccessReview over plain HTTPS (curl, as the driver's own client would)"
+curl -fsS --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -X POST "$KUBE_APISERVER_URL/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" \
+  -d "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":{\"resourceAttributes\":{\"namespace\":\"$NS\",\"verb\":\"update\",\"group\":\"apps\",\"resource\":\"deployments\",\"subresource\":\"scale\"}}}" \
+  | tr -d '\n' | grep -oE '"status": ?\{[^}]*\}'
 echo "-- SelfSubjectRulesReview with the SA token"
-sa auth can-i --list -n "$NS" | head -20
+sa auth can-i --list -n "$NS"
 
 step "a Pod created directly (no controllers: stays Pending, but admission must accept it)"
 k run -n "$NS" probe --image=registry.invalid/probe:1 --restart=Never 2>&1 || echo "(pod creation refused, see above)"

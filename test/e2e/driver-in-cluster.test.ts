@@ -20,6 +20,16 @@ kubernetes:
 defaults: { duration: 5s, cooldown: 1s, spawnRate: 10, scaleTimeout: 60s, sampleEvery: 1s }
 ${extra}`;
 
+/** 1 target replica, 1 worker (the manifest says 4 workers: too many processes for 2 cores). */
+async function startSmall(): Promise<void> {
+  const { apps } = admin();
+  const { setHeaderOptions } = await import('@kubernetes/client-node');
+  for (const name of ['inference', 'locust-worker']) {
+    await apps.patchNamespacedDeploymentScale({ name, namespace: NS, body: { spec: { replicas: 1 } } }, setHeaderOptions('Content-Type', 'application/merge-patch+json'));
+    await markRolledOut(name);
+  }
+}
+
 describe('the driver in its pod', () => {
   let locust: LocalLocust;
   let ctl: Controllers;
@@ -29,12 +39,7 @@ describe('the driver in its pod', () => {
   beforeAll(async () => {
     const r = await applyManifests();
     expect(r.code).toBe(0);
-    const { apps } = admin();
-    // start small: 1 target replica, 1 worker (the manifest says 4: too many processes for 2 cores)
-    for (const name of ['inference', 'locust-worker']) {
-      await apps.patchNamespacedDeploymentScale({ name, namespace: NS, body: { spec: { replicas: 1 } } }, (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/merge-patch+json'));
-      await markRolledOut(name);
-    }
+    await startSmall();
     locust = await startLocalLocust();
     ctl = startControllers(locust);
     saRoot = await serviceAccountRoot('locust-driver');
@@ -91,6 +96,30 @@ describe('the driver in its pod', () => {
     const saved = cms.items.find((c) => c.metadata?.name === 'locust-driver-run-scaled');
     expect(saved?.metadata?.labels).toMatchObject({ 'locust-driver/matrix': 'e2e-cluster', 'locust-driver/status': 'completed' });
     expect(JSON.parse(saved!.data!['run.json']!).stages).toHaveLength(4);
+  });
+
+  it('creates an HPA for an hpa: stage when there was none, moves replicas into its range, and deletes it at the end', async () => {
+    const { hpa, apps } = admin();
+    await hpa.deleteNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS });
+    try {
+      const file = path.join(dir, 'hpa.yaml');
+      await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { name: autoscaled, users: 4, hpa: { min: 2, max: 3, cpuPercent: 50 } }\n  - { name: pinned, users: 4, replicas: 3 }\n'));
+      const res = await runAsPod(file, 'hpa');
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      const run = JSON.parse(await readFile(path.join(dir, 'hpa', 'run.json'), 'utf8'));
+      expect(run.stages[0]).toMatchObject({ status: 'completed', hpa: { min: 2, max: 3, cpuPercent: 50 } });
+      expect(run.stages[0].samples.at(-1)).toMatchObject({ replicasDesired: 2, replicasReady: 2, hpaDesired: 2, hpaCpuPercent: 42 });
+      // the second stage pins the (now present) HPA to 3 instead of fighting it
+      expect(run.stages[1].samples.at(-1)).toMatchObject({ replicasDesired: 3, hpaDesired: 3 });
+      expect(res.stdout).toMatch(/pinned HPA inference to 3 \(min = max\)/);
+      // created by the run, so removed by the restore; replicas back to 1
+      expect(await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS }).catch((e: { code?: number }) => e.code)).toBe(404);
+      expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
+    } finally {
+      expect((await applyManifests()).code).toBe(0); // the HPA of k8s/inference.yaml back for the next tests
+      await startSmall();
+    }
   });
 
   it('fails a stage whose Deployment never becomes ready within scaleTimeout, and still restores', async () => {

@@ -23,12 +23,14 @@ describe('the CLI on bad input', () => {
     expect(res.stdout).toContain('embedded local stack');
   });
 
-  it('explains that the original cluster matrix needs the Kubernetes support (exit 2)', async () => {
+  it('validates the original 24-scenario cluster matrix and prints its plan', async () => {
     const res = await runCli(['validate', '--matrix', 'matrix.yaml']);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/^locust-driver: matrix\.yaml:\d+:1 kubernetes: not supported yet/m);
-    expect(res.stderr).toMatch(/matrix\.replicas: not supported yet/);
-    expect(res.stderr).toMatch(/matrix\.workers: not supported yet/);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^matrix\.yaml: "inference-capacity" — 24 stages, expected about 1h 4m/);
+    expect(res.stdout).toContain('master http://locust-master:8089 (waits for 4 workers)');
+    expect(res.stdout).toContain('kubernetes: namespace default, target deployment inference (HPA inference if present), workers deployment locust-worker');
+    expect(res.stdout).toMatch(/24 +replicas=8 workers=8 users=800 +8 +8 +800 +20 +2m/);
   });
 
   it('rejects a malformed matrix with file, YAML path, line:column and the fix, starting nothing (exit 2)', async () => {

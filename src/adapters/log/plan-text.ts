@@ -4,10 +4,12 @@ import { expectedRunMs, expectedStageMs } from '../../core/plan.js';
 import { formatDuration } from '../../core/units.js';
 
 export function formatPlan(plan: RunPlan, masterOverride: string | null, localWorkers: number): string {
-  const head = ['#', 'stage', 'users', 'spawn/s', 'hold', 'cooldown', 'sample', 'expected'];
+  const scales = plan.stages.some((s) => s.replicas !== null || s.hpa !== null || s.workers !== null);
+  const head = ['#', 'stage', ...(scales ? ['replicas', 'workers'] : []), 'users', 'spawn/s', 'hold', 'cooldown', 'sample', 'expected'];
   const rows = plan.stages.map((s, i) => [
     String(s.index),
     s.name,
+    ...(scales ? [s.hpa ? `hpa ${s.hpa.min}-${s.hpa.max}@${s.hpa.cpuPercent}%` : s.replicas === null ? '-' : String(s.replicas), s.workers === null ? '-' : String(s.workers)] : []),
     String(s.users),
     String(s.spawnRate),
     formatDuration(s.durationMs),
@@ -25,10 +27,20 @@ export function formatPlan(plan: RunPlan, masterOverride: string | null, localWo
     `${plan.source}: "${plan.name}" — ${plan.stages.length} stage${plan.stages.length === 1 ? '' : 's'}, expected about ${formatDuration(expectedRunMs(plan))} (including Locust's ramp, stop and report waits)`,
     where,
     plan.target.host ? `target ${plan.target.host}${plan.target.healthPath ? ` (health ${plan.target.healthPath})` : ''}` : '',
+    plan.kubernetes ? kubeLine(plan) : '',
     '',
     line(head),
     ...rows.map(line),
   ]
-    .filter((l, i) => l !== '' || i === 3)
+    .filter((l, i) => l !== '' || i === 4)
     .join('\n');
+}
+
+function kubeLine(plan: RunPlan): string {
+  const k = plan.kubernetes!;
+  const parts = [
+    k.target ? `target deployment ${k.target.deployment} (HPA ${k.target.hpa} if present)` : '',
+    k.workers ? `workers deployment ${k.workers.deployment}` : '',
+  ].filter(Boolean);
+  return `kubernetes: namespace ${k.namespace ?? '(the pod\'s own)'}, ${parts.join(', ') || 'nothing scaled'}; each stage adds the time to scale and roll out (bounded by scaleTimeout); restore ${k.restore ? 'on' : 'off'}`;
 }
