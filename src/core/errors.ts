@@ -16,16 +16,30 @@ export class ConfigError extends DriverError {
   readonly code = 'CONFIG';
 }
 
-/** Locust answered something the driver cannot use, or did not answer. Exit 3. */
-export class LocustError extends DriverError {
+/** A call to an outside API (Locust's, Kubernetes') failed. Exit 3. */
+abstract class ApiCallError extends DriverError {
   readonly exitCode = 3;
   readonly code: string;
-  /** The HTTP status when there was one, for deciding whether to retry. */
+  /** The HTTP status when there was one, for deciding whether to retry (403, 404, 409, 5xx, …). */
   readonly status: number | null;
-  constructor(message: string, options?: { cause?: unknown; status?: number | null; code?: string }) {
+  constructor(message: string, defaultCode: string, options?: { cause?: unknown; status?: number | null; code?: string }) {
     super(message, options);
     this.status = options?.status ?? null;
-    this.code = options?.code ?? 'LOCUST';
+    this.code = options?.code ?? defaultCode;
+  }
+}
+
+/** Locust answered something the driver cannot use, or did not answer. Exit 3. */
+export class LocustError extends ApiCallError {
+  constructor(message: string, options?: { cause?: unknown; status?: number | null; code?: string }) {
+    super(message, 'LOCUST', options);
+  }
+}
+
+/** The Kubernetes API refused or failed a call the run needs. Exit 3. */
+export class KubeError extends ApiCallError {
+  constructor(message: string, options?: { cause?: unknown; status?: number | null; code?: string }) {
+    super(message, 'KUBE', options);
   }
 }
 
@@ -49,17 +63,4 @@ export class AbortedError extends DriverError {
 
 export function isDriverError(e: unknown): e is DriverError {
   return e instanceof DriverError;
-}
-
-/** The Kubernetes API refused or failed a call the run needs. Exit 3. */
-export class KubeError extends DriverError {
-  readonly exitCode = 3;
-  readonly code: string;
-  /** The HTTP status when there was one (403 forbidden, 404 not found, 409 conflict, …). */
-  readonly status: number | null;
-  constructor(message: string, options?: { cause?: unknown; status?: number | null; code?: string }) {
-    super(message, options);
-    this.status = options?.status ?? null;
-    this.code = options?.code ?? 'KUBE';
-  }
 }

@@ -123,6 +123,27 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     return end(err instanceof AbortedError ? 'aborted' : 'failed', err);
   }
 
+  try {
+    return await runStages(deps, o, record, kube, startedAt, plannedMs, end);
+  } catch (e) {
+    // Whatever went wrong (a report that could not be written, a bug), the cluster is put back,
+    // the Lease released and run.json says why.
+    return end(signal.aborted ? 'aborted' : 'failed', asDriverError(e, signal));
+  }
+}
+
+type End = (status: RunRecord['status'], error: DriverError | null) => Promise<RunRecord>;
+
+async function runStages(
+  deps: RunDeps,
+  o: RunOptions,
+  record: RunRecord,
+  kube: { cluster: Cluster; plan: KubernetesPlan; state: ScalingState } | null,
+  startedAt: number,
+  plannedMs: number,
+  end: End,
+): Promise<RunRecord> {
+  const { lg, clock, sink, emit, signal } = deps;
   let failed = 0;
   for (const stage of o.plan.stages) {
     const outcome = await runStage({ lg, clock, emit, signal, kube }, stage, {

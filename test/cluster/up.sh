@@ -53,19 +53,26 @@ STARTED_PIDS=()
 SUCCESS=0
 # running and not a zombie (our own children stay zombies until we exit)
 running() { [[ -r "/proc/$1/stat" ]] && [[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+stop_started() { # newest first (kube-apiserver before etcd): SIGTERM, SIGKILL after 10 s
+  local p i
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    p="${STARTED_PIDS[i]}"
+    running "$p" || continue
+    kill -TERM "$p" 2>/dev/null || continue
+    for _ in $(seq 1 50); do running "$p" || break; sleep 0.2; done
+    if running "$p"; then
+      log "pid $p ignored SIGTERM for 10 s: SIGKILL"
+      kill -KILL "$p" 2>/dev/null || true
+      for _ in $(seq 1 25); do running "$p" || break; sleep 0.2; done
+    fi
+  done
+}
 cleanup() {
   local rc=$?
+  trap - INT TERM HUP
   if ((SUCCESS == 0)) && ((${#STARTED_PIDS[@]} > 0)); then
     log "failed (rc=$rc): stopping what was started (${STARTED_PIDS[*]})"
-    local p
-    for p in "${STARTED_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for _ in $(seq 1 50); do
-      local alive=0
-      for p in "${STARTED_PIDS[@]}"; do running "$p" && alive=1; done
-      ((alive)) || break
-      sleep 0.2
-    done
-    for p in "${STARTED_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    stop_started
     rm -f "$STATE_DIR/etcd.pid" "$STATE_DIR/kube-apiserver.pid"
   fi
 }
@@ -101,6 +108,7 @@ start_proc() {
   local name="$1" logf="$2"; shift 2
   local pidf="$STATE_DIR/$name.pid"
   rm -f "$pidf"
+  # shellcheck disable=SC2016  # expanded by the inner shell
   setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pidf" "$@" </dev/null >>"$logf" 2>&1 &
   local i
   for i in $(seq 1 50); do [[ -s "$pidf" ]] && break; sleep 0.1; done

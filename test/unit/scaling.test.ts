@@ -141,6 +141,19 @@ describe('stages that scale the cluster', () => {
     expect(record.error).toBe('missing in namespace loadtest: deployment locust-worker — create them (kubectl apply -k k8s/) or fix the kubernetes: section');
   });
 
+  it('restores the cluster and releases the Lease even when writing a report fails', async () => {
+    const { cluster, go, sink } = setup();
+    sink.stageFinished = async () => {
+      throw new Error('ENOSPC: no space left on device');
+    };
+    const record = await go(plan([st(1, { replicas: 3, workers: 3 }), st(2, {})]));
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/ENOSPC/);
+    expect(cluster.deployments.get('inference')!.spec).toBe(1);
+    expect(cluster.deployments.get('locust-worker')!.spec).toBe(2);
+    expect(cluster.lease.holder).toBeNull();
+  });
+
   it('keeps the Lease renewed during a long run', async () => {
     const { cluster, go } = setup();
     await go(plan([st(1, { durationMs: 60_000 })]));
