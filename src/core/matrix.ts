@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError } from './errors.js';
-import { parseDuration } from './units.js';
+import { parseDuration, parsePercent } from './units.js';
 
 const DURATION_HINT = 'a duration with a unit, e.g. 500ms, 90s, 2m, 1h30m';
 
@@ -36,6 +36,39 @@ export const HpaSchema = z
   .refine((h) => h.max >= h.min, { error: 'max must be at least min', path: ['max'] })
   .meta({ description: 'create or patch the target\'s HPA (autoscaling/v2) for this stage' });
 
+const Ratio = z
+  .union([z.string(), z.number()], { error: 'expected a percentage like 1% or a ratio like 0.01' })
+  .refine((v) => parsePercent(v) !== null, { error: 'expected a percentage like 1% or a ratio like 0.01 (at most 100%)' })
+  .transform((v) => parsePercent(v) as number);
+
+const SloThresholds = {
+  p50: PositiveDuration.optional().meta({ description: 'highest allowed median latency over the window' }),
+  p90: PositiveDuration.optional(),
+  p95: PositiveDuration.optional(),
+  p99: PositiveDuration.optional(),
+  avg: PositiveDuration.optional(),
+  max: PositiveDuration.optional(),
+  failRatio: Ratio.optional().meta({ description: 'highest allowed failures / requests, e.g. 1%' }),
+  minRps: z.number().nonnegative().optional().meta({ description: 'lowest allowed requests/s over the window' }),
+};
+
+export const StageSloSchema = z.strictObject(SloThresholds).meta({ description: 'thresholds for this stage; override the top-level slo: key by key' });
+
+export const SloSchema = z
+  .strictObject({
+    ...SloThresholds,
+    onBreach: z.enum(['continue', 'stop']).optional().meta({ description: 'continue (default): run every stage; stop: skip the remaining stages after a breach' }),
+  })
+  .meta({ description: 'service-level objectives: every threshold must hold in every stage, judged on the master\'s aggregated numbers for the window' });
+
+export const CapacitySchema = z
+  .strictObject({
+    users: z.strictObject({ start: Users, max: Users }).refine((u) => u.max >= u.start, { error: 'max must be at least start', path: ['max'] }),
+    factor: z.number().min(1.1, { error: 'grow by at least 1.1× per probe' }).max(10).optional().meta({ description: 'growth per probe until the first breach (default 2)' }),
+    precision: z.int().min(1).optional().meta({ description: 'bisect until the answer is known within this many users (default 10)' }),
+  })
+  .meta({ description: 'find the largest user count that meets the SLO: grow geometrically until the first breach, then bisect' });
+
 const StageTiming = {
   spawnRate: SpawnRate.optional().meta({ description: 'users started per second (over all workers)' }),
   duration: PositiveDuration.optional().meta({ description: 'measured window, after the ramp-up' }),
@@ -56,6 +89,7 @@ export const StageSchema = z
     replicas: Replicas.optional().meta({ description: 'target replicas for this stage (an HPA, if any, is pinned min=max)' }),
     hpa: HpaSchema.optional(),
     workers: Workers.optional().meta({ description: 'Locust worker replicas for this stage' }),
+    slo: StageSloSchema.optional(),
     ...StageTiming,
   })
   .refine((s) => s.replicas === undefined || s.hpa === undefined, { error: 'give replicas or hpa, not both', path: ['hpa'] });
@@ -114,6 +148,8 @@ export const MatrixFileSchema = z
     target: TargetSchema.optional(),
     kubernetes: KubernetesSchema.optional(),
     defaults: DefaultsSchema.optional(),
+    slo: SloSchema.optional(),
+    capacity: CapacitySchema.optional(),
     matrix: MatrixAxesSchema.optional(),
     stages: z.array(StageSchema).min(1, { error: 'list at least one stage' }).optional(),
   })
@@ -124,12 +160,6 @@ export const MatrixFileSchema = z
 
 export type MatrixFile = z.output<typeof MatrixFileSchema>;
 
-/** Keys that belong to later releases: rejected with a clear message, never accepted and ignored. */
-const NOT_YET: Record<string, string> = {
-  slo: 'service-level objectives and verdicts',
-  capacity: 'capacity search',
-};
-
 const KEYS_AT: Record<string, readonly string[]> = {
   '': Object.keys(MatrixFileSchema.shape),
   locust: Object.keys(LocustSchema.shape),
@@ -139,6 +169,10 @@ const KEYS_AT: Record<string, readonly string[]> = {
   'kubernetes.target': ['deployment', 'hpa'],
   'kubernetes.workers': ['deployment'],
   'stages.*.hpa': ['min', 'max', 'cpuPercent'],
+  slo: Object.keys(SloSchema.shape),
+  'stages.*.slo': Object.keys(StageSloSchema.shape),
+  capacity: Object.keys(CapacitySchema.shape),
+  'capacity.users': ['start', 'max'],
   defaults: Object.keys(DefaultsSchema.shape),
   matrix: Object.keys(MatrixAxesSchema.shape),
   'stages.*': Object.keys(StageSchema.shape),
@@ -196,8 +230,11 @@ export function parseMatrix(text: string, fileName: string): ParsedMatrix {
     for (const iss of result.error.issues) issues.push(...toIssues(iss, raw, doc, lineCounter, fileName));
   } else {
     const f = result.data;
-    if (!f.matrix === !f.stages) {
-      issues.push({ ...locate(doc, lineCounter, fileName, []), message: 'give exactly one of matrix: (a cartesian product) or stages: (an explicit list)' });
+    if ([f.matrix, f.stages, f.capacity].filter((x) => x !== undefined).length !== 1) {
+      issues.push({ ...locate(doc, lineCounter, fileName, []), message: 'give exactly one of matrix: (a cartesian product), stages: (an explicit list) or capacity: (a search)' });
+    }
+    if (f.capacity && !f.slo) {
+      issues.push({ ...locate(doc, lineCounter, fileName, ['capacity']), message: 'a capacity search needs an slo: to judge each probe by' });
     }
   }
   if (issues.length > 0 || !result.success) throw new MatrixError(issues);
@@ -215,8 +252,6 @@ function toIssues(iss: z.core.$ZodIssue, raw: unknown, doc: Document, lc: LineCo
   if (iss.code === 'unrecognized_keys') {
     return iss.keys.map((key) => {
       const loc = locate(doc, lc, file, [...path, key], true);
-      const later = NOT_YET[key];
-      if (later) return { ...loc, message: `not supported yet: ${later} arrives in a later release of locust-driver — remove "${key}" to run against an existing master` };
       const allowed = KEYS_AT[pathPattern(path)] ?? [];
       const guess = closest(key, allowed);
       const hint = guess ? `did you mean "${guess}"? ` : '';

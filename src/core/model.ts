@@ -86,6 +86,51 @@ export interface KubernetesPlan {
   keepSummaries: number;
 }
 
+/** Service-level objectives for a stage: every threshold given must hold (latencies in ms). */
+export interface SloSpec {
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  avgMs: number | null;
+  maxMs: number | null;
+  /** Highest allowed failures / requests, 0..1. */
+  failRatio: number | null;
+  /** Lowest allowed throughput, requests/s over the window. */
+  minRps: number | null;
+}
+
+export type SloMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'avg' | 'max' | 'failRatio' | 'minRps';
+
+/** One threshold judged on the master's aggregated numbers for the stage's window. */
+export interface SloVerdict {
+  metric: SloMetric;
+  threshold: number;
+  observed: number | null;
+  pass: boolean;
+  /** e.g. "p95 612 ms > 500 ms" or "p95 120 ms ≤ 500 ms". */
+  reason: string;
+}
+
+/** Capacity search: the largest user count that meets the SLO. */
+export interface CapacityPlan {
+  startUsers: number;
+  maxUsers: number;
+  /** Growth factor until the first breach (geometric). */
+  factor: number;
+  /** Bisect until the bracket is at most this many users wide. */
+  precisionUsers: number;
+}
+
+export interface CapacityResult {
+  /** Largest user count that met the SLO (null: even the first probe breached). */
+  users: number | null;
+  /** Smallest user count that breached (null: none did up to maxUsers). */
+  breachedAt: number | null;
+  probes: { stageIndex: number; users: number; pass: boolean }[];
+  reason: string;
+}
+
 /** One stage of the expanded plan: everything needed to run it. Times in milliseconds. */
 export interface StagePlan {
   index: number; // 1-based
@@ -102,6 +147,8 @@ export interface StagePlan {
   hpa: HpaSettings | null;
   workers: number | null;
   scaleTimeoutMs: number;
+  /** The thresholds this stage is judged by (top-level slo: merged with the stage's own); null: none. */
+  slo: SloSpec | null;
 }
 
 export interface RunPlan {
@@ -111,6 +158,10 @@ export interface RunPlan {
   locust: { url: string | null; expectWorkers: number; connectTimeoutMs: number; requestTimeoutMs: number; auth: { username: string; passwordEnv: string } | null };
   target: { host: string | null; healthPath: string | null };
   kubernetes: KubernetesPlan | null;
+  /** What happens when a stage breaches its SLO: go on, or skip the remaining stages. */
+  onBreach: 'continue' | 'stop';
+  /** With capacity:, `stages` holds the template of a probe; the probes are planned as the run goes. */
+  capacity: CapacityPlan | null;
   stages: StagePlan[];
 }
 
@@ -187,6 +238,8 @@ export interface StageResult {
   hpa: HpaSettings | null;
   /** How long the prepare step (scaling and waiting for readiness) took; null without Kubernetes. */
   prepareMs: number | null;
+  /** One verdict per threshold (empty without an SLO or without numbers). */
+  slo: SloVerdict[];
   plannedDurationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -231,4 +284,31 @@ export interface RunRecord {
   };
   stages: StageResult[];
   summary: { best: Highlight | null; knee: Highlight | null };
+  /** With capacity:, the answer and the probes. */
+  capacity: CapacityResult | null;
+  /** With --baseline, how this run compares with the earlier one. */
+  comparison: Comparison | null;
+}
+
+export type CompareMetric = 'rps' | 'p50' | 'p90' | 'p95' | 'p99' | 'avg' | 'max' | 'failRatio';
+
+/** Allowed relative change per metric: `p95: 0.10` = up to 10 % slower; `rps: -0.05` = up to 5 % less. */
+export type Tolerances = Partial<Record<CompareMetric, number>>;
+
+export interface StageComparison {
+  /** The stage's parameters that matched it: users, spawn rate, duration, replicas, workers, hpa. */
+  key: string;
+  baselineIndex: number | null;
+  currentIndex: number | null;
+  deltas: { metric: CompareMetric; baseline: number | null; current: number | null; change: number | null; regression: boolean; reason: string }[];
+  regression: boolean;
+}
+
+export interface Comparison {
+  baselineRunId: string;
+  baselineStartedAt: string;
+  tolerances: Tolerances;
+  stages: StageComparison[];
+  regression: boolean;
+  reason: string;
 }

@@ -1,5 +1,5 @@
 // A validated matrix file → the ordered stage plan, with defaults applied, and what it will cost in time.
-import type { RunPlan, StagePlan } from './model.js';
+import type { RunPlan, SloSpec, StagePlan } from './model.js';
 import { MatrixError, type MatrixIssue, type ParsedMatrix } from './matrix.js';
 import { formatDuration } from './units.js';
 
@@ -31,6 +31,15 @@ export const LOCUST_TIMING = {
   stopMs: 1_000,
 } as const;
 
+type SloInput = { p50?: number; p90?: number; p95?: number; p99?: number; avg?: number; max?: number; failRatio?: number; minRps?: number };
+
+/** The stage's thresholds: the top-level slo: with the stage's own keys winning; null when none. */
+function mergeSlo(top: SloInput | undefined, own: SloInput | undefined): SloSpec | null {
+  if (!top && !own) return null;
+  const pick = <K extends keyof SloInput>(k: K) => own?.[k] ?? top?.[k] ?? null;
+  return { p50Ms: pick('p50'), p90Ms: pick('p90'), p95Ms: pick('p95'), p99Ms: pick('p99'), avgMs: pick('avg'), maxMs: pick('max'), failRatio: pick('failRatio'), minRps: pick('minRps') };
+}
+
 export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
   const f = parsed.file;
   const d = f.defaults ?? {};
@@ -58,6 +67,7 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         replicas: s.replicas ?? null,
         hpa: s.hpa ?? null,
         workers: s.workers ?? null,
+        slo: mergeSlo(f.slo, s.slo),
         yamlPath: `stages[${i}]`,
       }),
     );
@@ -83,6 +93,7 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         workers: pick.workers ?? null,
         hpa: null,
         scaleTimeoutMs: base.scaleTimeoutMs,
+        slo: mergeSlo(f.slo, undefined),
         spawnRate: pick.spawnRate,
         durationMs: pick.duration,
         cooldownMs: base.cooldownMs,
@@ -91,6 +102,24 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         yamlPath: 'matrix',
       });
     }
+  }
+  if (f.capacity) {
+    // The first probe; the run plans the others from what each probe shows.
+    specs.push({
+      name: `probe users=${f.capacity.users.start}`,
+      users: f.capacity.users.start,
+      spawnRate: base.spawnRate,
+      durationMs: base.durationMs,
+      cooldownMs: base.cooldownMs,
+      sampleEveryMs: base.sampleEveryMs,
+      rampTimeoutMs: Math.max(base.rampTimeoutMs, (f.capacity.users.max / base.spawnRate) * 1000 + 10_000),
+      scaleTimeoutMs: base.scaleTimeoutMs,
+      replicas: null,
+      hpa: null,
+      workers: null,
+      slo: mergeSlo(f.slo, undefined),
+      yamlPath: 'capacity',
+    });
   }
   const issues: MatrixIssue[] = [];
   const slugs = new Set<string>();
@@ -141,6 +170,10 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
           leaseName: f.kubernetes.lease ?? DEFAULTS.leaseName,
           keepSummaries: f.kubernetes.keepSummaries ?? DEFAULTS.keepSummaries,
         }
+      : null,
+    onBreach: f.slo?.onBreach ?? 'continue',
+    capacity: f.capacity
+      ? { startUsers: f.capacity.users.start, maxUsers: f.capacity.users.max, factor: f.capacity.factor ?? 2, precisionUsers: f.capacity.precision ?? 10 }
       : null,
     stages,
   };

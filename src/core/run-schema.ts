@@ -19,6 +19,62 @@ const FailureRowSchema = z.object({
 
 const HpaSettingsSchema = z.object({ min: count, max: count, cpuPercent: count });
 
+const SloSpecSchema = z.object({
+  p50Ms: msOrNull,
+  p90Ms: msOrNull,
+  p95Ms: msOrNull,
+  p99Ms: msOrNull,
+  avgMs: msOrNull,
+  maxMs: msOrNull,
+  failRatio: z.number().min(0).max(1).nullable(),
+  minRps: z.number().nonnegative().nullable(),
+});
+
+const SloMetricSchema = z.enum(['p50', 'p90', 'p95', 'p99', 'avg', 'max', 'failRatio', 'minRps']);
+
+const SloVerdictSchema = z.object({
+  metric: SloMetricSchema,
+  threshold: z.number(),
+  observed: z.number().nullable(),
+  pass: z.boolean(),
+  reason: z.string().describe('e.g. "p95 612 ms > 500 ms"'),
+});
+
+const CompareMetricSchema = z.enum(['rps', 'p50', 'p90', 'p95', 'p99', 'avg', 'max', 'failRatio']);
+
+const ComparisonSchema = z.object({
+  baselineRunId: z.string(),
+  baselineStartedAt: z.string(),
+  tolerances: z.partialRecord(CompareMetricSchema, z.number()),
+  stages: z.array(
+    z.object({
+      key: z.string(),
+      baselineIndex: z.int().positive().nullable(),
+      currentIndex: z.int().positive().nullable(),
+      deltas: z.array(
+        z.object({
+          metric: CompareMetricSchema,
+          baseline: z.number().nullable(),
+          current: z.number().nullable(),
+          change: z.number().nullable(),
+          regression: z.boolean(),
+          reason: z.string(),
+        }),
+      ),
+      regression: z.boolean(),
+    }),
+  ),
+  regression: z.boolean(),
+  reason: z.string(),
+});
+
+const CapacityResultSchema = z.object({
+  users: count.nullable(),
+  breachedAt: count.nullable(),
+  probes: z.array(z.object({ stageIndex: z.int().positive(), users: count, pass: z.boolean() })),
+  reason: z.string(),
+});
+
 const StagePlanSchema = z.object({
   index: z.int().positive(),
   name: z.string(),
@@ -33,6 +89,7 @@ const StagePlanSchema = z.object({
   hpa: HpaSettingsSchema.nullable(),
   workers: count.nullable(),
   scaleTimeoutMs: ms,
+  slo: SloSpecSchema.nullable(),
 });
 
 const RunPlanSchema = z.object({
@@ -57,6 +114,8 @@ const RunPlanSchema = z.object({
       keepSummaries: count,
     })
     .nullable(),
+  onBreach: z.enum(['continue', 'stop']),
+  capacity: z.object({ startUsers: count, maxUsers: count, factor: z.number(), precisionUsers: count }).nullable(),
   stages: z.array(StagePlanSchema),
 });
 
@@ -125,6 +184,7 @@ const StageResultSchema = z.object({
   workers: count.nullable().describe('Locust workers asked for; null when not managed'),
   hpa: HpaSettingsSchema.nullable().describe('HPA settings asked for; null when not managed'),
   prepareMs: msOrNull.describe('How long scaling and waiting for readiness took; null without Kubernetes'),
+  slo: z.array(SloVerdictSchema).describe('One verdict per threshold; empty without an SLO'),
   plannedDurationMs: ms,
   startedAt: isoTime,
   finishedAt: isoTime,
@@ -173,6 +233,8 @@ export const RunRecordSchema = z
     }),
     stages: z.array(StageResultSchema),
     summary: z.object({ best: HighlightSchema.nullable(), knee: HighlightSchema.nullable() }),
+    capacity: CapacityResultSchema.nullable(),
+    comparison: ComparisonSchema.nullable(),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

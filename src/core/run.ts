@@ -68,6 +68,8 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     },
     stages: [],
     summary: { best: null, knee: null },
+    capacity: null,
+    comparison: null,
   };
   emit({ kind: 'run-started', runId: o.runId, name: o.plan.name, stages: o.plan.stages.length, plannedMs, masterUrl: lg.url, embedded: o.embedded, reportDir: sink.dir });
 

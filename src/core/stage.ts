@@ -7,6 +7,7 @@ import { AbortedError, DriverError, InfraError, LocustError } from './errors.js'
 import { LOCUST_TIMING } from './plan.js';
 import { estimateWindowStart, type CountObservation } from './window.js';
 import { toEndpointTotals, toTotals } from './summary.js';
+import { evaluateSlo } from './slo.js';
 import { formatDuration } from './units.js';
 
 export interface StageDeps {
@@ -89,6 +90,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     }
     const start = windowStart ?? resetAt;
     const winMs = start !== null && endAt !== null ? Math.max(1, endAt - start) : null;
+    const totals = window && winMs !== null ? toTotals(window.aggregated, winMs) : null;
+    const slo = stage.slo && status === 'completed' ? evaluateSlo(stage.slo, totals) : [];
     const result: StageResult = {
       index: stage.index,
       name: stage.name,
@@ -106,7 +109,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       finishedAt: iso(clock.now()),
       rampMs,
       window: start !== null && endAt !== null && resetAt !== null ? { start: iso(start), end: iso(endAt), resetAt: iso(resetAt), durationMs: endAt - start } : null,
-      totals: window && winMs !== null ? toTotals(window.aggregated, winMs) : null,
+      totals,
+      slo,
       endpoints: window && winMs !== null ? window.endpoints.map((e) => toEndpointTotals(e, winMs)) : [],
       failures: window?.failures ?? [],
       exceptionCount: window?.exceptionCount ?? 0,

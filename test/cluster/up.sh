@@ -90,14 +90,14 @@ BIN_DIR="$("$HERE/build.sh" | tail -n 1)"
 # race ("address already in use") is retried with new ports.
 declare -A USED_PORTS=()
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
+free_port() { # VAR: sets VAR (no subshell, so USED_PORTS keeps the ports already handed out)
   local p
   for _ in $(seq 1 200); do
     p=$((20000 + RANDOM % 12000))
     [[ -n "${USED_PORTS[$p]:-}" ]] && continue
     port_in_use "$p" && continue
     USED_PORTS[$p]=1
-    echo "$p"
+    printf -v "$1" '%s' "$p"
     return 0
   done
   die "no free port found"
@@ -168,8 +168,8 @@ ADMIN_TOKEN="$(cut -d, -f1 "$PKI/tokens.csv" | head -n 1)"
 etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_CLIENT_PORT/health" 2>/dev/null | grep -q '"health":"true"'; }
 ETCD_LOG="$STATE_DIR/etcd.log"
 for attempt in 1 2 3; do
-  ETCD_CLIENT_PORT="$(free_port)"
-  ETCD_PEER_PORT="$(free_port)"
+  free_port ETCD_CLIENT_PORT
+  free_port ETCD_PEER_PORT
   log "starting etcd on 127.0.0.1:$ETCD_CLIENT_PORT (peer $ETCD_PEER_PORT), data in $STATE_DIR/etcd-data"
   printf -- '--- etcd start %s (attempt %s)\n' "$(date -u +%FT%TZ)" "$attempt" >>"$ETCD_LOG"
   start_proc etcd "$ETCD_LOG" "$BIN_DIR/etcd" \
@@ -205,7 +205,7 @@ apiserver_ready() {
 EXTRA_ARGS=(${LD_KUBE_EXTRA_ARGS:-})
 T_START=$SECONDS
 for attempt in 1 2 3; do
-  APISERVER_PORT="$(free_port)"
+  free_port APISERVER_PORT
   log "starting kube-apiserver on https://127.0.0.1:$APISERVER_PORT"
   printf -- '--- kube-apiserver start %s (attempt %s)\n' "$(date -u +%FT%TZ)" "$attempt" >>"$APISERVER_LOG"
   start_proc kube-apiserver "$APISERVER_LOG" "$BIN_DIR/kube-apiserver" \

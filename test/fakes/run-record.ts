@@ -125,7 +125,7 @@ export function makePlanStage(index: number, users: number): StagePlan {
     cooldownMs: 15_000,
     sampleEveryMs: 2_000,
     rampTimeoutMs: 300_000,
-    replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
+    replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000, slo: null,
   };
 }
 
@@ -153,6 +153,7 @@ export function makeStage(spec: StageSpec, overrides: Partial<StageResult> = {})
     workers,
     hpa: null,
     prepareMs: null,
+    slo: [],
     plannedDurationMs: plan.durationMs,
     startedAt: iso(start),
     finishedAt: iso(measured ? windowEnd + 6_500 : start + rampMs),
@@ -238,6 +239,8 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       locust: { url: 'http://locust-master:8089', expectWorkers: 4, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
       target: { host: 'http://inference:8000', healthPath: '/healthz' },
       kubernetes: null,
+      onBreach: 'continue',
+      capacity: null,
       stages: [makePlanStage(1, 100), makePlanStage(2, 200), makePlanStage(3, 400)],
     },
     environment: {
@@ -249,6 +252,8 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     },
     stages,
     summary: { best: findBest(stages), knee: findKnee(stages) },
+    capacity: null,
+    comparison: null,
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@ import { formatEvent } from '../../src/adapters/log/format.js';
 import type { StagePlan } from '../../src/core/model.js';
 import { makeRunRecord } from '../fakes/run-record.js';
 
-const stage: StagePlan = { index: 3, name: 'users=400', slug: 'users-400', users: 400, spawnRate: 20, durationMs: 120_000, cooldownMs: 15_000, sampleEveryMs: 2_000, rampTimeoutMs: 300_000, replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000 };
+const stage: StagePlan = { index: 3, name: 'users=400', slug: 'users-400', users: 400, spawnRate: 20, durationMs: 120_000, cooldownMs: 15_000, sampleEveryMs: 2_000, rampTimeoutMs: 300_000, replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000, slo: null };
 
 describe('log lines', () => {
   it('prints one progress line per sample in the original driver\'s spirit, with the run\'s time left', () => {

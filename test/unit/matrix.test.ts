@@ -61,16 +61,25 @@ stages:
     expect(lines.find((l) => l.startsWith('m.yaml:6:5 stages[1].usres: unknown key "usres" — did you mean "users"?'))).toBeDefined();
   });
 
-  it('rejects keys of later releases as not supported yet, never ignoring them', () => {
-    const lines = issuesOf(`version: 1
+  it('reads SLOs (top level, per stage key by key) and a capacity search', () => {
+    const p = plan(`version: 1
 name: demo
-matrix:
-  users: [10]
-slo: { p95: 500ms }
-capacity: { precision: 10 }
+slo: { p95: 500ms, failRatio: 1%, minRps: 50, onBreach: stop }
+stages:
+  - { users: 10 }
+  - { users: 20, slo: { p95: 800ms, p99: 1s } }
 `);
-    expect(lines.some((l) => l.startsWith('m.yaml:5:1 slo: not supported yet'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('m.yaml:6:1 capacity: not supported yet'))).toBe(true);
+    expect(p.onBreach).toBe('stop');
+    expect(p.stages[0]!.slo).toEqual({ p50Ms: null, p90Ms: null, p95Ms: 500, p99Ms: null, avgMs: null, maxMs: null, failRatio: 0.01, minRps: 50 });
+    expect(p.stages[1]!.slo).toMatchObject({ p95Ms: 800, p99Ms: 1000, failRatio: 0.01, minRps: 50 });
+    const c = plan('version: 1\nname: cap\nslo: { p95: 200ms }\ncapacity: { users: { start: 10, max: 500 }, precision: 5 }\n');
+    expect(c.capacity).toEqual({ startUsers: 10, maxUsers: 500, factor: 2, precisionUsers: 5 });
+    expect(c.stages).toHaveLength(1);
+    expect(c.stages[0]).toMatchObject({ users: 10, name: 'probe users=10' });
+    expect(issuesOf('version: 1\nname: cap\ncapacity: { users: { start: 10, max: 500 } }\n')[0]).toMatch(/capacity: a capacity search needs an slo:/);
+    expect(issuesOf('version: 1\nname: a\nslo: { p95: fast }\nstages: [{users: 1}]\n')[0]).toMatch(/slo.p95: expected a duration with a unit/);
+    expect(issuesOf('version: 1\nname: a\nslo: { failRatio: 150% }\nstages: [{users: 1}]\n')[0]).toMatch(/slo.failRatio: expected a percentage like 1% or a ratio like 0.01/);
+    expect(issuesOf('version: 1\nname: a\nslo: { p59: 1s }\nstages: [{users: 1}]\n')[0]).toMatch(/unknown key "p59" — did you mean "p50"\?/);
   });
 
   it('expands the original 24-scenario cluster matrix (replicas × workers × users) in the order written', async () => {
@@ -107,7 +116,7 @@ stages:
   });
 
   it('requires exactly one of matrix: and stages:, and the version', () => {
-    expect(issuesOf('version: 1\nname: a\n')[0]).toMatch(/exactly one of matrix:/);
+    expect(issuesOf('version: 1\nname: a\n')[0]).toMatch(/exactly one of matrix: \(a cartesian product\), stages: \(an explicit list\) or capacity:/);
     expect(issuesOf('name: a\nstages: [{users: 1}]\n')[0]).toBe('m.yaml:1:1 version: required: add version: 1');
     expect(issuesOf('version: 2\nname: a\nstages: [{users: 1}]\n')[0]).toBe('m.yaml:1:10 version: expected version: 1');
   });

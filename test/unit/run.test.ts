@@ -17,6 +17,7 @@ const st = (index: number, users: number, over: Partial<StagePlan> = {}): StageP
   sampleEveryMs: 2_000,
   rampTimeoutMs: 60_000,
   replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
+  slo: null,
   ...over,
 });
 
@@ -27,6 +28,8 @@ const plan = (stages: StagePlan[]): RunPlan => ({
   locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
   target: { host: null, healthPath: null },
   kubernetes: null,
+  onBreach: 'continue',
+  capacity: null,
   stages,
 });
 

@@ -24,6 +24,7 @@ const st = (index: number, over: Partial<StagePlan>): StagePlan => ({
   hpa: null,
   workers: null,
   scaleTimeoutMs: 30_000,
+  slo: null,
   ...over,
 });
 
@@ -34,6 +35,8 @@ const plan = (stages: StagePlan[], kube: KubernetesPlan = k8s): RunPlan => ({
   locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 10_000, requestTimeoutMs: 15_000, auth: null },
   target: { host: null, healthPath: null },
   kubernetes: kube,
+  onBreach: 'continue',
+  capacity: null,
   stages,
 });
 

@@ -17,6 +17,7 @@ const stage = (over: Partial<StagePlan> = {}): StagePlan => ({
   sampleEveryMs: 2_000,
   rampTimeoutMs: 60_000,
   replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
+  slo: null,
   ...over,
 });
 
