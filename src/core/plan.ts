@@ -187,7 +187,16 @@ export function expectedStageMs(s: StagePlan, last: boolean): number {
 }
 
 export function expectedRunMs(plan: RunPlan): number {
+  const first = plan.stages[0];
+  if (plan.capacity && first) return capacityProbeBound(plan.capacity) * expectedStageMs(first, false);
   return plan.stages.reduce((sum, s, i) => sum + expectedStageMs(s, i === plan.stages.length - 1), 0);
+}
+
+/** At most this many probes: growth steps to the ceiling, then bisection steps to the precision. */
+export function capacityProbeBound(cap: { startUsers: number; maxUsers: number; factor: number; precisionUsers: number }): number {
+  const growth = Math.ceil(Math.log(cap.maxUsers / cap.startUsers) / Math.log(cap.factor)) + 1;
+  const span = Math.max(1, cap.maxUsers - cap.maxUsers / cap.factor);
+  return growth + Math.max(0, Math.ceil(Math.log2(span / cap.precisionUsers)));
 }
 
 export function slugify(name: string): string {

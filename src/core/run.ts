@@ -1,7 +1,9 @@
 // The run: wait for the master and its workers, check the target, then every stage in order,
 // writing the reports as each stage ends. Everything through ports; no I/O of its own.
 import type { Clock, Cluster, EventSink, LoadGenerator, ReportSink } from '../ports.js';
-import type { KubernetesPlan, LiveStats, RunPlan, RunRecord } from './model.js';
+import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageResult } from './model.js';
+import { capacityResult, maxProbes, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
+import { breachText } from './slo.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
 import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
 import { summaryConfigMap } from './run-summary.js';
@@ -146,25 +148,49 @@ async function runStages(
   end: End,
 ): Promise<RunRecord> {
   const { lg, clock, sink, emit, signal } = deps;
+  const cap = o.plan.capacity;
+  const template = o.plan.stages[0];
+  const of = cap ? maxProbes(cap) : o.plan.stages.length;
+  const probes: Probe[] = [];
   let failed = 0;
-  for (const stage of o.plan.stages) {
+  const next = (index: number): StagePlan | null => {
+    if (!cap || !template) return o.plan.stages[index - 1] ?? null;
+    const users = nextProbeUsers(cap, probes);
+    return users === null ? null : probeStage(template, users, index);
+  };
+  let stage = next(1);
+  while (stage) {
     const outcome = await runStage({ lg, clock, emit, signal, kube }, stage, {
       host: o.host,
-      of: o.plan.stages.length,
+      of,
       runStartedAt: startedAt,
       runPlannedMs: plannedMs,
+      expectWorkers: o.expectWorkers,
       ...o.stageTiming,
     });
-    record.stages.push(outcome.result);
+    const result = outcome.result;
+    record.stages.push(result);
+    if (cap) {
+      probes.push({ users: result.users, pass: probePassed(result), stageIndex: result.index });
+      record.capacity = capacityResult(cap, probes, (i) => stageProblem(record.stages[i - 1]));
+    }
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
-    await sink.stageFinished(record, outcome.result, outcome.window);
+    record.verdict = verdictOf(record);
+    await sink.stageFinished(record, result, outcome.window);
     if (outcome.fatal) return end(outcome.fatal instanceof AbortedError ? 'aborted' : 'failed', outcome.fatal);
-    if (outcome.result.status !== 'completed') failed++;
-    const last = stage.index === o.plan.stages.length;
-    if (!last && outcome.stoppedAt !== null) {
+    if (result.status === 'failed') failed++;
+    const following = next(stage.index + 1);
+    if (following && !cap && o.plan.onBreach === 'stop' && result.slo.some((v) => !v.pass)) {
+      // slo.onBreach: stop — the remaining stages are recorded as skipped, with why.
+      const why = `skipped: stage ${result.index} breached its SLO (${breachText(result.slo)}) and slo.onBreach is stop`;
+      for (const rest of o.plan.stages.slice(stage.index)) record.stages.push(skippedStage(rest, why, clock.now()));
+      emit({ kind: 'warning', message: `${why.replace('skipped: ', '')}: skipping ${o.plan.stages.length - stage.index} stages` });
+      break;
+    }
+    if (following && outcome.stoppedAt !== null) {
       const rest = stage.cooldownMs - (clock.now() - outcome.stoppedAt);
       if (rest > 0) {
-        emit({ kind: 'cooldown', stage, of: o.plan.stages.length, ms: rest });
+        emit({ kind: 'cooldown', stage, of, ms: rest });
         try {
           await clock.sleep(rest, signal);
         } catch (e) {
@@ -172,8 +198,56 @@ async function runStages(
         }
       }
     }
+    stage = following;
   }
-  return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${o.plan.stages.length} stages failed; see each stage's reason in summary.md`) : null);
+  record.verdict = verdictOf(record);
+  const total = record.stages.length;
+  return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${total} stages failed; see each stage's reason in summary.md`) : null);
+}
+
+/** pass / fail when any stage is judged by an SLO (a failed, invalid or breaching stage fails); else none. */
+export function verdictOf(run: RunRecord): RunRecord['verdict'] {
+  const judged = run.plan.stages.some((s) => s.slo !== null) || run.plan.capacity !== null;
+  if (!judged) return run.comparison?.regression ? 'fail' : 'none';
+  if (run.plan.capacity) return run.capacity?.users !== null && run.capacity !== null && !run.comparison?.regression ? 'pass' : 'fail';
+  const bad = run.stages.some((s) => s.status === 'failed' || s.status === 'invalid' || s.status === 'aborted' || s.slo.some((v) => !v.pass));
+  return bad || run.comparison?.regression ? 'fail' : 'pass';
+}
+
+function stageProblem(r: StageResult | undefined): string {
+  if (!r) return 'unknown';
+  if (r.status !== 'completed') return r.reason ?? r.status;
+  return breachText(r.slo) || 'no SLO verdict';
+}
+
+function skippedStage(s: StagePlan, reason: string, now: number): StageResult {
+  const at = new Date(now).toISOString();
+  return {
+    index: s.index,
+    name: s.name,
+    slug: s.slug,
+    status: 'skipped',
+    reason,
+    users: s.users,
+    spawnRate: s.spawnRate,
+    replicas: s.replicas,
+    workers: s.workers,
+    hpa: s.hpa,
+    prepareMs: null,
+    plannedDurationMs: s.durationMs,
+    startedAt: at,
+    finishedAt: at,
+    rampMs: null,
+    window: null,
+    totals: null,
+    endpoints: [],
+    failures: [],
+    exceptionCount: 0,
+    workersSeen: null,
+    workerCpuMaxPercent: null,
+    samples: [],
+    slo: [],
+  };
 }
 
 /** Every permission the plan needs, asked at once; all that are missing are named in one line. */

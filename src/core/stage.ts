@@ -25,6 +25,8 @@ export interface StageOptions {
   of: number;
   runStartedAt: number;
   runPlannedMs: number;
+  /** Workers the stage should have (stage.workers, else the run's expectation): fewer → invalid. */
+  expectWorkers?: number;
   /** Poll interval while waiting for the ramp (reads hit Locust's 2 s cache, so polling is cheap). */
   rampPollMs?: number;
   /** Poll interval of the uncached count right after the reset (sets the window start's precision). */
@@ -80,7 +82,9 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     stoppedAt = clock.now();
   };
 
-  const finish = async (status: StageStatus, reason: string | null, fatal: DriverError | null): Promise<StageOutcome> => {
+  const finish = async (finalStatus: StageStatus, finalReason: string | null, fatal: DriverError | null): Promise<StageOutcome> => {
+    let status = finalStatus;
+    let reason = finalReason;
     let window: WindowStats | null = null;
     if (stoppedAt !== null && resetAt !== null) {
       // Workers send their last delta up to one report interval after the stop: read only then.
@@ -92,6 +96,14 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     const winMs = start !== null && endAt !== null ? Math.max(1, endAt - start) : null;
     const totals = window && winMs !== null ? toTotals(window.aggregated, winMs) : null;
     const slo = stage.slo && status === 'completed' ? evaluateSlo(stage.slo, totals) : [];
+    // Saturated load generators measure Locust, not the service: such a stage never passes.
+    if (status === 'completed') {
+      const invalid = saturation(samples, stage.workers ?? opts.expectWorkers ?? null);
+      if (invalid) {
+        status = 'invalid';
+        reason = invalid;
+      }
+    }
     const result: StageResult = {
       index: stage.index,
       name: stage.name,
@@ -252,4 +264,21 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       return await finish(aborted ? 'aborted' : 'failed', fatal.message, fatal);
     }
   }
+}
+
+/** Worker CPU at or over this (percent of one core) means Locust itself is the bottleneck. */
+export const SATURATED_CPU_PERCENT = 90;
+
+/** Why the window's numbers describe the load generators rather than the service, or null. */
+export function saturation(samples: Sample[], expectedWorkers: number | null): string | null {
+  if (samples.length === 0) return null;
+  const cpu = Math.max(...samples.map((s) => s.workerCpuMaxPercent ?? 0));
+  if (cpu >= SATURATED_CPU_PERCENT) {
+    return `the load generators were saturated: a worker used ${Math.round(cpu)}% CPU (≥ ${SATURATED_CPU_PERCENT}%), so these numbers describe Locust, not the service — add workers or lower the users`;
+  }
+  const fewest = Math.min(...samples.map((s) => s.workers));
+  if (expectedWorkers !== null && fewest < expectedWorkers) {
+    return `workers were missing during the window: ${fewest} of ${expectedWorkers} connected, so the load was not what the stage asked for`;
+  }
+  return null;
 }

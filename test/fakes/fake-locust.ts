@@ -15,6 +15,9 @@ export interface FakeLocustOptions {
   p95Ms?: number;
   /** Like Locust: the rolling values read 0 for this long after a reset (its window is empty). */
   zeroAfterResetMs?: number;
+  /** Latency as a function of the users asked for (a service that slows down under load). */
+  p95ForUsers?: (users: number) => number;
+  cpuPercent?: number;
 }
 
 type State = 'ready' | 'spawning' | 'running' | 'stopping' | 'stopped';
@@ -35,6 +38,9 @@ export class FakeLocust implements LoadGenerator {
   private readonly phases: number[];
   private readonly p95: number;
   private readonly zeroAfterResetMs: number;
+  private readonly p95ForUsers: ((users: number) => number) | null;
+  private readonly cpu: number;
+  private lastTarget = 0;
   private resetAt = -Infinity;
   /** Requests the master has been told about since the last reset / test start. */
   private masterCount = 0;
@@ -54,6 +60,8 @@ export class FakeLocust implements LoadGenerator {
     this.phases = o.phases ?? Array.from({ length: this.workers }, (_, i) => (i * 3_000) / this.workers + 400);
     this.p95 = o.p95Ms ?? 40;
     this.zeroAfterResetMs = o.zeroAfterResetMs ?? 0;
+    this.p95ForUsers = o.p95ForUsers ?? null;
+    this.cpu = o.cpuPercent ?? 12.5;
     this.lastReport = this.phases.map(() => clock.now());
   }
 
@@ -124,7 +132,7 @@ export class FakeLocust implements LoadGenerator {
     const value: LiveStats = {
       state: this.state,
       userCount: this.wedged ? 0 : this.users,
-      workers: Array.from({ length: this.wedged ? 0 : this.workers }, (_, i) => ({ id: `w${i}`, state: this.state === 'running' ? 'running' : 'ready', userCount: Math.floor(this.users / this.workers), cpuPercent: 12.5, memoryBytes: 60_000_000 })),
+      workers: Array.from({ length: this.wedged ? 0 : this.workers }, (_, i) => ({ id: `w${i}`, state: this.state === 'running' ? 'running' : 'ready', userCount: Math.floor(this.users / this.workers), cpuPercent: this.cpu, memoryBytes: 60_000_000 })),
       workerCount: this.wedged ? 0 : this.workers,
       requests: Math.floor(this.masterCount),
       failures: 0,
@@ -148,6 +156,7 @@ export class FakeLocust implements LoadGenerator {
       this.rampStart = this.clock.now();
     }
     this.target = users;
+    this.lastTarget = users;
     this.spawnRate = spawnRate;
     this.swarmAt = this.clock.now();
   }
@@ -171,7 +180,7 @@ export class FakeLocust implements LoadGenerator {
   }
 
   private row(name: string, requests: number): EndpointStats {
-    const p = this.p95;
+    const p = this.p95ForUsers ? this.p95ForUsers(this.lastTarget) : this.p95;
     return {
       method: name === 'Aggregated' ? '' : 'GET',
       name,

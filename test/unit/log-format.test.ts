@@ -27,7 +27,7 @@ describe('log lines', () => {
   it('ends the run with where the reports are, the best throughput and the knee', () => {
     const run = makeRunRecord();
     const line = formatEvent({ kind: 'run-finished', run, best: run.summary.best, knee: run.summary.knee, reportDir: 'results/r1' });
-    expect(line?.msg).toMatch(/^run .* completed: 3\/3 stages; best .*; knee: .*; reports in results\/r1$/);
+    expect(line?.msg).toMatch(/^run .* completed: 3 stages; best .*; knee: .*; reports in results\/r1$/);
   });
 });
 

@@ -84,10 +84,12 @@ export function formatEvent(e: RunEvent): LogLine | null {
       const nums = t
         ? `${t.requests} requests, ${num(t.rps)} req/s, p50=${ms(t.p50Ms)} p95=${ms(t.p95Ms)} p99=${ms(t.p99Ms)}, fail=${(100 * t.failRatio).toFixed(2)}% over ${((r.window?.durationMs ?? 0) / 1000).toFixed(1)}s`
         : 'no numbers';
+      const breaches = r.slo.filter((v) => !v.pass).map((v) => v.reason);
+      const slo = r.slo.length === 0 ? '' : breaches.length > 0 ? `; SLO BREACHED: ${breaches.join('; ')}` : '; SLO met';
       return {
-        level: r.status === 'completed' ? 'info' : 'warn',
-        msg: `stage ${r.index}/${e.of} ${r.status}: ${nums}${r.reason ? ` — ${r.reason}` : ''}`,
-        fields: { event: e.kind, stage: r.index, status: r.status, reason: r.reason, totals: t, window: r.window },
+        level: r.status === 'completed' && breaches.length === 0 ? 'info' : 'warn',
+        msg: `stage ${r.index}/${e.of} ${r.status}: ${nums}${slo}${r.reason ? ` — ${r.reason}` : ''}`,
+        fields: { event: e.kind, stage: r.index, status: r.status, reason: r.reason, totals: t, window: r.window, slo: r.slo },
       };
     }
     case 'cooldown':
@@ -98,9 +100,11 @@ export function formatEvent(e: RunEvent): LogLine | null {
       const r = e.run;
       const best = e.best ? `; best ${e.best.reason}` : '';
       const knee = e.knee ? `; knee: ${e.knee.reason}` : '';
+      const verdict = r.verdict === 'none' ? '' : `, verdict ${r.verdict.toUpperCase()}`;
+      const cap = r.capacity ? `; capacity: ${r.capacity.reason}` : '';
       return {
-        level: r.status === 'completed' ? 'info' : 'error',
-        msg: `run ${r.runId} ${r.status}${r.error ? ` (${r.error})` : ''}: ${r.stages.length}/${r.plan.stages.length} stages${best}${knee}; reports in ${e.reportDir}`,
+        level: r.status === 'completed' && r.verdict !== 'fail' ? 'info' : 'error',
+        msg: `run ${r.runId} ${r.status}${verdict}${r.error ? ` (${r.error})` : ''}: ${r.stages.length} stages${best}${knee}${cap}; reports in ${e.reportDir}`,
         fields: { event: e.kind, runId: r.runId, status: r.status, verdict: r.verdict, reportDir: e.reportDir, best: e.best, knee: e.knee },
       };
     }

@@ -1,6 +1,6 @@
 // The expanded stage plan as a plain-text table, for `validate` and the start of `run`.
 import type { RunPlan } from '../../core/model.js';
-import { expectedRunMs, expectedStageMs } from '../../core/plan.js';
+import { capacityProbeBound, expectedRunMs, expectedStageMs } from '../../core/plan.js';
 import { formatDuration } from '../../core/units.js';
 
 export function formatPlan(plan: RunPlan, masterOverride: string | null, localWorkers: number): string {
@@ -28,11 +28,14 @@ export function formatPlan(plan: RunPlan, masterOverride: string | null, localWo
     where,
     plan.target.host ? `target ${plan.target.host}${plan.target.healthPath ? ` (health ${plan.target.healthPath})` : ''}` : '',
     plan.kubernetes ? kubeLine(plan) : '',
+    plan.capacity
+      ? `capacity search: from ${plan.capacity.startUsers} users, ×${plan.capacity.factor} until the first SLO breach, then bisect to ±${plan.capacity.precisionUsers} users (at most ${capacityProbeBound(plan.capacity)} probes, up to ${plan.capacity.maxUsers} users); the table shows the first probe`
+      : '',
     '',
     line(head),
     ...rows.map(line),
   ]
-    .filter((l, i) => l !== '' || i === 4)
+    .filter((l, i) => l !== '' || i === 5)
     .join('\n');
 }
 
