@@ -11,6 +11,10 @@ npm run --silent lint
 npm run --silent typecheck
 npm run --silent build
 for v in $(cat locust/test-versions.txt); do bash scripts/locust-venv.sh "$v" >/dev/null; done
+# report.html is checked in a real headless Chromium (test/integration/report-html.test.ts drives
+# Debian's /usr/bin/chromium with puppeteer-core, which downloads no browser). CI runs as root on a
+# fresh Debian machine, so install it from Debian's packages when it is not there yet.
+command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 if [ "$#" -gt 0 ]; then exec npx vitest run "$@"; fi
 npx vitest run --project unit
 npx vitest run --project integration

@@ -1,10 +1,17 @@
 // Command line: yargs builds the options (flags, then LOCUST_DRIVER_* variables); main.ts acts on them.
 import yargs from 'yargs';
+import { parseTolerances } from './core/compare.js';
 import { ConfigError } from './core/errors.js';
 import { parseDuration } from './core/units.js';
 
 export interface CliOptions {
-  command: 'run' | 'validate' | 'schema' | 'preflight';
+  command: 'run' | 'validate' | 'schema' | 'preflight' | 'compare' | 'report';
+  /** compare: [baseline, current]; report: [run folder]; else empty. */
+  runs: string[];
+  /** run: the baseline to compare with (a run folder, its run.json, or `latest`); null: none. */
+  baseline: string | null;
+  /** run / compare: `--tolerance` specs as given (`p95=10%`), validated; empty: the defaults. */
+  tolerances: string[];
   matrix: string;
   master: string | null;
   out: string;
@@ -20,7 +27,8 @@ export interface CliOptions {
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
 const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
-const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'SERVICE_ACCOUNT_ROOT'];
+const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'BASELINE', 'TOLERANCE', 'SERVICE_ACCOUNT_ROOT'];
+const COMMANDS = ['run', 'validate', 'preflight', 'schema', 'report', 'compare'] as const;
 
 /** Thrown for --help and --version: the text is printed and the exit code is 0. */
 export class CliOutput {
@@ -53,6 +61,8 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     .command('validate', 'check a matrix file and print the expanded stage plan and its expected duration; touches nothing')
     .command('preflight', 'only the checks run makes first: Kubernetes permissions and objects, the master, its workers, the target')
     .command('schema', 'print the JSON Schema of the matrix file (for editors)')
+    .command('report <run-dir>', "rebuild a run's summary.md, summary.csv, junit.xml (and report.html) from its run.json")
+    .command('compare <run-a> <run-b>', 'stage-by-stage differences of run-b against run-a (folders or run.json files) and a regression verdict; exit 1 on regression')
     .option('matrix', { type: 'string', default: 'matrix.yaml', describe: 'the matrix file (YAML)' })
     .option('master', { type: 'string', describe: 'Locust master web URL (overrides locust.url); absent everywhere → embedded local stack' })
     .option('out', { type: 'string', default: './results', describe: 'folder for the reports; each run writes <out>/<run-id>/' })
@@ -63,8 +73,10 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     .option('locust-bin', { type: 'string', describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)' })
     .option('connect-timeout', { type: 'string', describe: 'how long to wait for the master and its workers (overrides locust.connectTimeout), e.g. 60s' })
     .option('expect-workers', { type: 'number', describe: 'wait until this many workers are connected (overrides locust.expectWorkers)' })
+    .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix in --out); exit 1 on regression' })
+    .option('tolerance', { type: 'string', describe: 'run --baseline / compare: allowed change of a metric, repeatable, e.g. --tolerance p95=10% --tolerance rps=-5% (default p95=10% p99=15% rps=-5% failRatio=1%)' })
     .option('service-account-root', { type: 'string', default: '', hidden: true, describe: 'prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests lay one out elsewhere)' })
-    .demandCommand(1, 'name a command: run, validate, preflight or schema')
+    .demandCommand(1, 'name a command: run, validate, preflight, schema, report or compare')
     .recommendCommands()
     .strict()
     .version(version)
@@ -79,9 +91,9 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     if (out) output = out;
   });
   if (output !== null) return new CliOutput(output);
-  const command = String(args._[0]);
-  if (command !== 'run' && command !== 'validate' && command !== 'schema' && command !== 'preflight') {
-    throw new ConfigError(`unknown command "${command}": use run, validate, preflight or schema (see locust-driver --help)`);
+  const command = COMMANDS.find((c) => c === String(args._[0]));
+  if (command === undefined) {
+    throw new ConfigError(`unknown command "${String(args._[0])}": use ${COMMANDS.join(', ')} (see locust-driver --help)`);
   }
   if (args._.length > 1) throw new ConfigError(`unexpected argument "${String(args._[1])}" (see locust-driver --help)`);
   let connectTimeoutMs: number | null = null;
@@ -102,8 +114,18 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     }
     if (!ok) throw new ConfigError(`--master "${args.master}" is not an http(s) URL: use e.g. http://locust-master:8089`);
   }
+  const runs = command === 'compare' ? [String(args['run-a']), String(args['run-b'])] : command === 'report' ? [String(args['run-dir'])] : [];
+  const baseline = args.baseline ?? null;
+  if (baseline !== null && baseline.trim() === '') throw new ConfigError('--baseline needs a run folder, a run.json or latest');
+  // Repeated flags arrive as an array, a single one (or LOCUST_DRIVER_TOLERANCE) as a string.
+  const rawTolerance: unknown = args.tolerance;
+  const tolerances = (Array.isArray(rawTolerance) ? rawTolerance : rawTolerance === undefined ? [] : [rawTolerance]).map(String);
+  parseTolerances(tolerances); // a bad tolerance is a usage error now, not after the run
   return {
     command,
+    runs,
+    baseline,
+    tolerances,
     matrix: args.matrix,
     master: args.master ?? null,
     out: args.out,

@@ -18,7 +18,13 @@ import { formatPlan } from './adapters/log/plan-text.js';
 import { systemClock } from './adapters/system/clock.js';
 import { httpHealthProbe } from './adapters/system/health.js';
 import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
-import { summaryMarkdown } from './adapters/report/summary-md.js';
+import { comparisonMarkdown, summaryMarkdown } from './adapters/report/summary-md.js';
+import { humanReports } from './adapters/report/human-reports.js';
+import { writeFileAtomic } from './adapters/report/atomic.js';
+import { findLatestRun, loadRun } from './adapters/report/load-run.js';
+import { compareRuns, parseTolerances } from './core/compare.js';
+import type { RunRecord, Tolerances } from './core/model.js';
+import { join } from 'node:path';
 import * as z from 'zod';
 
 /** The sample service of the embedded stack: ~80 predictions/s, so the quickstart shows a knee. */
@@ -151,6 +157,9 @@ async function run(opts: CliOptions, version: string): Promise<number> {
   const runId = opts.runId ?? defaultRunId(plan.name, new Date());
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
   passwordFor(plan); // a missing password is a usage error: fail before anything starts
+  const tolerances = parseTolerances(opts.tolerances);
+  // An explicit baseline is read (and validated) before anything starts; `latest` is looked up at the end.
+  const explicitBaseline = opts.baseline !== null && opts.baseline !== 'latest' ? await loadRun(opts.baseline) : null;
   const log = createLogger(opts.logLevel, opts.logFormat);
   const controller = onSignals(log);
   let c: Connected | null = null;
@@ -162,16 +171,75 @@ async function run(opts: CliOptions, version: string): Promise<number> {
       { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
       runOptions(plan, opts, c, runId, version),
     );
+    if (opts.baseline !== null && record.status !== 'aborted' && record.stages.length > 0) {
+      try {
+        await applyBaseline(record, explicitBaseline?.run ?? null, tolerances, opts, sink, log);
+      } catch (e) {
+        // The run's own outcome (and exit code) stands; say loudly that the comparison is missing.
+        log.error({ event: 'comparison', error: (e as Error).message }, `--baseline: no comparison: ${(e as Error).message}`);
+      }
+    }
     if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
     if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
     if (record.status === 'failed') {
       process.stderr.write(`locust-driver: ${record.error ?? 'the run failed'}\n`);
       return 3;
     }
+    // An SLO breach, an invalid stage or a regression: the run completed, the verdict is fail.
+    if (record.verdict === 'fail') return 1;
     return 0;
   } finally {
     await disconnect(c, log);
   }
+}
+
+/**
+ * --baseline: compare the finished run with an earlier one, record the comparison (a regression makes
+ * the verdict fail, so the exit code 1) and rewrite the reports.
+ */
+async function applyBaseline(record: RunRecord, explicit: RunRecord | null, tolerances: Tolerances, opts: CliOptions, sink: ReportSink, log: Logger): Promise<void> {
+  let baseline = explicit;
+  if (baseline === null) {
+    // Outside a cluster, `latest` is the newest completed run of the same matrix in the results folder.
+    const dir = await findLatestRun(opts.out, record.name, record.runId);
+    if (dir === null) {
+      log.warn(`--baseline latest: no earlier completed run of "${record.name}" in ${opts.out}; nothing to compare with`);
+      return;
+    }
+    baseline = (await loadRun(dir)).run;
+  }
+  if (baseline.name !== record.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${record.name}": comparing the stages whose parameters match`);
+  const comparison = compareRuns(baseline, record, tolerances);
+  record.comparison = comparison;
+  if (comparison.regression) record.verdict = 'fail';
+  await sink.runUpdated(record);
+  const fields = { event: 'comparison', baseline: comparison.baselineRunId, regression: comparison.regression, verdict: record.verdict };
+  if (comparison.regression) log.warn(fields, `comparison with ${comparison.baselineRunId}: REGRESSION: ${comparison.reason}`);
+  else log.info(fields, `comparison with ${comparison.baselineRunId}: ${comparison.reason}`);
+}
+
+/** compare <run-a> <run-b>: run-b against run-a; exit 1 on regression. */
+async function compareCommand(opts: CliOptions): Promise<number> {
+  const [a, b] = opts.runs;
+  if (a === undefined || b === undefined) throw new ConfigError('compare needs two runs: locust-driver compare <run-a> <run-b>');
+  const tolerances = parseTolerances(opts.tolerances);
+  const baseline = (await loadRun(a)).run;
+  const current = (await loadRun(b)).run;
+  const comparison = compareRuns(baseline, current, tolerances);
+  process.stdout.write(comparisonMarkdown(comparison, current, baseline));
+  return comparison.regression ? 1 : 0;
+}
+
+/** report <run-dir>: the human reports again from run.json, each file replaced atomically. */
+async function reportCommand(opts: CliOptions): Promise<number> {
+  const [target] = opts.runs;
+  if (target === undefined) throw new ConfigError('report needs a run folder: locust-driver report <run-dir>');
+  const { run, dir } = await loadRun(target);
+  for (const [name, content] of await humanReports(run)) {
+    await writeFileAtomic(join(dir, name), content);
+    process.stdout.write(`wrote ${join(dir, name)}\n`);
+  }
+  return 0;
 }
 
 async function preflightCommand(opts: CliOptions, version: string): Promise<number> {
@@ -210,6 +278,8 @@ async function main(): Promise<number> {
       return 0;
     }
     if (opts.command === 'preflight') return await preflightCommand(opts, version);
+    if (opts.command === 'compare') return await compareCommand(opts);
+    if (opts.command === 'report') return await reportCommand(opts);
     if (opts.command === 'validate') {
       const plan = await loadPlan(opts.matrix);
       process.stdout.write(`${formatPlan(plan, opts.master, opts.localWorkers)}\n`);

@@ -27,11 +27,43 @@ describe('command line', () => {
     await expect(parse(['frobnicate'])).rejects.toBeInstanceOf(ConfigError);
   });
 
+  it('reads --baseline and repeated --tolerance for run, and their variables', async () => {
+    expect(await parse(['run'])).toMatchObject({ baseline: null, tolerances: [], runs: [] });
+    expect(await parse(['run', '--baseline', 'latest', '--tolerance', 'p95=10%', '--tolerance', 'rps=-5%'])).toMatchObject({
+      baseline: 'latest',
+      tolerances: ['p95=10%', 'rps=-5%'],
+    });
+    expect(await parse(['run', '--tolerance', 'p99=20%'])).toMatchObject({ tolerances: ['p99=20%'] });
+    const env = { LOCUST_DRIVER_BASELINE: 'results/nightly-1', LOCUST_DRIVER_TOLERANCE: 'p95=5%,rps=-2%' };
+    expect(await parse(['run'], env)).toMatchObject({ baseline: 'results/nightly-1', tolerances: ['p95=5%,rps=-2%'] });
+    expect(await parse(['run', '--baseline', 'results/x/run.json'], env)).toMatchObject({ baseline: 'results/x/run.json' });
+  });
+
+  it('rejects a bad tolerance or an empty baseline before anything runs', async () => {
+    await expect(parse(['run', '--tolerance', 'p97=10%'])).rejects.toThrow(/--tolerance "p97=10%": unknown metric "p97"/);
+    await expect(parse(['compare', 'a', 'b', '--tolerance', 'p95'])).rejects.toThrow(/write metric=value/);
+    await expect(parse(['run', '--baseline', ''])).rejects.toThrow(/--baseline needs a run folder, a run.json or latest/);
+    await expect(parse(['run'], { LOCUST_DRIVER_TOLERANCE: 'rps=much' })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('takes the runs of compare and the folder of report as positional arguments', async () => {
+    expect(await parse(['compare', 'results/a', 'results/b/run.json', '--tolerance', 'p95=20%'])).toMatchObject({
+      command: 'compare',
+      runs: ['results/a', 'results/b/run.json'],
+      tolerances: ['p95=20%'],
+    });
+    expect(await parse(['report', 'results/a'])).toMatchObject({ command: 'report', runs: ['results/a'] });
+    await expect(parse(['compare', 'results/a'])).rejects.toThrow(/Not enough non-option arguments.*see locust-driver --help/);
+    await expect(parse(['compare', 'a', 'b', 'c'])).rejects.toBeInstanceOf(ConfigError);
+    await expect(parse(['report'])).rejects.toBeInstanceOf(ConfigError);
+  });
+
   it('answers --help and --version without running anything', async () => {
     const v = await parse(['--version']);
     expect(v).toBeInstanceOf(CliOutput);
     expect((v as CliOutput).text).toBe('1.2.3');
     const h = await parse(['--help']);
     expect((h as CliOutput).text).toMatch(/locust-driver <command> \[options\][\s\S]*run[\s\S]*validate[\s\S]*--master/);
+    expect((h as CliOutput).text).toMatch(/report <run-dir>[\s\S]*compare <run-a> <run-b>[\s\S]*--baseline[\s\S]*--tolerance/);
   });
 });

@@ -41,6 +41,8 @@ describe('FsReportSink', () => {
     await sink.runUpdated(run);
 
     expect(await tree(sink.dir)).toEqual([
+      'junit.xml',
+      'report.html',
       'run.json',
       'stages/01-u100/exceptions.csv',
       'stages/01-u100/failures.csv',

@@ -4,7 +4,11 @@ import { runJson } from '../../src/adapters/report/run-json.js';
 import { samplesCsv } from '../../src/adapters/report/samples-csv.js';
 import { summaryCsv } from '../../src/adapters/report/summary-csv.js';
 import { summaryMarkdown } from '../../src/adapters/report/summary-md.js';
+import { comparisonMarkdown } from '../../src/adapters/report/summary-md.js';
+import { compareRuns, DEFAULT_TOLERANCES } from '../../src/core/compare.js';
+import type { RunRecord, SloSpec } from '../../src/core/model.js';
 import { RunRecordSchema, runJsonSchema } from '../../src/core/run-schema.js';
+import { evaluateSlo } from '../../src/core/slo.js';
 import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../fakes/run-record.js';
 
 /** A strict RFC 4180 reader, to check that what we write reads back as what we meant. */
@@ -212,6 +216,100 @@ describe('summaryMarkdown', () => {
     const out = summaryMarkdown(running);
     expect(out).toContain('**status:** running (1 of 3 stages finished)');
     expect(out).toContain('still running');
+  });
+});
+
+describe('summaryMarkdown verdicts', () => {
+  const SLO: SloSpec = { p50Ms: null, p90Ms: null, p95Ms: 500, p99Ms: null, avgMs: null, maxMs: null, failRatio: 0.01, minRps: null };
+
+  /** The fake run judged by p95 ≤ 500 ms and failures ≤ 1 %: stage 3 (p95 620 ms) breaches it. */
+  function judged(overrides: Partial<RunRecord> = {}): RunRecord {
+    const base = makeRunRecord();
+    const stages = base.stages.map((s) => ({ ...s, slo: evaluateSlo(SLO, s.totals) }));
+    const verdict = stages.some((s) => s.slo.some((v) => !v.pass)) ? 'fail' : 'pass';
+    return { ...base, verdict, stages, plan: { ...base.plan, stages: base.plan.stages.map((p) => ({ ...p, slo: SLO })) }, ...overrides };
+  }
+
+  it('says none without an SLO or a baseline, and has no SLO column then', () => {
+    const md = summaryMarkdown(makeRunRecord());
+    expect(md).toContain('- **Verdict:** none (no SLO, no baseline)\n');
+    expect(md).not.toContain('**SLO:**');
+    expect(md).not.toMatch(/\| SLO \|/);
+  });
+
+  it('names the thresholds, the verdict and each stage’s breaches', () => {
+    const md = summaryMarkdown(judged());
+    expect(md).toContain('- **Verdict:** **fail** – SLO breached in 1 stage: 3 · u400 (p95 620 ms > 500 ms)\n');
+    expect(md).toContain('- **SLO:** p95 ≤ 500 ms, failures ≤ 1.00%\n');
+    const lines = md.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('| Stage |'));
+    expect(lines[head]).toMatch(/\| Status \| SLO \|$/);
+    expect(lines[head + 1]).toMatch(/^\|:---\|(---:\|){9}:---\|:---\|$/);
+    expect(lines[head + 2]).toMatch(/\| completed \| pass \|$/);
+    expect(lines[head + 4]).toMatch(/\| completed \| \*\*fail\*\*: p95 620 ms > 500 ms \|$/);
+  });
+
+  it('passes when every SLO held', () => {
+    const run = judged();
+    run.stages = run.stages.slice(0, 2);
+    run.verdict = 'pass';
+    expect(summaryMarkdown(run)).toContain('- **Verdict:** **pass** – every SLO held in 2 stages\n');
+  });
+
+  it('does not judge an invalid stage, and says why the verdict is fail', () => {
+    const run = judged();
+    run.stages = run.stages.map((s) => (s.index === 2 ? { ...s, status: 'invalid' as const, reason: 'worker CPU 97% ≥ 90%: the load generators were saturated' } : s));
+    const md = summaryMarkdown(run);
+    expect(md).toContain('3 · u400 (p95 620 ms > 500 ms); 2 · u200 invalid\n');
+    expect(md).toMatch(/\| \*\*invalid\*\* \| not judged \(invalid\) \|$/m);
+  });
+
+  it('gives the capacity answer and the probes', () => {
+    const run = judged({
+      verdict: 'pass',
+      capacity: {
+        users: 240,
+        breachedAt: 260,
+        probes: [
+          { stageIndex: 1, users: 160, pass: true },
+          { stageIndex: 2, users: 320, pass: false },
+          { stageIndex: 3, users: 240, pass: true },
+          { stageIndex: 4, users: 260, pass: false },
+        ],
+        reason: '240 users meet the SLO; 260 breach it (p95 612 ms > 500 ms); known within 20 users after 4 probes',
+      },
+    });
+    const md = summaryMarkdown(run);
+    expect(md).toContain('- **Capacity:** 240 users meet the SLO; 260 breach it (p95 612 ms > 500 ms); known within 20 users after 4 probes\n');
+    expect(md).toContain('- **Probes:** 160 users pass · 320 users **fail** · 240 users pass · 260 users **fail**\n');
+  });
+
+  it('shows the comparison with a baseline: verdict, tolerances and a table of changes', () => {
+    const baseline = makeRunRecord({ runId: 'nightly-1' });
+    const run = makeRunRecord({ runId: 'nightly-2' });
+    run.stages = run.stages.map((s) => (s.index === 3 ? { ...s, totals: makeTotals({ ...(s.totals ?? {}), p95Ms: 800 }) } : s));
+    run.comparison = compareRuns(baseline, run, DEFAULT_TOLERANCES);
+    run.verdict = 'fail';
+    const md = summaryMarkdown(run);
+    expect(md).toContain('- **Verdict:** **fail** – **regression** against `nightly-1`\n');
+    expect(md).toContain('## Comparison with `nightly-1`\n');
+    expect(md).toContain('- **Baseline:** `nightly-1`, started 2026-11-28 10:00:00 UTC · tolerances p95 +10 %, p99 +15 %, rps -5 %, failRatio +1 pp\n');
+    expect(md).toContain('- **Result:** **regression** – regression in 1 of 3 compared stages against nightly-1: stage 3 · u400: p95 +29.0 % (620 → 800 ms) > +10 %\n');
+    expect(md).toContain('| Stage | Parameters | p95 (ms) | p99 (ms) | RPS | Fail % | Result |\n|:---|:---|---:|---:|---:|---:|:---|\n');
+    expect(md).toContain('| 1 · u100 | `users=100 spawnRate=20 duration=2m` | 95 → 95 (+0.0 %) | 140 → 140 (+0.0 %) | 195.5 → 195.5 (+0.0 %) | 0.00 → 0.00 (+0.00 pp) | ok |');
+    expect(md).toContain('| 3 · u400 | `users=400 spawnRate=20 duration=2m` | 620 → 800 (**+29.0 %**) | 980 → 980 (+0.0 %) |');
+    expect(md).toMatch(/\| \*\*regression\*\* \|\n/);
+  });
+
+  it('lists unmatched stages in the comparison, and compare prints both runs', () => {
+    const baseline = makeRunRecord({ runId: 'nightly-1' });
+    const run = makeRunRecord({ runId: 'nightly-2', stages: [makeStage({ index: 1, users: 100, totals: makeTotals() }), makeStage({ index: 2, users: 800, totals: makeTotals() })] });
+    run.comparison = compareRuns(baseline, run, { p95: 0.1 });
+    const text = comparisonMarkdown(run.comparison, run, baseline);
+    expect(text).toContain('- **Baseline:** `nightly-1` (2026-11-28 10:00:00 UTC, completed)\n- **Current:** `nightly-2`');
+    expect(text).toContain('- **Tolerances:** p95 +10 %\n');
+    expect(text).toContain('| 2 · u800 | `users=800 spawnRate=20 duration=2m` | – | only in this run: no baseline stage with these parameters |');
+    expect(text).toContain('| baseline 3 · u400 | `users=400 spawnRate=20 duration=2m` | – | only in the baseline: no stage of this run with these parameters |');
   });
 });
 

@@ -9,8 +9,7 @@ import type { ReportSink } from '../../ports.js';
 import { writeFileAtomic } from './atomic.js';
 import { runJson } from './run-json.js';
 import { replicasCsv, samplesCsv } from './samples-csv.js';
-import { summaryCsv } from './summary-csv.js';
-import { summaryMarkdown } from './summary-md.js';
+import { humanReports } from './human-reports.js';
 
 /** Locust's CSV headers (CRLF, as Locust serves them), for stages that never got a final snapshot. */
 export const LOCUST_STATS_HEADER =
@@ -67,10 +66,7 @@ export class FsReportSink implements ReportSink {
 
   private async writeRun(run: RunRecord): Promise<void> {
     // run.json last: a reader that sees a stage in run.json finds its folder and summaries too.
-    await Promise.all([
-      writeFileAtomic(join(this.dir, 'summary.csv'), summaryCsv(run)),
-      writeFileAtomic(join(this.dir, 'summary.md'), summaryMarkdown(run)),
-    ]);
+    await Promise.all((await humanReports(run)).map(([name, content]) => writeFileAtomic(join(this.dir, name), content)));
     await writeFileAtomic(join(this.dir, 'run.json'), runJson(run));
   }
 
