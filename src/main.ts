@@ -23,7 +23,9 @@ import { humanReports } from './adapters/report/human-reports.js';
 import { writeFileAtomic } from './adapters/report/atomic.js';
 import { findLatestRun, loadRun } from './adapters/report/load-run.js';
 import { compareRuns, parseTolerances } from './core/compare.js';
-import type { RunRecord, Tolerances } from './core/model.js';
+import { summaryLabels } from './core/run-summary.js';
+import { RunRecordSchema } from './core/run-schema.js';
+import type { RunRecord } from './core/model.js';
 import { join } from 'node:path';
 import * as z from 'zod';
 
@@ -158,27 +160,21 @@ async function run(opts: CliOptions, version: string): Promise<number> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
   passwordFor(plan); // a missing password is a usage error: fail before anything starts
   const tolerances = parseTolerances(opts.tolerances);
-  // An explicit baseline is read (and validated) before anything starts; `latest` is looked up at the end.
-  const explicitBaseline = opts.baseline !== null && opts.baseline !== 'latest' ? await loadRun(opts.baseline) : null;
+  // An explicit baseline is read (and validated) before anything starts.
+  const explicitBaseline = opts.baseline !== null && opts.baseline !== 'latest' ? (await loadRun(opts.baseline)).run : null;
   const log = createLogger(opts.logLevel, opts.logFormat);
   const controller = onSignals(log);
   let c: Connected | null = null;
   try {
     c = await connect(plan, opts, log, controller.signal);
+    const baseline = opts.baseline === null ? null : (explicitBaseline ?? (await latestBaseline(plan, runId, opts, c.cluster, log)));
+    if (baseline && baseline.name !== plan.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
     const sink = await FsReportSink.create(opts.out, runId);
     for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
     const record = await runMatrix(
       { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
-      runOptions(plan, opts, c, runId, version),
+      { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null },
     );
-    if (opts.baseline !== null && record.status !== 'aborted' && record.stages.length > 0) {
-      try {
-        await applyBaseline(record, explicitBaseline?.run ?? null, tolerances, opts, sink, log);
-      } catch (e) {
-        // The run's own outcome (and exit code) stands; say loudly that the comparison is missing.
-        log.error({ event: 'comparison', error: (e as Error).message }, `--baseline: no comparison: ${(e as Error).message}`);
-      }
-    }
     if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
     if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
     if (record.status === 'failed') {
@@ -194,28 +190,22 @@ async function run(opts: CliOptions, version: string): Promise<number> {
 }
 
 /**
- * --baseline: compare the finished run with an earlier one, record the comparison (a regression makes
- * the verdict fail, so the exit code 1) and rewrite the reports.
+ * --baseline latest: in a cluster, the newest completed run summary (ConfigMap) of this matrix;
+ * otherwise (or when the cluster has none) the newest completed run of it in the results folder.
  */
-async function applyBaseline(record: RunRecord, explicit: RunRecord | null, tolerances: Tolerances, opts: CliOptions, sink: ReportSink, log: Logger): Promise<void> {
-  let baseline = explicit;
-  if (baseline === null) {
-    // Outside a cluster, `latest` is the newest completed run of the same matrix in the results folder.
-    const dir = await findLatestRun(opts.out, record.name, record.runId);
-    if (dir === null) {
-      log.warn(`--baseline latest: no earlier completed run of "${record.name}" in ${opts.out}; nothing to compare with`);
-      return;
-    }
-    baseline = (await loadRun(dir)).run;
+async function latestBaseline(plan: RunPlan, runId: string, opts: CliOptions, cluster: Cluster | null, log: Logger): Promise<RunRecord | null> {
+  if (cluster) {
+    const text = await cluster.latestConfigMapData({ ...summaryLabels(plan.name), 'locust-driver/status': 'completed' }, 'run.json');
+    const parsed = text === null ? null : RunRecordSchema.safeParse(JSON.parse(text));
+    if (parsed?.success) return parsed.data;
+    if (parsed) log.warn('--baseline latest: the newest run summary ConfigMap is not a valid run.json; looking in the results folder');
   }
-  if (baseline.name !== record.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${record.name}": comparing the stages whose parameters match`);
-  const comparison = compareRuns(baseline, record, tolerances);
-  record.comparison = comparison;
-  if (comparison.regression) record.verdict = 'fail';
-  await sink.runUpdated(record);
-  const fields = { event: 'comparison', baseline: comparison.baselineRunId, regression: comparison.regression, verdict: record.verdict };
-  if (comparison.regression) log.warn(fields, `comparison with ${comparison.baselineRunId}: REGRESSION: ${comparison.reason}`);
-  else log.info(fields, `comparison with ${comparison.baselineRunId}: ${comparison.reason}`);
+  const dir = await findLatestRun(opts.out, plan.name, runId);
+  if (dir === null) {
+    log.warn(`--baseline latest: no earlier completed run of "${plan.name}" ${cluster ? 'in the cluster or ' : ''}in ${opts.out}; nothing to compare with`);
+    return null;
+  }
+  return (await loadRun(dir)).run;
 }
 
 /** compare <run-a> <run-b>: run-b against run-a; exit 1 on regression. */

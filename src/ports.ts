@@ -97,6 +97,8 @@ export interface Cluster {
   acquireLease(name: string, holder: string, durationS: number, signal?: AbortSignal): Promise<LeaseResult>;
   renewLease(name: string, holder: string, durationS: number, signal?: AbortSignal): Promise<boolean>;
   releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void>;
+  /** The data of the newest ConfigMap carrying these labels (e.g. the last run summary of a matrix), or null. */
+  latestConfigMapData(labels: Record<string, string>, key: string, signal?: AbortSignal): Promise<string | null>;
   /** Saves a labelled ConfigMap; prunes the oldest with the same labels beyond `keep`. */
   saveSummary(name: string, labels: Record<string, string>, data: Record<string, string>, keep: number, signal?: AbortSignal): Promise<{ pruned: number }>;
 }

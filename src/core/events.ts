@@ -1,5 +1,5 @@
 // Everything the run loop reports, as data. Formatting (log lines, progress) lives in adapters/log.
-import type { Highlight, Sample, StagePlan, StageResult, RunRecord } from './model.js';
+import type { Comparison, Highlight, Sample, StagePlan, StageResult, RunRecord } from './model.js';
 
 export type RunEvent =
   | { kind: 'run-started'; runId: string; name: string; stages: number; plannedMs: number; masterUrl: string; embedded: boolean; reportDir: string }
@@ -18,4 +18,5 @@ export type RunEvent =
   | { kind: 'stage-finished'; result: StageResult; of: number }
   | { kind: 'cooldown'; stage: StagePlan; of: number; ms: number }
   | { kind: 'warning'; message: string }
+  | { kind: 'compared'; comparison: Comparison }
   | { kind: 'run-finished'; run: RunRecord; best: Highlight | null; knee: Highlight | null; reportDir: string };

@@ -19,13 +19,13 @@ function dnsLabel(s: string, max: number): string {
   return v || 'run';
 }
 
+/** The labels that find the run summaries of one matrix (add `locust-driver/status` to narrow). */
+export function summaryLabels(matrixName: string): Record<string, string> {
+  return { [SUMMARY_LABELS.name]: 'locust-driver', [SUMMARY_LABELS.component]: 'run-summary', [SUMMARY_LABELS.matrix]: dnsLabel(matrixName, 63) };
+}
+
 export function summaryConfigMap(run: RunRecord, maxBytes = SUMMARY_MAX_BYTES): SummaryConfigMap {
-  const labels = {
-    [SUMMARY_LABELS.name]: 'locust-driver',
-    [SUMMARY_LABELS.component]: 'run-summary',
-    [SUMMARY_LABELS.matrix]: dnsLabel(run.name, 63),
-    'locust-driver/status': run.status,
-  };
+  const labels = { ...summaryLabels(run.name), 'locust-driver/status': run.status };
   // Lighter and lighter until it fits: samples go first, then per-endpoint rows and failures.
   const steps: ((r: RunRecord) => RunRecord)[] = [
     (r) => ({ ...r, stages: r.stages.map((s) => ({ ...s, samples: [] })) }),

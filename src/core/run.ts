@@ -1,7 +1,8 @@
 // The run: wait for the master and its workers, check the target, then every stage in order,
 // writing the reports as each stage ends. Everything through ports; no I/O of its own.
 import type { Clock, Cluster, EventSink, LoadGenerator, ReportSink } from '../ports.js';
-import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageResult } from './model.js';
+import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageResult, Tolerances } from './model.js';
+import { compareRuns } from './compare.js';
 import { capacityResult, maxProbes, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
 import { breachText } from './slo.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
@@ -42,6 +43,8 @@ export interface RunOptions {
   /** Who holds the Lease (the pod's name in a cluster). */
   holder?: string;
   leaseDurationS?: number;
+  /** --baseline: the earlier run to compare with at the end, and the allowed changes. */
+  baseline?: { run: RunRecord; tolerances: Tolerances } | null;
   stageTiming?: { rampPollMs?: number; countPollMs?: number };
 }
 
@@ -84,6 +87,11 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     record.status = status;
     record.error = error ? error.message : null;
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
+    if (o.baseline && status !== 'aborted' && record.stages.length > 0) {
+      record.comparison = compareRuns(o.baseline.run, record, o.baseline.tolerances);
+      emit({ kind: 'compared', comparison: record.comparison });
+    }
+    record.verdict = verdictOf(record);
     if (kube) {
       if (kube.plan.restore) {
         const r = await restoreCluster(kube.cluster, kube.plan, kube.state);
@@ -208,7 +216,8 @@ async function runStages(
 /** pass / fail when any stage is judged by an SLO (a failed, invalid or breaching stage fails); else none. */
 export function verdictOf(run: RunRecord): RunRecord['verdict'] {
   const judged = run.plan.stages.some((s) => s.slo !== null) || run.plan.capacity !== null;
-  if (!judged) return run.comparison?.regression ? 'fail' : 'none';
+  const ran = run.stages.some((s) => s.status !== 'skipped');
+  if (!judged || !ran) return run.comparison?.regression ? 'fail' : 'none';
   if (run.plan.capacity) return run.capacity?.users !== null && run.capacity !== null && !run.comparison?.regression ? 'pass' : 'fail';
   const bad = run.stages.some((s) => s.status === 'failed' || s.status === 'invalid' || s.status === 'aborted' || s.slo.some((v) => !v.pass));
   return bad || run.comparison?.regression ? 'fail' : 'pass';

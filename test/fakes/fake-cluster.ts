@@ -112,6 +112,11 @@ export class FakeCluster implements Cluster {
     if (this.lease.holder === holder) this.lease = { holder: null, renewTime: null };
   }
 
+  async latestConfigMapData(labels: Record<string, string>, key: string): Promise<string | null> {
+    const match = this.configMaps.filter((c) => Object.entries(labels).every(([k, v]) => c.labels[k] === v)).sort((a, b) => b.created - a.created);
+    return match[0]?.data[key] ?? null;
+  }
+
   async saveSummary(name: string, labels: Record<string, string>, data: Record<string, string>, keep: number) {
     this.calls.push(`save summary ${name}`);
     this.configMaps.push({ name, labels, data, created: this.clock.now() });

@@ -39,10 +39,10 @@ const plan = (stages: StagePlan[], over: Partial<RunPlan> = {}): RunPlan => ({
   target: { host: null, healthPath: null }, kubernetes: null, onBreach: 'continue', capacity: null, stages, ...over,
 });
 
-function go(p: RunPlan, o: FakeLocustOptions) {
+function go(p: RunPlan, o: FakeLocustOptions, baseline: RunOptions['baseline'] = null) {
   const clock = new ManualClock();
   const lg = new FakeLocust(clock, { workers: 2, ...o });
-  const opts: RunOptions = { runId: 'r', plan: p, host: null, healthUrl: null, embedded: false, expectWorkers: 2, connectTimeoutMs: 10_000, driverVersion: '0', nodeVersion: 'v24' };
+  const opts: RunOptions = { runId: 'r', plan: p, host: null, healthUrl: null, embedded: false, expectWorkers: 2, connectTimeoutMs: 10_000, driverVersion: '0', nodeVersion: 'v24', baseline };
   return { lg, run: clock.run(runMatrix({ lg, clock, sink: new MemorySink(), emit: () => undefined, signal: new AbortController().signal }, opts)) };
 }
 
@@ -92,5 +92,19 @@ describe('a run judged by an SLO', () => {
     expect(r.stages.map((s) => s.name)).toEqual(r.capacity!.probes.map((p) => `probe users=${p.users}`));
     expect(r.capacity!.reason).toMatch(/^\d+ users meet the SLO; \d+ breach it \(p95 \d+ ms > 500 ms\)/);
     expect(r.verdict).toBe('pass');
+  });
+});
+
+describe('a run compared with a baseline', () => {
+  it('records the comparison and fails the verdict when the service got slower, stages matched by parameters', async () => {
+    const stages = [st(1, 50, null), st(2, 80, null)];
+    const before = await go(plan(stages), { p95ForUsers: () => 40 }).run;
+    const same = await go(plan(stages), { p95ForUsers: () => 40 }, { run: before, tolerances: { p95: 0.1 } }).run;
+    expect(same.comparison?.regression).toBe(false);
+    expect(same.verdict).toBe('none');
+    const slower = await go(plan([...stages].reverse().map((s, i) => ({ ...s, index: i + 1 }))), { p95ForUsers: () => 60 }, { run: before, tolerances: { p95: 0.1 } }).run;
+    expect(slower.comparison?.regression).toBe(true);
+    expect(slower.comparison?.stages.filter((s) => s.regression)).toHaveLength(2);
+    expect(slower.verdict).toBe('fail');
   });
 });

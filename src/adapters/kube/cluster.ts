@@ -250,6 +250,15 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
       await call(`release the Lease ${name}`, () => coord.replaceNamespacedLease({ name, namespace, body: leaseBody(name, undefined, lease.spec?.leaseDurationSeconds ?? 30, lease) }, opts(signal)));
     },
 
+    async latestConfigMapData(labels, key, signal) {
+      const labelSelector = Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const list = await call('list run-summary ConfigMaps', () => core.listNamespacedConfigMap({ namespace, labelSelector }, opts(signal)));
+      const newest = list.items.sort((a, b) => Date.parse(String(b.metadata?.creationTimestamp ?? 0)) - Date.parse(String(a.metadata?.creationTimestamp ?? 0)))[0];
+      return newest?.data?.[key] ?? null;
+    },
+
     async saveSummary(name, labels, data, keep, signal) {
       const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data };
       try {

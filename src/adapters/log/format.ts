@@ -94,6 +94,14 @@ export function formatEvent(e: RunEvent): LogLine | null {
     }
     case 'cooldown':
       return { level: 'debug', msg: `cooling down ${formatDuration(e.ms)}`, fields: { event: e.kind, stage: e.stage.index, ms: e.ms } };
+    case 'compared': {
+      const c = e.comparison;
+      return {
+        level: c.regression ? 'warn' : 'info',
+        msg: `comparison with ${c.baselineRunId} (${c.baselineStartedAt}): ${c.regression ? 'REGRESSION: ' : ''}${c.reason}`,
+        fields: { event: 'comparison', baseline: c.baselineRunId, regression: c.regression },
+      };
+    }
     case 'warning':
       return { level: 'warn', msg: e.message, fields: { event: e.kind } };
     case 'run-finished': {
