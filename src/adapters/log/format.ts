@@ -98,7 +98,7 @@ export function formatEvent(e: RunEvent): LogLine | null {
       const c = e.comparison;
       return {
         level: c.regression ? 'warn' : 'info',
-        msg: `comparison with ${c.baselineRunId} (${c.baselineStartedAt}): ${c.regression ? 'REGRESSION: ' : ''}${c.reason}`,
+        msg: `comparison with ${c.baselineRunId}: ${c.regression ? 'REGRESSION: ' : ''}${c.reason}`,
         fields: { event: 'comparison', baseline: c.baselineRunId, regression: c.regression },
       };
     }
