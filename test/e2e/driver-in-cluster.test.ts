@@ -98,6 +98,25 @@ describe('the driver in its pod', () => {
     expect(JSON.parse(saved!.data!['run.json']!).stages).toHaveLength(4);
   });
 
+  it('--baseline latest in a cluster compares with the newest run summary ConfigMap of the same matrix', async () => {
+    // A fresh results folder: the only earlier run is the summary the first test left in the cluster.
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'ld-e2e-baseline-'));
+    const file = path.join(dir, 'again.yaml');
+    await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'matrix:\n  replicas: [1]\n  workers: [1]\n  users: [4]\n'));
+    const res = await runCli(
+      ['run', '--matrix', file, '--out', elsewhere, '--run-id', 'again', '--log-format', 'json', '--service-account-root', saRoot, '--baseline', 'latest', '--tolerance', 'p95=1000%', '--tolerance', 'rps=-90%'],
+      { env: podEnv('locust-load-test-nightly-29171-abcde'), timeoutMs: 280_000 },
+    );
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const run = JSON.parse(await readFile(path.join(elsewhere, 'again', 'run.json'), 'utf8'));
+    expect(run.comparison).toMatchObject({ baselineRunId: 'scaled', regression: false });
+    expect(run.comparison.stages.find((s: { key: string; baselineIndex: number | null }) => s.baselineIndex !== null && /users=4/.test(s.key))).toBeDefined();
+    // and its own summary, with the comparison, is in the cluster now
+    const cm = await admin().core.readNamespacedConfigMap({ name: 'locust-driver-run-again', namespace: NS });
+    expect(JSON.parse(cm.data!['run.json']!).comparison.baselineRunId).toBe('scaled');
+  });
+
   it('creates an HPA for an hpa: stage when there was none, moves replicas into its range, and deletes it at the end', async () => {
     const { hpa, apps } = admin();
     await hpa.deleteNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS });

@@ -45,6 +45,11 @@ describe(`SLOs and capacity against a sample service that holds ${PREDICT_PER_S}
     const md = await readFile(path.join(dir, 'slo', 'summary.md'), 'utf8');
     expect(md).toMatch(/overload/);
     expect(md).toMatch(/p95 \d+ ms > 300 ms/);
+    const junit = await readFile(path.join(dir, 'slo', 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase [^>]*name="02 overload · p95[^"]*"[^>]*>\s*<failure message="p95 \d+ ms &gt; 300 ms"/);
+    const html = await readFile(path.join(dir, 'slo', 'report.html'), 'utf8');
+    expect(html).toMatch(/overload/);
+    expect(html).toMatch(/p95 \d+ ms &gt; 300 ms/);
   });
 
   it('finds the capacity within the requested precision of what the settings say', async () => {
