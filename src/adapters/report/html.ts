@@ -16,13 +16,13 @@ import type {
   StageComparison,
   StageResult,
 } from '../../core/model.js';
+import { DASH, group, msCell, num } from './cells.js';
 
 export interface HtmlReportOptions {
   /** Called with every warning Vega or Vega-Lite gives while rendering the charts (default: dropped). */
   onWarning?: (message: string) => void;
 }
 
-const DASH = '–';
 const MAX_FAILURE_ROWS = 10;
 const MAX_ERROR_CHARS = 240;
 
@@ -885,18 +885,8 @@ function pctText(ratio: number): string {
   return `${(ratio * 100).toFixed(2)}%`;
 }
 
-function msCell(value: number | null | undefined): string {
-  if (value === null || value === undefined) return DASH;
-  return value >= 100 ? String(Math.round(value)) : String(Number(value.toFixed(1)));
-}
 
-function num(value: number | null): string {
-  return value === null ? DASH : String(value);
-}
 
-function group(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 function truncate(text: string): string {
   const one = text.replace(/\s*[\r\n]+\s*/g, ' ');

@@ -4,8 +4,8 @@ import { findBest, findKnee, fmtMs, fmtRps } from '../../core/summary.js';
 import { breachText } from '../../core/slo.js';
 import { stageNote, toleranceText } from '../../core/compare.js';
 import type { CompareMetric, Comparison, Highlight, RunRecord, SloSpec, StageComparison, StageResult } from '../../core/model.js';
+import { DASH, group, msCell, num } from './cells.js';
 
-const DASH = '–';
 const MAX_FAILURE_ROWS = 10;
 const MAX_ERROR_CHARS = 160;
 
@@ -276,19 +276,8 @@ function stageLabel(s: StageResult): string {
   return `${s.index} · ${inline(s.name)}`;
 }
 
-function msCell(value: number | null | undefined): string {
-  if (value === null || value === undefined) return DASH;
-  return value >= 100 ? String(Math.round(value)) : String(Number(value.toFixed(1)));
-}
 
-function num(value: number | null): string {
-  return value === null ? DASH : String(value);
-}
 
-/** 1234567 → 1,234,567 (fixed, not locale-dependent). */
-function group(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 /** One line, with the characters that would break a table row or a paragraph made harmless. */
 function inline(text: string): string {
