@@ -16,3 +16,21 @@ export function num(value: number | null): string {
 export function group(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/** 2026-11-28T10:55:19.123Z → 2026-11-28 10:55:19 UTC */
+export function utc(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return m === null ? iso : `${m[1]} ${m[2]} UTC`;
+}
+
+/** A run's length for people: "1 h 4 min", "2 min 5 s", "33 s". */
+export function duration(totalMs: number): string {
+  if (!Number.isFinite(totalMs) || totalMs < 0) return 'unknown duration';
+  const s = Math.round(totalMs / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min ${sec} s`;
+  return `${sec} s`;
+}

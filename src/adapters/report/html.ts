@@ -16,7 +16,7 @@ import type {
   StageComparison,
   StageResult,
 } from '../../core/model.js';
-import { DASH, group, msCell, num } from './cells.js';
+import { DASH, duration, group, msCell, num, utc } from './cells.js';
 
 export interface HtmlReportOptions {
   /** Called with every warning Vega or Vega-Lite gives while rendering the charts (default: dropped). */
@@ -902,21 +902,4 @@ export function esc(text: string): string {
     .replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c)
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD');
-}
-
-/** 2026-11-28T10:55:19.123Z → 2026-11-28 10:55:19 UTC */
-function utc(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m === null ? iso : `${m[1]} ${m[2]} UTC`;
-}
-
-function duration(totalMs: number): string {
-  if (!Number.isFinite(totalMs) || totalMs < 0) return 'unknown duration';
-  const s = Math.round(totalMs / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h} h ${m} min`;
-  if (m > 0) return `${m} min ${sec} s`;
-  return `${sec} s`;
 }

@@ -4,7 +4,7 @@ import { findBest, findKnee, fmtMs, fmtRps } from '../../core/summary.js';
 import { breachText } from '../../core/slo.js';
 import { stageNote, toleranceText } from '../../core/compare.js';
 import type { CompareMetric, Comparison, Highlight, RunRecord, SloSpec, StageComparison, StageResult } from '../../core/model.js';
-import { DASH, group, msCell, num } from './cells.js';
+import { DASH, duration, group, msCell, num, utc } from './cells.js';
 
 const MAX_FAILURE_ROWS = 10;
 const MAX_ERROR_CHARS = 160;
@@ -307,21 +307,4 @@ function code(text: string): string {
 function truncate(text: string): string {
   const one = inline(text);
   return one.length > MAX_ERROR_CHARS ? `${one.slice(0, MAX_ERROR_CHARS - 1)}…` : one;
-}
-
-/** 2026-11-28T10:55:19.123Z → 2026-11-28 10:55:19 UTC */
-function utc(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m === null ? iso : `${m[1]} ${m[2]} UTC`;
-}
-
-function duration(totalMs: number): string {
-  if (!Number.isFinite(totalMs) || totalMs < 0) return 'unknown duration';
-  const s = Math.round(totalMs / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h} h ${m} min`;
-  if (m > 0) return `${m} min ${sec} s`;
-  return `${sec} s`;
 }
