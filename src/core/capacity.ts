@@ -2,7 +2,6 @@
 // until the first breach, then bisect between the largest pass and the smallest breach until the
 // bracket is within the precision. Every probe is an ordinary stage of the run.
 import type { CapacityPlan, CapacityResult, StagePlan, StageResult } from './model.js';
-import { capacityProbeBound } from './plan.js';
 
 export interface Probe {
   users: number;
@@ -33,11 +32,6 @@ export function nextProbeUsers(cap: CapacityPlan, probes: Probe[]): number | nul
   if (hi - lo <= cap.precisionUsers) return null;
   const mid = Math.floor((lo + hi) / 2);
   return mid <= lo || mid >= hi ? null : mid;
-}
-
-/** An upper bound on the number of probes, for progress lines and the expected time. */
-export function maxProbes(cap: CapacityPlan): number {
-  return capacityProbeBound(cap);
 }
 
 /** The probe stage for `users`, from the plan's template (its first stage). */

@@ -60,7 +60,3 @@ export class AbortedError extends DriverError {
     this.exitCode = signal === 'SIGINT' ? 130 : 143;
   }
 }
-
-export function isDriverError(e: unknown): e is DriverError {
-  return e instanceof DriverError;
-}

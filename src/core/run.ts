@@ -3,12 +3,12 @@
 import type { Clock, Cluster, EventSink, LoadGenerator, ReportSink } from '../ports.js';
 import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageResult, Tolerances } from './model.js';
 import { compareRuns } from './compare.js';
-import { capacityResult, maxProbes, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
+import { capacityResult, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
 import { breachText } from './slo.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
 import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
 import { summaryConfigMap } from './run-summary.js';
-import { expectedRunMs } from './plan.js';
+import { capacityProbeBound, expectedRunMs } from './plan.js';
 import { runStage } from './stage.js';
 import { findBest, findKnee } from './summary.js';
 import { formatDuration } from './units.js';
@@ -158,7 +158,7 @@ async function runStages(
   const { lg, clock, sink, emit, signal } = deps;
   const cap = o.plan.capacity;
   const template = o.plan.stages[0];
-  const of = cap ? maxProbes(cap) : o.plan.stages.length;
+  const of = cap ? capacityProbeBound(cap) : o.plan.stages.length;
   const probes: Probe[] = [];
   let failed = 0;
   const next = (index: number): StagePlan | null => {

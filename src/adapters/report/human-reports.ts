@@ -7,11 +7,14 @@ import { summaryMarkdown } from './summary-md.js';
 
 /** [file name, content] for summary.csv, summary.md, junit.xml and report.html. */
 export async function humanReports(run: RunRecord): Promise<[string, string][]> {
-  const { reportHtml } = await import('./html.js'); // vega is large: loaded on first use only
-  return [
+  const files: [string, string][] = [
     ['summary.csv', summaryCsv(run)],
     ['summary.md', summaryMarkdown(run)],
     ['junit.xml', junitXml(run)],
-    ['report.html', await reportHtml(run)],
   ];
+  // The page has nothing to chart before the first stage ends; skipping it then keeps Vega (large,
+  // ~0.3 s to load) off the path from start-up to the first /swarm.
+  if (run.status === 'running' && run.stages.length === 0) return files;
+  const { reportHtml } = await import('./html.js');
+  return [...files, ['report.html', await reportHtml(run)]];
 }
