@@ -23,11 +23,13 @@ export interface CliOptions {
   connectTimeoutMs: number | null;
   expectWorkers: number | null;
   serviceAccountRoot: string;
+  /** run --resume: yes (continue --run-id, which must exist), auto (continue it if unfinished, else start it), no. */
+  resume: 'yes' | 'auto' | 'no';
 }
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
 const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
-const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'BASELINE', 'TOLERANCE', 'SERVICE_ACCOUNT_ROOT'];
+const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'BASELINE', 'TOLERANCE', 'SERVICE_ACCOUNT_ROOT', 'RESUME'];
 const COMMANDS = ['run', 'validate', 'preflight', 'schema', 'report', 'compare'] as const;
 
 /** Thrown for --help and --version: the text is printed and the exit code is 0. */
@@ -75,6 +77,7 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     .option('expect-workers', { type: 'number', describe: 'wait until this many workers are connected (overrides locust.expectWorkers)' })
     .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix in --out); exit 1 on regression' })
     .option('tolerance', { type: 'string', describe: 'run --baseline / compare: allowed change of a metric, repeatable, e.g. --tolerance p95=10% --tolerance rps=-5% (default p95=10% p99=15% rps=-5% failRatio=1%)' })
+    .option('resume', { type: 'string', describe: 'run: continue the interrupted run --run-id at its first unfinished stage (finished stages are kept, never run again); --resume=auto continues it when it exists unfinished, else starts it (for Job pods that restart)' })
     .option('service-account-root', { type: 'string', default: '', hidden: true, describe: 'prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests lay one out elsewhere)' })
     .demandCommand(1, 'name a command: run, validate, preflight, schema, report or compare')
     .recommendCommands()
@@ -121,7 +124,10 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
   const rawTolerance: unknown = args.tolerance;
   const tolerances = (Array.isArray(rawTolerance) ? rawTolerance : rawTolerance === undefined ? [] : [rawTolerance]).map(String);
   parseTolerances(tolerances); // a bad tolerance is a usage error now, not after the run
+  const resume = parseResume(args.resume);
+  if (resume !== 'no' && (args.runId ?? '') === '') throw new ConfigError('--resume needs --run-id <id>: the run folder in --out to continue');
   return {
+    resume,
     command,
     runs,
     baseline,
@@ -138,4 +144,14 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     expectWorkers,
     serviceAccountRoot: args.serviceAccountRoot,
   };
+}
+
+/** `--resume` alone (or yes/true) → yes; `--resume=auto` → auto; absent, no or false → no. */
+function parseResume(value: string | undefined): CliOptions['resume'] {
+  if (value === undefined) return 'no';
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'yes' || v === 'true') return 'yes';
+  if (v === 'auto') return 'auto';
+  if (v === 'no' || v === 'false') return 'no';
+  throw new ConfigError(`--resume "${value}": use --resume (continue the run --run-id) or --resume=auto (continue it if it exists unfinished, else start it)`);
 }

@@ -2,6 +2,7 @@
 // Composition root: command line → matrix → adapters → run → exit code. The only place that knows
 // the concrete adapters and maps errors to exit codes (product.md §6).
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { AbortedError, ConfigError, DriverError, InfraError } from './core/errors.js';
 import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
 import { buildPlan, slugify } from './core/plan.js';
@@ -163,17 +164,23 @@ async function run(opts: CliOptions, version: string): Promise<number> {
   // An explicit baseline is read (and validated) before anything starts.
   const explicitBaseline = opts.baseline !== null && opts.baseline !== 'latest' ? (await loadRun(opts.baseline)).run : null;
   const log = createLogger(opts.logLevel, opts.logFormat);
+  const prior = await priorRun(plan, opts, runId);
+  if (prior && prior.status === 'completed') {
+    // --resume=auto in a Job pod that restarts after the run finished: nothing is left to do.
+    log.info(`run ${runId} already completed (verdict ${prior.verdict}); nothing to resume`);
+    return prior.verdict === 'fail' ? 1 : 0;
+  }
   const controller = onSignals(log);
   let c: Connected | null = null;
   try {
     c = await connect(plan, opts, log, controller.signal);
     const baseline = opts.baseline === null ? null : (explicitBaseline ?? (await latestBaseline(plan, runId, opts, c.cluster, log)));
     if (baseline && baseline.name !== plan.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
-    const sink = await FsReportSink.create(opts.out, runId);
+    const sink = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
     for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
     const record = await runMatrix(
       { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
-      { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null },
+      { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
     );
     if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
     if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
@@ -187,6 +194,26 @@ async function run(opts: CliOptions, version: string): Promise<number> {
   } finally {
     await disconnect(c, log);
   }
+}
+
+/**
+ * --resume: the interrupted run's record (its run.json is the run's state), checked against the
+ * matrix; null when there is nothing to resume (no --resume, or --resume=auto on a new run id).
+ */
+async function priorRun(plan: RunPlan, opts: CliOptions, runId: string): Promise<RunRecord | null> {
+  if (opts.resume === 'no') return null;
+  const dir = join(opts.out, runId);
+  if (!existsSync(join(dir, 'run.json'))) {
+    if (opts.resume === 'auto') return null;
+    throw new ConfigError(`--resume: ${join(dir, 'run.json')} does not exist — check --run-id and --out (or drop --resume to start the run)`);
+  }
+  const { run: prior } = await loadRun(dir);
+  if (prior.status === 'completed' && opts.resume === 'yes') throw new ConfigError(`--resume: run ${runId} in ${dir} already completed; start a new run with another --run-id`);
+  const same = (p: RunPlan) => JSON.stringify({ stages: p.stages, capacity: p.capacity, transition: p.transition, kubernetes: p.kubernetes });
+  if (same(prior.plan) !== same(plan)) {
+    throw new ConfigError(`--resume: ${plan.source} no longer matches the matrix run ${runId} was started with (its stages, capacity, transition or kubernetes changed); resume with the same matrix, or start a new run`);
+  }
+  return prior;
 }
 
 /**

@@ -140,6 +140,17 @@ export const KubernetesSchema = z
   })
   .meta({ description: 'scale the target and the Locust workers per stage; no cluster calls without it' });
 
+export const RetrySchema = z
+  .strictObject({
+    attempts: z.int().min(0).max(10).optional().meta({ description: 'how many more times a stage interrupted by a master or worker fault is run (default 2; 0: never)' }),
+    masterTimeout: PositiveDuration.optional().meta({ description: 'how long to wait for the master and its expected workers to come back after a fault (default 2m)' }),
+    onWorkerLoss: z
+      .enum(['invalid', 'retry'])
+      .optional()
+      .meta({ description: 'workers dropping below the expected count mid-stage: invalid (default) marks the stage invalid, retry runs it again' }),
+  })
+  .meta({ description: 'what happens when the master goes away or workers drop out in the middle of a stage' });
+
 export const MatrixFileSchema = z
   .strictObject({
     version: z.literal(1, { error: 'expected version: 1' }),
@@ -147,6 +158,11 @@ export const MatrixFileSchema = z
     locust: LocustSchema.optional(),
     target: TargetSchema.optional(),
     kubernetes: KubernetesSchema.optional(),
+    transition: z
+      .enum(['restart', 'continue'])
+      .optional()
+      .meta({ description: 'between stages: restart (default) stops the users and starts the next stage afresh; continue re-targets the running swarm (only users and spawn rate may change) and resets the stats after the new ramp' }),
+    retry: RetrySchema.optional(),
     defaults: DefaultsSchema.optional(),
     slo: SloSchema.optional(),
     capacity: CapacitySchema.optional(),
@@ -172,6 +188,7 @@ const KEYS_AT: Record<string, readonly string[]> = {
   slo: Object.keys(SloSchema.shape),
   'stages.*.slo': Object.keys(StageSloSchema.shape),
   capacity: Object.keys(CapacitySchema.shape),
+  retry: Object.keys(RetrySchema.shape),
   'capacity.users': ['start', 'max'],
   defaults: Object.keys(DefaultsSchema.shape),
   matrix: Object.keys(MatrixAxesSchema.shape),

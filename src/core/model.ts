@@ -151,6 +151,12 @@ export interface StagePlan {
   slo: SloSpec | null;
 }
 
+export interface RetryPlan {
+  attempts: number;
+  masterTimeoutMs: number;
+  onWorkerLoss: 'invalid' | 'retry';
+}
+
 export interface RunPlan {
   version: 1;
   name: string;
@@ -160,6 +166,10 @@ export interface RunPlan {
   kubernetes: KubernetesPlan | null;
   /** What happens when a stage breaches its SLO: go on, or skip the remaining stages. */
   onBreach: 'continue' | 'stop';
+  /** Between stages: stop the users and start afresh, or re-target the running swarm. */
+  transition: 'restart' | 'continue';
+  /** Stages interrupted by a master or worker fault: how often to run them again, how long to wait. */
+  retry: RetryPlan;
   /** With capacity:, `stages` holds the template of a probe; the probes are planned as the run goes. */
   capacity: CapacityPlan | null;
   stages: StagePlan[];
@@ -252,6 +262,15 @@ export interface StageResult {
   workersSeen: { min: number; max: number } | null;
   workerCpuMaxPercent: number | null;
   samples: Sample[];
+  /** 1-based: which attempt produced this result (more than 1 after a fault). */
+  attempt: number;
+  /** The earlier attempts that a fault interrupted, and why. */
+  retries: StageRetry[];
+}
+
+export interface StageRetry {
+  at: string;
+  reason: string;
 }
 
 export type RunStatus = 'running' | 'completed' | 'aborted' | 'failed';
@@ -288,6 +307,8 @@ export interface RunRecord {
   capacity: CapacityResult | null;
   /** With --baseline, how this run compares with the earlier one. */
   comparison: Comparison | null;
+  /** Every `run --resume` of this run: when, and the first stage it ran again. */
+  resumes: { at: string; fromStage: number }[];
 }
 
 export type CompareMetric = 'rps' | 'p50' | 'p90' | 'p95' | 'p99' | 'avg' | 'max' | 'failRatio';

@@ -15,6 +15,8 @@ export const DEFAULTS = {
   expectWorkers: 1,
   connectTimeoutMs: 60_000,
   requestTimeoutMs: 15_000,
+  retryAttempts: 2,
+  masterTimeoutMs: 120_000,
 } as const;
 
 /**
@@ -30,6 +32,9 @@ export const LOCUST_TIMING = {
   currentWindowMs: 10_000,
   stopMs: 1_000,
 } as const;
+
+/** transition: continue estimates both window edges from worker reports: a window must hold both. */
+export const CONTINUE_MIN_DURATION_MS = 10_000;
 
 type SloInput = { p50?: number; p90?: number; p95?: number; p99?: number; avg?: number; max?: number; failRatio?: number; minRps?: number };
 
@@ -139,6 +144,15 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         message: `stage ${index} needs about ${formatDuration(rampMs + LOCUST_TIMING.statsCacheMs)} to start ${s.users} users at ${s.spawnRate}/s, but rampTimeout is ${formatDuration(s.rampTimeoutMs)} — raise rampTimeout or spawnRate`,
       });
     }
+    if (f.transition === 'continue' && s.durationMs < CONTINUE_MIN_DURATION_MS) {
+      issues.push({
+        file: source,
+        path: `${s.yamlPath}.duration`,
+        line: null,
+        col: null,
+        message: `stage ${index} lasts ${formatDuration(s.durationMs)}, but transition: continue needs windows of at least ${formatDuration(CONTINUE_MIN_DURATION_MS)} (their start and end are found from the workers' 3 s reports) — lengthen duration or use transition: restart`,
+      });
+    }
     const k = f.kubernetes;
     const need = (what: string, key: string, fix: string) =>
       issues.push({ file: source, path: `${s.yamlPath}.${key}`, line: null, col: null, message: `stage ${index} sets ${what}, which needs ${fix}` });
@@ -172,6 +186,12 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         }
       : null,
     onBreach: f.slo?.onBreach ?? 'continue',
+    transition: f.transition ?? 'restart',
+    retry: {
+      attempts: f.retry?.attempts ?? DEFAULTS.retryAttempts,
+      masterTimeoutMs: f.retry?.masterTimeout ?? DEFAULTS.masterTimeoutMs,
+      onWorkerLoss: f.retry?.onWorkerLoss ?? 'invalid',
+    },
     capacity: f.capacity
       ? { startUsers: f.capacity.users.start, maxUsers: f.capacity.users.max, factor: f.capacity.factor ?? 2, precisionUsers: f.capacity.precision ?? 10 }
       : null,
@@ -189,6 +209,15 @@ export function expectedStageMs(s: StagePlan, last: boolean): number {
 export function expectedRunMs(plan: RunPlan): number {
   const first = plan.stages[0];
   if (plan.capacity && first) return capacityProbeBound(plan.capacity) * expectedStageMs(first, false);
+  if (plan.transition === 'continue') {
+    // One swarm throughout: each stage ramps from the previous count; only the last one stops.
+    return plan.stages.reduce((sum, s, i) => {
+      const from = i === 0 ? 0 : (plan.stages[i - 1] as StagePlan).users;
+      const ramp = (Math.abs(s.users - from) / s.spawnRate) * 1000 + (i === 0 ? LOCUST_TIMING.statsCacheMs : 0);
+      const tail = i === plan.stages.length - 1 ? LOCUST_TIMING.stopMs + LOCUST_TIMING.finalReportWaitMs : 0;
+      return sum + ramp + s.durationMs + tail;
+    }, 0);
+  }
   return plan.stages.reduce((sum, s, i) => sum + expectedStageMs(s, i === plan.stages.length - 1), 0);
 }
 

@@ -115,6 +115,11 @@ const RunPlanSchema = z.object({
     })
     .nullable(),
   onBreach: z.enum(['continue', 'stop']),
+  // Added after the first release: older run.json files load with the old behaviour.
+  transition: z.enum(['restart', 'continue']).default('restart'),
+  retry: z
+    .object({ attempts: count, masterTimeoutMs: count, onWorkerLoss: z.enum(['invalid', 'retry']) })
+    .default({ attempts: 0, masterTimeoutMs: 0, onWorkerLoss: 'invalid' }),
   capacity: z.object({ startUsers: count, maxUsers: count, factor: z.number(), precisionUsers: count }).nullable(),
   stages: z.array(StagePlanSchema),
 });
@@ -197,6 +202,11 @@ const StageResultSchema = z.object({
   workersSeen: z.object({ min: count, max: count }).nullable(),
   workerCpuMaxPercent: z.number().nonnegative().nullable(),
   samples: z.array(SampleSchema),
+  attempt: z.int().positive().default(1).describe('Which attempt produced this result (more than 1 after a fault)'),
+  retries: z
+    .array(z.object({ at: isoTime, reason: z.string() }))
+    .default([])
+    .describe('Earlier attempts that a master or worker fault interrupted, and why'),
 });
 
 const HighlightSchema = z.object({
@@ -235,6 +245,10 @@ export const RunRecordSchema = z
     summary: z.object({ best: HighlightSchema.nullable(), knee: HighlightSchema.nullable() }),
     capacity: CapacityResultSchema.nullable(),
     comparison: ComparisonSchema.nullable(),
+    resumes: z
+      .array(z.object({ at: isoTime, fromStage: z.int().positive() }))
+      .default([])
+      .describe('Every run --resume of this run: when, and the first stage it ran again'),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

@@ -1,15 +1,15 @@
 // The run: wait for the master and its workers, check the target, then every stage in order,
 // writing the reports as each stage ends. Everything through ports; no I/O of its own.
 import type { Clock, Cluster, EventSink, LoadGenerator, ReportSink } from '../ports.js';
-import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageResult, Tolerances } from './model.js';
+import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageResult, StageRetry, Tolerances } from './model.js';
 import { compareRuns } from './compare.js';
 import { capacityResult, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
 import { breachText } from './slo.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
 import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
 import { summaryConfigMap } from './run-summary.js';
-import { capacityProbeBound, expectedRunMs } from './plan.js';
-import { runStage } from './stage.js';
+import { capacityProbeBound, expectedRunMs, LOCUST_TIMING } from './plan.js';
+import { runStage, type StageOutcome } from './stage.js';
 import { findBest, findKnee } from './summary.js';
 import { formatDuration } from './units.js';
 
@@ -46,6 +46,17 @@ export interface RunOptions {
   /** --baseline: the earlier run to compare with at the end, and the allowed changes. */
   baseline?: { run: RunRecord; tolerances: Tolerances } | null;
   stageTiming?: { rampPollMs?: number; countPollMs?: number };
+  /** run --resume: the run.json of the interrupted run; its finished stages are kept, never run again. */
+  resume?: RunRecord | null;
+}
+
+/** Stages a resume keeps: they ran to the end (whatever their verdict) or were skipped by design. */
+const FINISHED: ReadonlySet<StageResult['status']> = new Set(['completed', 'invalid', 'skipped']);
+
+/** The stages of an interrupted run that a resume keeps: everything before the first unfinished one. */
+export function keptStages(run: RunRecord): StageResult[] {
+  const firstOpen = run.stages.findIndex((s) => !FINISHED.has(s.status));
+  return firstOpen === -1 ? run.stages : run.stages.slice(0, firstOpen);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -54,7 +65,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
   const { lg, clock, sink, emit, signal } = deps;
   const startedAt = clock.now();
   const plannedMs = expectedRunMs(o.plan);
-  const record: RunRecord = {
+  const fresh: RunRecord = {
     schemaVersion: 1,
     runId: o.runId,
     name: o.plan.name,
@@ -75,15 +86,28 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     summary: { best: null, knee: null },
     capacity: null,
     comparison: null,
+    resumes: [],
   };
+  const record = o.resume ? resumedRecord(o.resume, fresh, clock.now()) : fresh;
+  if (o.resume) emit({ kind: 'warning', message: `resuming run ${o.runId}: keeping ${record.stages.length} finished stage(s), continuing at stage ${(record.stages.at(-1)?.index ?? 0) + 1}` });
   emit({ kind: 'run-started', runId: o.runId, name: o.plan.name, stages: o.plan.stages.length, plannedMs, masterUrl: lg.url, embedded: o.embedded, reportDir: sink.dir });
 
   const k = o.plan.kubernetes;
   const cluster = k ? (deps.cluster ?? null) : null;
   let kube: { cluster: Cluster; plan: KubernetesPlan; state: ScalingState } | null = null;
   let lease: { stop: () => Promise<void> } | null = null;
+  const swarm: SwarmState = { running: false };
 
   const end = async (status: RunRecord['status'], error: DriverError | null): Promise<RunRecord> => {
+    if (swarm.running) {
+      // transition: continue handed the users on, and the run ends here: they must not keep running.
+      try {
+        await lg.stop();
+      } catch (e) {
+        emit({ kind: 'warning', message: `could not stop the users at the end: ${(e as Error).message}` });
+      }
+      swarm.running = false;
+    }
     record.status = status;
     record.error = error ? error.message : null;
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
@@ -125,6 +149,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
       emit({ kind: 'kube-ready', namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, lease: k.leaseName });
     }
     const first = await preflight(deps, o);
+    if (o.resume) await stopLeftoverSwarm(deps, first, 'the interrupted driver');
     record.environment.locust.schema = first.schema;
     record.environment.locust.version = await lg.version(signal);
     record.environment.workers = first.workerCount;
@@ -136,7 +161,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
   }
 
   try {
-    return await runStages(deps, o, record, kube, startedAt, plannedMs, end);
+    return await runStages(deps, o, record, kube, startedAt, plannedMs, end, swarm);
   } catch (e) {
     // Whatever went wrong (a report that could not be written, a bug), the cluster is put back,
     // the Lease released and run.json says why.
@@ -146,6 +171,86 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
 
 type End = (status: RunRecord['status'], error: DriverError | null) => Promise<RunRecord>;
 
+/** One report write in flight at a time; its failure surfaces at the next flush(). */
+function pendingWrites(): { start: (p: Promise<void>) => void; flush: () => Promise<void> } {
+  let pending: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | null = null;
+  return {
+    start: (p) => {
+      pending = p.catch((error: unknown) => {
+        failure = { error };
+      });
+    },
+    flush: async () => {
+      await pending;
+      if (failure) {
+        const { error } = failure;
+        failure = null;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Whether the users of the last stage were handed on running (transition: continue). */
+interface SwarmState {
+  running: boolean;
+}
+
+/** The interrupted run's record, ready to go on: its finished stages kept, the resume noted. */
+function resumedRecord(prior: RunRecord, fresh: RunRecord, now: number): RunRecord {
+  const stages = keptStages(prior);
+  return {
+    ...prior,
+    plan: fresh.plan,
+    environment: { ...fresh.environment, kubernetes: prior.environment.kubernetes },
+    status: 'running',
+    finishedAt: null,
+    error: null,
+    verdict: 'none',
+    comparison: null,
+    stages,
+    resumes: [...prior.resumes, { at: iso(now), fromStage: (stages.at(-1)?.index ?? 0) + 1 }],
+  };
+}
+
+/** A swarm nobody is measuring (a dead driver's, an interrupted stage's) is stopped before anything new starts. */
+async function stopLeftoverSwarm(deps: RunDeps, seen: LiveStats, whose: string): Promise<void> {
+  if (seen.state !== 'running' && seen.state !== 'spawning' && seen.state !== 'stopping') return;
+  deps.emit({ kind: 'warning', message: `the master is still running ${seen.userCount} users from ${whose} (state ${seen.state}): stopping them first` });
+  await deps.lg.stop(deps.signal);
+  // Late worker deltas of that swarm land within one report interval: let them pass before a new start.
+  await deps.clock.sleep(LOCUST_TIMING.finalReportWaitMs, deps.signal);
+}
+
+/** After a fault: waits (retry.masterTimeout) for the master and the expected workers, then stops what is left. */
+async function waitForMaster(deps: RunDeps, o: RunOptions): Promise<void> {
+  const { lg, clock, signal } = deps;
+  const timeoutMs = o.plan.retry.masterTimeoutMs;
+  const poll = o.connectPollMs ?? 1_000;
+  const deadline = clock.now() + timeoutMs;
+  let lastProblem = 'no answer';
+  for (;;) {
+    try {
+      const s = await lg.stats(signal);
+      if (s.workerCount >= o.expectWorkers) {
+        await stopLeftoverSwarm(deps, s, 'the interrupted attempt');
+        deps.emit({ kind: 'warning', message: `the master is back with ${s.workerCount} worker(s)` });
+        return;
+      }
+      lastProblem = `${s.workerCount} of ${o.expectWorkers} workers connected`;
+    } catch (e) {
+      if (signal.aborted) throw e;
+      if (e instanceof LocustError && e.code === 'LOCUST_AUTH') throw e;
+      lastProblem = (e as Error).message;
+    }
+    if (clock.now() + poll > deadline) {
+      throw new InfraError(`the Locust master at ${lg.url} did not come back with ${o.expectWorkers} worker(s) within retry.masterTimeout ${formatDuration(timeoutMs)} (${lastProblem}): the measured stages are kept in the reports; rerun with --resume --run-id ${o.runId} once it is up`);
+    }
+    await clock.sleep(poll, signal);
+  }
+}
+
 async function runStages(
   deps: RunDeps,
   o: RunOptions,
@@ -153,29 +258,68 @@ async function runStages(
   kube: { cluster: Cluster; plan: KubernetesPlan; state: ScalingState } | null,
   startedAt: number,
   plannedMs: number,
-  end: End,
+  endRun: End,
+  swarm: SwarmState,
 ): Promise<RunRecord> {
   const { lg, clock, sink, emit, signal } = deps;
   const cap = o.plan.capacity;
   const template = o.plan.stages[0];
   const of = cap ? capacityProbeBound(cap) : o.plan.stages.length;
-  const probes: Probe[] = [];
-  let failed = 0;
+  // A resumed run starts with the stages it keeps (and, for a capacity search, their probes).
+  const probes: Probe[] = cap ? record.stages.map((r) => ({ users: r.users, pass: probePassed(r), stageIndex: r.index })) : [];
+  let failed = record.stages.filter((r) => r.status === 'failed').length;
   const next = (index: number): StagePlan | null => {
     if (!cap || !template) return o.plan.stages[index - 1] ?? null;
     const users = nextProbeUsers(cap, probes);
     return users === null ? null : probeStage(template, users, index);
   };
-  let stage = next(1);
+  let stage = next(record.stages.length + 1);
+  const writes = pendingWrites();
+  const end: End = async (status, error) => {
+    await writes.flush().catch(() => undefined); // end() rewrites everything; a failed stage write is reported there
+    return endRun(status, error);
+  };
   while (stage) {
-    const outcome = await runStage({ lg, clock, emit, signal, kube }, stage, {
-      host: o.host,
-      of,
-      runStartedAt: startedAt,
-      runPlannedMs: plannedMs,
-      expectWorkers: o.expectWorkers,
-      ...o.stageTiming,
-    });
+    // transition: continue hands the users to the next stage; a capacity search always restarts.
+    const handOff = o.plan.transition === 'continue' && !cap && stage.index < o.plan.stages.length;
+    let outcome: StageOutcome | null = null;
+    const retries: StageRetry[] = [];
+    for (let attempt = 1; ; attempt++) {
+      outcome = await runStage({ lg, clock, emit, signal, kube }, stage, {
+        host: o.host,
+        of,
+        runStartedAt: startedAt,
+        runPlannedMs: plannedMs,
+        expectWorkers: o.expectWorkers,
+        continuing: swarm.running,
+        handOff,
+        onWorkerLoss: o.plan.retry.onWorkerLoss,
+        attempt,
+        retries: [...retries],
+        ...o.stageTiming,
+      });
+      swarm.running = outcome.running;
+      if (outcome.interrupted === null || signal.aborted) break;
+      if (attempt > o.plan.retry.attempts) {
+        outcome.result.reason = `${outcome.result.reason ?? 'interrupted'} — gave up after ${attempt} attempt(s) (retry.attempts: ${o.plan.retry.attempts})`;
+        break;
+      }
+      retries.push({ at: outcome.result.finishedAt, reason: outcome.interrupted });
+      const limit = formatDuration(o.plan.retry.masterTimeoutMs);
+      emit({ kind: 'warning', message: `stage ${stage.index} interrupted (${outcome.interrupted}); waiting up to ${limit} for the master and ${o.expectWorkers} worker(s), then running it again (attempt ${attempt + 1} of ${o.plan.retry.attempts + 1})` });
+      try {
+        await waitForMaster(deps, o);
+      } catch (e) {
+        if (signal.aborted) {
+          outcome.result.status = 'aborted';
+          break;
+        }
+        outcome.result.reason = `${outcome.result.reason ?? 'interrupted'}; ${(e as Error).message}`;
+        record.stages.push(outcome.result);
+        await sink.stageFinished(record, outcome.result, outcome.window);
+        return end('failed', e instanceof DriverError ? e : new InfraError((e as Error).message));
+      }
+    }
     const result = outcome.result;
     record.stages.push(result);
     if (cap) {
@@ -184,8 +328,12 @@ async function runStages(
     }
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
     record.verdict = verdictOf(record);
-    await sink.stageFinished(record, result, outcome.window);
+    // The stage's reports are written while the next stage starts (transition: continue must not
+    // wait for report.html); the sink keeps writes in order and a failed write still fails the run.
+    await writes.flush();
+    writes.start(sink.stageFinished({ ...record, stages: [...record.stages] }, result, outcome.window));
     if (outcome.fatal) return end(outcome.fatal instanceof AbortedError ? 'aborted' : 'failed', outcome.fatal);
+    if (signal.aborted) return end('aborted', asDriverError(signal.reason, signal));
     if (result.status === 'failed') failed++;
     const following = next(stage.index + 1);
     if (following && !cap && o.plan.onBreach === 'stop' && result.slo.some((v) => !v.pass)) {
@@ -195,7 +343,7 @@ async function runStages(
       emit({ kind: 'warning', message: `${why.replace('skipped: ', '')}: skipping ${o.plan.stages.length - stage.index} stages` });
       break;
     }
-    if (following && outcome.stoppedAt !== null) {
+    if (following && outcome.stoppedAt !== null && !outcome.running) {
       const rest = stage.cooldownMs - (clock.now() - outcome.stoppedAt);
       if (rest > 0) {
         emit({ kind: 'cooldown', stage, of, ms: rest });
@@ -208,6 +356,12 @@ async function runStages(
     }
     stage = following;
   }
+  if (swarm.running) {
+    // the stages ended early (onBreach: stop) with users handed on: stop them now
+    await lg.stop();
+    swarm.running = false;
+  }
+  await writes.flush();
   record.verdict = verdictOf(record);
   const total = record.stages.length;
   return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${total} stages failed; see each stage's reason in summary.md`) : null);
@@ -256,6 +410,8 @@ function skippedStage(s: StagePlan, reason: string, now: number): StageResult {
     workerCpuMaxPercent: null,
     samples: [],
     slo: [],
+    attempt: 1,
+    retries: [],
   };
 }
 
@@ -270,9 +426,17 @@ async function clusterPreflight(cluster: Cluster, k: KubernetesPlan, o: RunOptio
 
 /** Takes the Lease (one driver per master) and keeps renewing it until stop(). */
 async function holdLease(cluster: Cluster, k: KubernetesPlan, o: RunOptions, deps: RunDeps): Promise<{ stop: () => Promise<void> }> {
-  const holder = o.holder ?? `locust-driver-${o.runId}`;
+  // The run id first: a resumed run knows its predecessor's Lease by it.
+  const holder = `${o.runId}@${o.holder ?? 'locust-driver'}`;
   const duration = o.leaseDurationS ?? 30;
-  const got = await cluster.acquireLease(k.leaseName, holder, duration, deps.signal);
+  let got = await cluster.acquireLease(k.leaseName, holder, duration, deps.signal);
+  // A resumed run may find its own dead predecessor (same run id) still holding the Lease: it
+  // expires within one Lease duration.
+  const until = deps.clock.now() + duration * 1000 + 5_000;
+  while (o.resume && !got.acquired && got.holder.startsWith(`${o.runId}@`) && deps.clock.now() < until) {
+    await deps.clock.sleep(2_000, deps.signal);
+    got = await cluster.acquireLease(k.leaseName, holder, duration, deps.signal);
+  }
   if (!got.acquired) {
     throw new InfraError(
       `another locust-driver holds the Lease ${k.leaseName} in ${cluster.namespace} (holder ${got.holder}, renewed ${got.renewTime ?? 'never'}): wait for it to finish, or delete the Lease if that run is gone`,

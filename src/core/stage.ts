@@ -1,11 +1,11 @@
 // One stage, step by step: ramp → reset → measure → stop → final read (product.md §4).
 // Works only through the ports, so it runs the same against a real master and against fakes.
 import type { Clock, Cluster, EventSink, LoadGenerator } from '../ports.js';
-import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageStatus, WindowStats } from './model.js';
+import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageRetry, StageStatus, WindowStats } from './model.js';
 import { NO_OBSERVATION, observeCluster, PrepareTimeout, prepareStage, type ScalingState } from './scaling.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
 import { LOCUST_TIMING } from './plan.js';
-import { estimateWindowStart, type CountObservation } from './window.js';
+import { estimateWindowEnd, estimateWindowStart, type CountObservation } from './window.js';
 import { toEndpointTotals, toTotals } from './summary.js';
 import { evaluateSlo } from './slo.js';
 import { formatDuration } from './units.js';
@@ -31,15 +31,39 @@ export interface StageOptions {
   rampPollMs?: number;
   /** Poll interval of the uncached count right after the reset (sets the window start's precision). */
   countPollMs?: number;
+  /** transition: continue — the previous stage left its swarm running: re-target it. */
+  continuing?: boolean;
+  /** transition: continue and a stage follows: read the window without stopping, leave the users running. */
+  handOff?: boolean;
+  /** Workers dropping below the expected count mid-stage: mark invalid (default) or interrupt for a retry. */
+  onWorkerLoss?: 'invalid' | 'retry';
+  /** Which attempt this is (1-based) and why the earlier ones were interrupted. */
+  attempt?: number;
+  retries?: StageRetry[];
+}
+
+/** A fault a retry may cure: the master went away or restarted, or the workers left. */
+export class StageInterrupted extends Error {}
+
+/** Locust's own answer to a fault that is not going to change by waiting (auth, refused swarm). */
+const PERMANENT = new Set(['LOCUST_AUTH', 'LOCUST_SWARM_REFUSED']);
+
+/** Whether an error in the middle of a stage means "the master is (temporarily) gone". */
+export function isMasterFault(e: unknown): boolean {
+  return e instanceof LocustError && !PERMANENT.has(e.code);
 }
 
 export interface StageOutcome {
   result: StageResult;
   window: WindowStats | null;
-  /** When the users were stopped (the cooldown counts from here); null when no swarm was started. */
+  /** When the stop was asked for (the cooldown counts from here); null when no swarm was stopped. */
   stoppedAt: number | null;
-  /** Set when the run cannot go on (master gone, interrupted): the run loop stops after this stage. */
+  /** Set when the run cannot go on (interrupted, refused): the run loop stops after this stage. */
   fatal: DriverError | null;
+  /** Set when a master or worker fault interrupted the stage: the run loop may wait and retry it. */
+  interrupted: string | null;
+  /** The users are still running (transition: continue hands them to the next stage). */
+  running: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -48,7 +72,7 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   const { lg, clock, emit, signal } = deps;
   const kube = deps.kube ?? null;
   let prepareMs: number | null = null;
-  const rampPollMs = opts.rampPollMs ?? 500;
+  const rampPollMs = opts.rampPollMs ?? 250;
   const countPollMs = opts.countPollMs ?? 100;
   const startedAt = clock.now();
   const samples: Sample[] = [];
@@ -62,15 +86,21 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   let workersMin = Number.POSITIVE_INFINITY;
   let workersMax = 0;
   let cpuMax: number | null = null;
+  let stopAskedAt: number | null = null;
+  /** transition: continue: the window read while the users kept running (no stop, no final wait). */
+  let liveWindow: WindowStats | null = null;
+  const expectWorkers = stage.workers ?? opts.expectWorkers ?? null;
 
+  let lastWorkers = 0;
   const observe = (s: LiveStats) => {
+    lastWorkers = s.workerCount;
     workersMin = Math.min(workersMin, s.workerCount);
     workersMax = Math.max(workersMax, s.workerCount);
     for (const w of s.workers) if (w.cpuPercent !== null) cpuMax = Math.max(cpuMax ?? 0, w.cpuPercent);
   };
 
   /** Stops the swarm without wedging the master: never within moments of a /swarm that has not ramped. */
-  const safeStop = async () => {
+  const safeStop = async (stopSignal?: AbortSignal) => {
     if (swarmAt === null || stoppedAt !== null) return;
     if (!runningSeen) {
       const wait = swarmAt + LOCUST_TIMING.workerReportMs - clock.now();
@@ -78,15 +108,16 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     }
     endAt ??= clock.now();
     emit({ kind: 'stopping', stage, of: opts.of });
-    await lg.stop();
+    stopAskedAt = clock.now();
+    await lg.stop(stopSignal);
     stoppedAt = clock.now();
   };
 
-  const finish = async (finalStatus: StageStatus, finalReason: string | null, fatal: DriverError | null): Promise<StageOutcome> => {
+  const finish = async (finalStatus: StageStatus, finalReason: string | null, fatal: DriverError | null, interrupted: string | null = null): Promise<StageOutcome> => {
     let status = finalStatus;
     let reason = finalReason;
-    let window: WindowStats | null = null;
-    if (stoppedAt !== null && resetAt !== null) {
+    let window: WindowStats | null = liveWindow;
+    if (window === null && stoppedAt !== null && resetAt !== null && interrupted === null) {
       // Workers send their last delta up to one report interval after the stop: read only then.
       const wait = stoppedAt + LOCUST_TIMING.finalReportWaitMs - clock.now();
       if (wait > 0) await clock.sleep(wait);
@@ -98,7 +129,7 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     const slo = stage.slo && status === 'completed' ? evaluateSlo(stage.slo, totals) : [];
     // Saturated load generators measure Locust, not the service: such a stage never passes.
     if (status === 'completed') {
-      const invalid = saturation(samples, stage.workers ?? opts.expectWorkers ?? null);
+      const invalid = saturation(samples, expectWorkers) ?? rampShortfall(samples, stage.users);
       if (invalid) {
         status = 'invalid';
         reason = invalid;
@@ -129,9 +160,11 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       workersSeen: workersMax > 0 ? { min: workersMin, max: workersMax } : null,
       workerCpuMaxPercent: cpuMax,
       samples,
+      attempt: opts.attempt ?? 1,
+      retries: opts.retries ?? [],
     };
     emit({ kind: 'stage-finished', result, of: opts.of });
-    return { result, window, stoppedAt, fatal };
+    return { result, window, stoppedAt: stopAskedAt, fatal, interrupted, running: liveWindow !== null && stopAskedAt === null };
   };
 
   try {
@@ -146,9 +179,15 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     }
     const before = await lg.stats(signal);
     observe(before);
-    if (before.workerCount === 0) throw new InfraError(`no Locust workers are connected to ${lg.url}: start workers (or check --master-host on them) and run again`);
-    if (before.state === 'running' || before.state === 'spawning' || before.state === 'stopping') {
+    if (before.workerCount === 0) {
+      if (opts.continuing || (opts.attempt ?? 1) > 1) throw new StageInterrupted(`no Locust workers are connected to ${lg.url}`);
+      throw new InfraError(`no Locust workers are connected to ${lg.url}: start workers (or check --master-host on them) and run again`);
+    }
+    if (!opts.continuing && (before.state === 'running' || before.state === 'spawning' || before.state === 'stopping')) {
       throw new InfraError(`the Locust master at ${lg.url} is already running a test (state ${before.state}); stop it in its web UI or with GET /stop, then run again`);
+    }
+    if (opts.continuing && before.state !== 'running' && before.state !== 'spawning') {
+      throw new StageInterrupted(`the swarm handed over by the previous stage is gone (master state ${before.state}, ${before.userCount} users): the master restarted or stopped`);
     }
 
     // Ramp. The state before was ready/stopped, so any "running" read now is from after our /swarm,
@@ -157,24 +196,34 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     swarmAt = clock.now();
     emit({ kind: 'swarm-started', stage, of: opts.of });
     let last = before;
-    for (;;) {
-      await clock.sleep(rampPollMs, signal);
-      last = await lg.stats(signal);
-      observe(last);
-      if (last.state === 'running' && last.userCount === stage.users) break;
-      if (last.state === 'running' || last.state === 'spawning') runningSeen = true;
-      if (last.workerCount === 0 && clock.now() - swarmAt > LOCUST_TIMING.workerReportMs) {
-        throw new InfraError(`every Locust worker left ${lg.url} during the ramp of stage ${stage.index} (state ${last.state}); if the worker processes are still alive the master is wedged: restart it`);
-      }
-      if (clock.now() - swarmAt > stage.rampTimeoutMs) {
-        runningSeen = runningSeen || last.state !== 'ready';
-        await safeStop();
-        return await finish('failed', `the ramp did not finish within rampTimeout ${formatDuration(stage.rampTimeoutMs)}: master state ${last.state}, ${last.userCount}/${stage.users} users, ${last.workerCount} workers`, null);
+    if (opts.continuing) {
+      // Re-targeting a running swarm: Locust's cache still shows the old count for up to 2 s, so the
+      // driver waits the planned ramp instead of polling, and the first sample checks the count.
+      runningSeen = true;
+      await clock.sleep(Math.round((Math.abs(stage.users - before.userCount) / stage.spawnRate) * 1000) + CONTINUE_RAMP_MARGIN_MS, signal);
+    } else {
+      for (;;) {
+        await clock.sleep(rampPollMs, signal);
+        last = await lg.stats(signal);
+        observe(last);
+        if (last.state === 'running' && last.userCount === stage.users) break;
+        if (last.state === 'running' || last.state === 'spawning') runningSeen = true;
+        if (last.workerCount === 0 && clock.now() - swarmAt > LOCUST_TIMING.workerReportMs) {
+          throw new StageInterrupted(`every Locust worker left ${lg.url} during the ramp of stage ${stage.index} (state ${last.state}); if the worker processes are still alive the master is wedged: restart it`);
+        }
+        if (clock.now() - swarmAt > LOCUST_TIMING.statsCacheMs + rampPollMs && (last.state === 'ready' || last.state === 'stopped') && runningSeen) {
+          throw new StageInterrupted(`the Locust master went back to ${last.state} during the ramp of stage ${stage.index}: it restarted or lost its workers`);
+        }
+        if (clock.now() - swarmAt > stage.rampTimeoutMs) {
+          runningSeen = runningSeen || last.state !== 'ready';
+          await safeStop();
+          return await finish('failed', `the ramp did not finish within rampTimeout ${formatDuration(stage.rampTimeoutMs)}: master state ${last.state}, ${last.userCount}/${stage.users} users, ${last.workerCount} workers`, null);
+        }
       }
     }
     runningSeen = true;
     rampMs = clock.now() - swarmAt;
-    emit({ kind: 'ramp-complete', stage, of: opts.of, rampMs, users: last.userCount, workers: last.workerCount });
+    emit({ kind: 'ramp-complete', stage, of: opts.of, rampMs, users: opts.continuing ? stage.users : last.userCount, workers: last.workerCount });
 
     // Reset, then measure. The reset takes effect while the call is in flight: take the midpoint.
     const t0 = clock.now();
@@ -222,6 +271,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
           kube ? observeCluster(kube.cluster, kube.plan, kube.state, signal).catch(() => NO_OBSERVATION) : Promise.resolve(NO_OBSERVATION),
         ]);
         observe(s);
+        const fault = midStageFault(s, samples.at(-1) ?? null, opts.onWorkerLoss === 'retry' ? expectWorkers : null);
+        if (fault) throw new StageInterrupted(fault);
         // Locust's rolling values cover about the last 10 s (ending 2 s ago) and read 0 until data
         // arrives after the reset: a 0 then means "no data yet", never "fast".
         const warming = clock.now() - rs < LOCUST_TIMING.statsCacheMs + LOCUST_TIMING.currentWindowMs;
@@ -246,12 +297,55 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       }
     };
 
-    await Promise.all([watchReports(), sampleLoop()]);
+    // transition: continue — the window is read while the users keep running, so its end is where
+    // the workers' last reports reach (see estimateWindowEnd), watched over the last report interval.
+    const endObs: CountObservation[] = [];
+    const watchEnd = async (): Promise<void> => {
+      for (;;) {
+        const end = (windowStart ?? rs) + stage.durationMs;
+        const from = end - LOCUST_TIMING.workerReportMs - 300;
+        const now = clock.now();
+        if (now >= end && watcherDone) return;
+        if (now < from) {
+          await clock.sleep(Math.min(from - now, 1_000), signal);
+          continue;
+        }
+        try {
+          endObs.push({ at: clock.now(), count: await lg.aggregatedCount(signal) });
+        } catch (e) {
+          if (signal.aborted) throw e; // the sampler reports real outages
+        }
+        await clock.sleep(countPollMs, signal);
+      }
+    };
+
+    await Promise.all([watchReports(), sampleLoop(), opts.handOff ? watchEnd() : Promise.resolve()]);
+    if (opts.handOff) {
+      const nominalEnd = (windowStart ?? rs) + stage.durationMs;
+      endAt = nominalEnd;
+      const w = await lg.window(signal);
+      endObs.push({ at: clock.now(), count: w.aggregated.requests });
+      endAt = estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs);
+      liveWindow = w;
+      return await finish('completed', null, null);
+    }
     await safeStop();
     return await finish('completed', null, null);
   } catch (e) {
+    const interrupted = e instanceof StageInterrupted ? e.message : !signal.aborted && isMasterFault(e) ? `the Locust master stopped answering: ${(e as Error).message}` : null;
+    if (interrupted !== null) {
+      liveWindow = null;
+      try {
+        // A master that hangs must not hold the run: the wait for its return is the run loop's.
+        await safeStop(AbortSignal.timeout(INTERRUPTED_STOP_TIMEOUT_MS));
+      } catch {
+        // gone: the run loop stops any leftover swarm once the master is back
+      }
+      return await finish('failed', `interrupted: ${interrupted}`, null, interrupted);
+    }
     const fatal = e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new LocustError(`stage ${stage.index} failed: ${(e as Error).message}`, { cause: e });
     const aborted = fatal instanceof AbortedError;
+    liveWindow = null;
     try {
       await safeStop();
     } catch {
@@ -264,6 +358,29 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       return await finish(aborted ? 'aborted' : 'failed', fatal.message, fatal);
     }
   }
+}
+
+/** A re-targeted swarm (transition: continue) is given its planned ramp plus this before the reset. */
+export const CONTINUE_RAMP_MARGIN_MS = 250;
+/** How long an interrupted stage tries to stop the users before leaving it to the run loop. */
+const INTERRUPTED_STOP_TIMEOUT_MS = 5_000;
+
+/** What a live read in the middle of the window says went wrong with the master, or null. */
+export function midStageFault(s: LiveStats, prev: Sample | null, expectWorkers: number | null): string | null {
+  if (s.workerCount === 0) return `every Locust worker left the master in the middle of the window (state ${s.state})`;
+  if (s.state === 'ready' || s.state === 'stopped' || s.state === 'stopping') {
+    return `the Locust master is ${s.state} in the middle of the window (${s.userCount} users): it restarted, or someone stopped the test`;
+  }
+  if (prev && s.requests < prev.requests) return `the master's request count went back from ${prev.requests} to ${s.requests} in the middle of the window: it restarted or its stats were reset`;
+  if (expectWorkers !== null && s.workerCount < expectWorkers) return `workers dropped to ${s.workerCount} of ${expectWorkers} in the middle of the window (retry.onWorkerLoss: retry)`;
+  return null;
+}
+
+/** The window must start at the stage's user count: a ramp that was not done shows in the first sample. */
+export function rampShortfall(samples: Sample[], users: number): string | null {
+  const first = samples[0];
+  if (!first || first.users === users) return null;
+  return `the ramp to ${users} users was not complete when the window started (${first.users} users in the first sample) — lower the users or raise spawnRate, or use transition: restart`;
 }
 
 /** Worker CPU at or over this (percent of one core) means Locust itself is the bottleneck. */

@@ -119,6 +119,22 @@ export class FakeLocust implements LoadGenerator {
     this.tick();
   }
 
+  /** The master process restarts: a fresh master with no test and no numbers (its workers reconnect). */
+  restart(): void {
+    this.down = false;
+    this.sync();
+    this.state = 'ready';
+    this.users = 0;
+    this.target = 0;
+    this.masterCount = 0;
+    this.cache = null;
+  }
+
+  /** Whether a swarm is running (ground truth, not through the cache). */
+  get running(): boolean {
+    return this.state === 'running' || this.state === 'spawning';
+  }
+
   async version() {
     return '2.47.0';
   }

@@ -166,6 +166,8 @@ export function makeStage(spec: StageSpec, overrides: Partial<StageResult> = {})
     workersSeen: measured ? { min: workers ?? 4, max: workers ?? 4 } : null,
     workerCpuMaxPercent: measured ? Math.round((20 + spec.users / 10) * 10) / 10 : null,
     samples: spec.totals === null ? [] : makeSamples(windowStart, windowMs, spec.users, spec.totals, workers ?? 4),
+    attempt: 1,
+    retries: [],
     ...overrides,
   };
 }
@@ -240,6 +242,8 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       target: { host: 'http://inference:8000', healthPath: '/healthz' },
       kubernetes: null,
       onBreach: 'continue',
+  transition: 'restart',
+  retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },
       capacity: null,
       stages: [makePlanStage(1, 100), makePlanStage(2, 200), makePlanStage(3, 400)],
     },
@@ -254,6 +258,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     summary: { best: findBest(stages), knee: findKnee(stages) },
     capacity: null,
     comparison: null,
+    resumes: [],
     ...overrides,
   };
 }

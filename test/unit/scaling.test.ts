@@ -36,6 +36,8 @@ const plan = (stages: StagePlan[], kube: KubernetesPlan = k8s): RunPlan => ({
   target: { host: null, healthPath: null },
   kubernetes: kube,
   onBreach: 'continue',
+  transition: 'restart',
+  retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },
   capacity: null,
   stages,
 });

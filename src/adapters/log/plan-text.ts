@@ -13,9 +13,9 @@ export function formatPlan(plan: RunPlan, masterOverride: string | null, localWo
     String(s.users),
     String(s.spawnRate),
     formatDuration(s.durationMs),
-    i === plan.stages.length - 1 ? '-' : formatDuration(s.cooldownMs),
+    i === plan.stages.length - 1 || plan.transition === 'continue' ? '-' : formatDuration(s.cooldownMs),
     formatDuration(s.sampleEveryMs),
-    formatDuration(expectedStageMs(s, i === plan.stages.length - 1)),
+    plan.transition === 'continue' ? '-' : formatDuration(expectedStageMs(s, i === plan.stages.length - 1)),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((v, c) => (c === 1 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join('  ');
@@ -31,11 +31,12 @@ export function formatPlan(plan: RunPlan, masterOverride: string | null, localWo
     plan.capacity
       ? `capacity search: from ${plan.capacity.startUsers} users, ×${plan.capacity.factor} until the first SLO breach, then bisect to ±${plan.capacity.precisionUsers} users (at most ${capacityProbeBound(plan.capacity)} probes, up to ${plan.capacity.maxUsers} users); the table shows the first probe`
       : '',
+    `between stages: ${plan.transition === 'continue' ? 'continue (the users keep running; each stage re-targets the swarm and resets the stats after its ramp; no cooldown)' : 'restart (stop, final read, cooldown)'}; a stage interrupted by a master or worker fault is retried up to ${plan.retry.attempts}× after waiting up to ${formatDuration(plan.retry.masterTimeoutMs)} for the master`,
     '',
     line(head),
     ...rows.map(line),
   ]
-    .filter((l, i) => l !== '' || i === 5)
+    .filter((l, i) => l !== '' || i === 6)
     .join('\n');
 }
 

@@ -28,8 +28,8 @@ export class FsReportSink implements ReportSink {
     this.dir = dir;
   }
 
-  /** The run folder `<outDir>/<runId>`; refuses one that already holds a run (never overwrite results). */
-  static async create(outDir: string, runId: string): Promise<FsReportSink> {
+  /** The run folder `<outDir>/<runId>`; refuses one that already holds a run (never overwrite results) unless resuming it. */
+  static async create(outDir: string, runId: string, opts: { resume?: boolean } = {}): Promise<FsReportSink> {
     if (runId === '' || runId === '.' || runId === '..' || /[/\\\0]/.test(runId)) {
       throw new ConfigError(
         `--run-id ${JSON.stringify(runId)} cannot be used as a folder name: use letters, digits, '.', '-' or '_'`,
@@ -37,9 +37,9 @@ export class FsReportSink implements ReportSink {
     }
     const dir = join(outDir, runId);
     const runFile = join(dir, 'run.json');
-    if (await exists(runFile)) {
+    if (!opts.resume && (await exists(runFile))) {
       throw new ConfigError(
-        `${runFile} already exists: a run with id "${runId}" was already written to ${outDir}; pick another --run-id (or another --out)`,
+        `${runFile} already exists: a run with id "${runId}" was already written to ${outDir}; pick another --run-id (or another --out), or continue it with --resume`,
       );
     }
     return new FsReportSink(dir);
