@@ -21,6 +21,14 @@ describe('k8s/ on a real kube-apiserver', () => {
     const spec = JSON.parse(job.stdout).spec.template.spec;
     expect(spec.serviceAccountName).toBe('locust-driver');
     expect(spec.enableServiceLinks).toBe(false);
+    // a pod the Job starts again resumes the same run: the run id comes from the Job, not the clock
+    const env = Object.fromEntries(spec.containers[0].env.map((e: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
+    expect(env).toMatchObject({
+      JOB_NAME: "metadata.labels['batch.kubernetes.io/job-name']",
+      JOB_UID: "metadata.labels['batch.kubernetes.io/controller-uid']",
+      LOCUST_DRIVER_RUN_ID: '$(JOB_NAME)-$(JOB_UID)',
+      LOCUST_DRIVER_RESUME: 'auto',
+    });
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(spec.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     const cron = JSON.parse((await kubectl(['get', 'cronjob', '-n', NS, '-o', 'json'])).stdout).items;
