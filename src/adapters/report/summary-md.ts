@@ -28,13 +28,27 @@ export function summaryMarkdown(run: RunRecord): string {
     out.push('');
   }
 
+  const retried = run.stages.filter((s) => s.retries.length > 0);
+  if (retried.length > 0 || run.resumes.length > 0) {
+    out.push('## Faults the run survived', '');
+    for (const r of run.resumes) out.push(`- resumed at ${utc(r.at)} from stage ${r.fromStage} (the stages before it were kept, not run again)`);
+    for (const s of retried) {
+      for (const r of s.retries) out.push(`- ${stageLabel(s)}: an attempt was interrupted at ${utc(r.at)} ${DASH} ${prose(r.reason)}; the numbers are from attempt ${s.attempt}`);
+    }
+    out.push('');
+  }
+
   if (run.comparison !== null) out.push(...comparisonSection(run.comparison, run, null), '');
 
   out.push(...failures(run.stages));
 
   out.push('## How to read this', '');
   out.push(
-    "- Each stage is measured over its **window**, after the ramp-up: it starts where the requests counted after the master's stats reset begin (Locust's workers report every 3 s, so their first report after the reset reaches back up to 3 s; the driver measures where) and ends when the users were stopped, once the workers' last reports are in.",
+    `- Each stage is measured over its **window**, after the ramp-up: it starts where the requests counted after the master's stats reset begin (Locust's workers report every 3 s, so their first report after the reset reaches back up to 3 s; the driver measures where) and ends ${
+      run.plan.transition === 'continue'
+        ? "where the workers' last reports before the read reach (transition: continue: the users keep running into the next stage, so a window can reach back up to 3 s into the previous stage's load)"
+        : "when the users were stopped, once the workers' last reports are in"
+    }.`,
     '- **RPS** = requests in the window / window seconds. **p50/p95/p99/Max** are cumulative over the whole window, as in Locust\'s CSV, not its rolling "current" values.',
     '- **Fail %** = failed requests / requests. The **knee** is the first stage (by users) where p95 climbs more than 1.5× above the lower-load level, or throughput grows less than half as fast as the users.',
     '- Every number is in `summary.csv` and `run.json`; Locust\'s own CSVs and the time series are in `stages/`.',
@@ -91,7 +105,7 @@ function table(run: RunRecord): string[] {
     ['p99 (ms)', 'r', (s) => msCell(s.totals?.p99Ms)],
     ['Max (ms)', 'r', (s) => msCell(s.totals?.maxMs)],
     ['Fail %', 'r', (s) => (s.totals === null ? DASH : (s.totals.failRatio * 100).toFixed(2))],
-    ['Status', 'l', (s) => (s.status === 'completed' ? s.status : `**${s.status}**`)],
+    ['Status', 'l', (s) => `${s.status === 'completed' ? s.status : `**${s.status}**`}${s.retries.length > 0 ? ` (attempt ${s.attempt})` : ''}`],
     ...(hasSlo(run) ? [['SLO', 'l', sloCell] satisfies Column] : []),
   ];
   const lines = [
