@@ -73,4 +73,27 @@ describe('the embedded local stack through the CLI', () => {
     expect(await answers(target)).toBe(false);
     expect(processesMentioning([new URL(master).port, new URL(target).port])).toEqual([]);
   });
+
+  it('SIGKILL leaves nothing behind: the kernel stops the stack with the driver (no load left running)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-kill-'));
+    const file = path.join(dir, 'kill.yaml');
+    await writeFile(file, 'version: 1\nname: kill\ndefaults: { spawnRate: 20, duration: 60s, sampleEvery: 1s }\nstages:\n  - users: 4\n');
+    let sent = false;
+    const res = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'kill', '--log-format', 'json'], {
+      onStdout: (chunk, kill) => {
+        if (!sent && chunk.includes('"event":"sample"')) {
+          sent = true;
+          kill('SIGKILL');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(res.signal).toBe('SIGKILL');
+    const { master, target } = stackUrls(res.stdout);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && ((await answers(master)) || (await answers(target)))) await new Promise((r) => setTimeout(r, 250));
+    expect(await answers(master)).toBe(false);
+    expect(await answers(target)).toBe(false);
+    expect(processesMentioning([new URL(master).port, new URL(target).port])).toEqual([]);
+  });
 });

@@ -9,8 +9,13 @@
 // so nothing is left behind when the driver exits without stopping the stack (crash, process.exit).
 // If a SIGINT/SIGTERM/SIGHUP arrives and nobody else in the program listens for it, the net kills
 // the children and then lets the signal do what it would have done (terminate the driver).
+//
+// SIGKILL (or an OOM kill) leaves no chance to run anything: on Linux each child is therefore
+// started through a tiny python3 exec wrapper that asks the kernel for SIGTERM when the driver dies
+// (prctl PR_SET_PDEATHSIG, kept across exec). A killed driver leaves no Locust hammering the target.
 
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 
 export interface ExitInfo {
@@ -23,6 +28,21 @@ export interface SpawnOptions {
   cwd?: string;
   /** Lines of output kept (stdout and stderr interleaved). Default 50. */
   ringLines?: number;
+}
+
+/** python3 -c: set the parent-death signal, give up if the parent is already gone, exec the command. */
+const DIE_WITH_PARENT =
+  'import ctypes,os,signal,sys\n' +
+  'ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)\n' +
+  'if os.getppid() != int(sys.argv[1]): os._exit(1)\n' +
+  'os.execvp(sys.argv[2], sys.argv[2:])';
+
+const PYTHON3 = ['/usr/bin/python3', '/usr/local/bin/python3', '/bin/python3'].find((p) => existsSync(p)) ?? null;
+
+/** The command line that runs `command args` and dies with the driver (where the OS allows it). */
+export function dieWithParent(command: string, args: readonly string[]): { command: string; args: string[] } {
+  if (process.platform !== 'linux' || PYTHON3 === null) return { command, args: [...args] };
+  return { command: PYTHON3, args: ['-c', DIE_WITH_PARENT, String(process.pid), command, ...args] };
 }
 
 type LineListener = (line: string, stream: 'stdout' | 'stderr') => void;
@@ -105,7 +125,8 @@ export class ManagedProcess {
   /** Spawns `command args` in its own process group; rejects if it cannot be started at all. */
   static async spawn(name: string, command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<ManagedProcess> {
     installSafetyNet();
-    const child = spawn(command, args, {
+    const run = dieWithParent(command, args);
+    const child = spawn(run.command, run.args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       detached: true,
