@@ -284,6 +284,15 @@ export interface Highlight {
   reason: string;
 }
 
+/** The cluster as the run found it: what restore puts back (kept in run.json so a resumed run can). */
+export interface ClusterBaseline {
+  targetReplicas: number | null;
+  /** The target's HPA before the run: its snapshot, or null when there was none. */
+  hpaSnapshot: unknown;
+  hpaExisted: boolean;
+  workerReplicas: number | null;
+}
+
 export interface RunRecord {
   schemaVersion: 1;
   runId: string;
@@ -298,7 +307,7 @@ export interface RunRecord {
     driver: string;
     node: string;
     locust: { version: string | null; url: string; embedded: boolean; schema: 'legacy' | 'modern' | null };
-    kubernetes: { namespace: string; server: string; inCluster: boolean } | null;
+    kubernetes: { namespace: string; server: string; inCluster: boolean; baseline: ClusterBaseline | null } | null;
     workers: number | null;
   };
   stages: StageResult[];

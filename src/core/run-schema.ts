@@ -238,7 +238,18 @@ export const RunRecordSchema = z
         embedded: z.boolean(),
         schema: z.enum(['legacy', 'modern']).nullable(),
       }),
-      kubernetes: z.object({ namespace: z.string(), server: z.string(), inCluster: z.boolean() }).nullable(),
+      kubernetes: z
+        .object({
+          namespace: z.string(),
+          server: z.string(),
+          inCluster: z.boolean(),
+          baseline: z
+            .object({ targetReplicas: count.nullable(), hpaSnapshot: z.unknown(), hpaExisted: z.boolean(), workerReplicas: count.nullable() })
+            .nullable()
+            .default(null)
+            .describe('The cluster as the run found it, what restore puts back (a resumed run restores this)'),
+        })
+        .nullable(),
       workers: count.nullable(),
     }),
     stages: z.array(StageResultSchema),

@@ -142,10 +142,21 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     if (k) {
       if (!cluster) throw new InfraError('the matrix has a kubernetes: section but no cluster connection was made');
       await clusterPreflight(cluster, k, o, signal);
-      const state = await captureBaseline(cluster, k, signal);
-      kube = { cluster, plan: k, state };
       lease = await holdLease(cluster, k, o, deps);
-      record.environment.kubernetes = { namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster };
+      const state = await captureBaseline(cluster, k, signal);
+      // A resumed run puts back what the FIRST driver found, not what the dead one left scaled.
+      const found = o.resume?.environment.kubernetes?.baseline ?? null;
+      if (found) {
+        const uses = (f: (s: StagePlan) => boolean) => o.plan.stages.some(f);
+        Object.assign(state, {
+          baseline: found,
+          touchedTarget: uses((s) => s.replicas !== null),
+          touchedHpa: uses((s) => s.hpa !== null || (s.replicas !== null && found.hpaExisted)),
+          touchedWorkers: uses((s) => s.workers !== null),
+        });
+      }
+      kube = { cluster, plan: k, state };
+      record.environment.kubernetes = { namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, baseline: state.baseline };
       emit({ kind: 'kube-ready', namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, lease: k.leaseName });
     }
     const first = await preflight(deps, o);
@@ -229,7 +240,7 @@ async function waitForMaster(deps: RunDeps, o: RunOptions): Promise<void> {
   const timeoutMs = o.plan.retry.masterTimeoutMs;
   const poll = o.connectPollMs ?? 1_000;
   const deadline = clock.now() + timeoutMs;
-  let lastProblem = 'no answer';
+  let lastProblem: string;
   for (;;) {
     try {
       const s = await lg.stats(signal);
@@ -282,7 +293,7 @@ async function runStages(
   while (stage) {
     // transition: continue hands the users to the next stage; a capacity search always restarts.
     const handOff = o.plan.transition === 'continue' && !cap && stage.index < o.plan.stages.length;
-    let outcome: StageOutcome | null = null;
+    let outcome: StageOutcome;
     const retries: StageRetry[] = [];
     for (let attempt = 1; ; attempt++) {
       outcome = await runStage({ lg, clock, emit, signal, kube }, stage, {

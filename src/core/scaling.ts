@@ -6,13 +6,8 @@ import type { KubernetesPlan, Sample, StagePlan } from './model.js';
 import { InfraError } from './errors.js';
 import { formatDuration } from './units.js';
 
-export interface ClusterBaseline {
-  targetReplicas: number | null;
-  /** The target's HPA before the run: its snapshot, or null when there was none. */
-  hpaSnapshot: unknown;
-  hpaExisted: boolean;
-  workerReplicas: number | null;
-}
+import type { ClusterBaseline } from './model.js';
+export type { ClusterBaseline } from './model.js';
 
 /** What changes during the run, so restore knows what to undo. */
 export interface ScalingState {

@@ -197,4 +197,42 @@ describe('the driver in its pod', () => {
     expect(res.stdout).toMatch(/ok: Locust master .*: answering, 1 workers connected/);
     expect(await readdir(dir)).not.toContain('preflight');
   });
+
+  it('a Job pod killed mid-run and started again resumes its run: Lease taken over, leftover swarm stopped, finished stages kept, the first baseline restored', async () => {
+    const { apps, coord } = admin();
+    const file = path.join(dir, 'resume.yaml');
+    await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 4, replicas: 2 }\n  - { users: 6, replicas: 2 }\n  - { users: 8, replicas: 2 }\n'));
+    const runId = 'locust-load-test-matrix-5f0c1e2a';
+    const jobEnv = (pod: string) => ({ ...podEnv(pod), LOCUST_DRIVER_RUN_ID: runId, LOCUST_DRIVER_RESUME: 'auto' });
+    const args = ['run', '--matrix', file, '--out', dir, '--log-format', 'json', '--service-account-root', saRoot];
+    let killed = false;
+    const first = await runCli(args, {
+      env: jobEnv('locust-load-test-matrix-aaaaa'),
+      timeoutMs: 280_000,
+      onStdout: (chunk, kill) => {
+        if (!killed && /"event":"sample"[^\n]*stage 2\/3/.test(chunk)) {
+          killed = true;
+          kill('SIGKILL');
+        }
+      },
+    });
+    expect(first.signal).toBe('SIGKILL');
+    const before = JSON.parse(await readFile(path.join(dir, runId, 'run.json'), 'utf8'));
+    expect(before.stages.map((s: { status: string }) => s.status)).toEqual(['completed']);
+    expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS })).spec?.holderIdentity).toBe(`${runId}@locust-load-test-matrix-aaaaa`);
+    expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(2); // left scaled by the dead pod
+
+    const second = await runCli(args, { env: jobEnv('locust-load-test-matrix-bbbbb'), timeoutMs: 280_000 });
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/still running \d+ users from the interrupted driver/);
+    const run = JSON.parse(await readFile(path.join(dir, runId, 'run.json'), 'utf8'));
+    expect(run.status).toBe('completed');
+    expect(run.stages.map((s: { index: number; status: string }) => [s.index, s.status])).toEqual([[1, 'completed'], [2, 'completed'], [3, 'completed']]);
+    expect(run.stages[0]).toEqual(before.stages[0]); // never run again
+    expect(run.resumes).toHaveLength(1);
+    expect(run.resumes[0].fromStage).toBe(2);
+    expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1); // what the FIRST pod found
+    expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS })).spec?.holderIdentity).toBeFalsy();
+  });
 });

@@ -111,7 +111,7 @@ function realisticRun(): RunRecord {
       driver: '0.1.0',
       node: 'v24.22.3',
       locust: { version: '2.47.0', url: 'http://locust-master:8089', embedded: false, schema: 'modern' },
-      kubernetes: { namespace: 'loadtest', server: 'https://10.96.0.1:443', inCluster: true },
+      kubernetes: { namespace: 'loadtest', server: 'https://10.96.0.1:443', inCluster: true, baseline: null },
       workers: 4,
     },
     comparison,

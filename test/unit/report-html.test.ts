@@ -262,7 +262,7 @@ describe('reportHtml', () => {
         ],
         reason: '200 users met the SLO; 400 breached it',
       },
-      environment: { ...makeRunRecord().environment, kubernetes: { namespace: 'load<test>', server: 'https://10.0.0.1:6443', inCluster: true } },
+      environment: { ...makeRunRecord().environment, kubernetes: { namespace: 'load<test>', server: 'https://10.0.0.1:6443', inCluster: true, baseline: null } },
     });
     const html = await render(run);
     expect(html).toContain('aria-label="Target replicas over the run: ready, desired and HPA desired"');

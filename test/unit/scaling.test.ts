@@ -78,7 +78,7 @@ describe('stages that scale the cluster', () => {
     expect(cluster.calls.filter((c) => c.startsWith('scale'))).toEqual(['scale inference 2', 'scale locust-worker 4', 'scale inference 4', 'scale locust-worker 2', 'scale inference 1']);
     expect(cluster.deployments.get('inference')!.spec).toBe(1);
     expect(cluster.deployments.get('locust-worker')!.spec).toBe(2);
-    expect(record.environment.kubernetes).toEqual({ namespace: 'loadtest', server: 'https://127.0.0.1:6443', inCluster: true });
+    expect(record.environment.kubernetes).toMatchObject({ namespace: 'loadtest', server: 'https://127.0.0.1:6443', inCluster: true, baseline: { targetReplicas: 1, workerReplicas: 2, hpaExisted: false } });
     expect(cluster.lease.holder).toBeNull(); // released
     expect(cluster.configMaps.map((c) => c.name)).toEqual(['locust-driver-run-r1']);
     expect(JSON.parse(cluster.configMaps[0]!.data['run.json']!).stages[0].samples).toEqual([]);
