@@ -170,13 +170,14 @@ async function run(opts: CliOptions, version: string): Promise<number> {
     log.info(`run ${runId} already completed (verdict ${prior.verdict}); nothing to resume`);
     return prior.verdict === 'fail' ? 1 : 0;
   }
+  // A run folder that already holds a run is refused before anything starts.
+  const sink = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
   const controller = onSignals(log);
   let c: Connected | null = null;
   try {
     c = await connect(plan, opts, log, controller.signal);
     const baseline = opts.baseline === null ? null : (explicitBaseline ?? (await latestBaseline(plan, runId, opts, c.cluster, log)));
     if (baseline && baseline.name !== plan.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
-    const sink = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
     for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
     const record = await runMatrix(
       { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
@@ -209,11 +210,18 @@ async function priorRun(plan: RunPlan, opts: CliOptions, runId: string): Promise
   }
   const { run: prior } = await loadRun(dir);
   if (prior.status === 'completed' && opts.resume === 'yes') throw new ConfigError(`--resume: run ${runId} in ${dir} already completed; start a new run with another --run-id`);
-  const same = (p: RunPlan) => JSON.stringify({ stages: p.stages, capacity: p.capacity, transition: p.transition, kubernetes: p.kubernetes });
+  // Key order differs between a built plan and one read back through the schema: compare canonically.
+  const same = (p: RunPlan) => canonicalJson({ stages: p.stages, capacity: p.capacity, transition: p.transition, kubernetes: p.kubernetes });
   if (same(prior.plan) !== same(plan)) {
     throw new ConfigError(`--resume: ${plan.source} no longer matches the matrix run ${runId} was started with (its stages, capacity, transition or kubernetes changed); resume with the same matrix, or start a new run`);
   }
   return prior;
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 // What a user sees when something is wrong: one clear line, the right exit code, nothing started.
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,5 +72,24 @@ describe('the CLI on bad input', () => {
     const res = await runCli(['run', '--users', '5']);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/^locust-driver: Unknown argument: users/);
+  });
+
+  it('never overwrites a run folder, and --resume checks what it would continue, before anything starts (exit 2)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-resume-'));
+    const file = path.join(dir, 'm.yaml');
+    await writeFile(file, 'version: 1\nname: resumable\nstages:\n  - users: 4\n  - users: 8\n');
+    const missing = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'nope', '--resume']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--resume: .*nope\/run\.json does not exist — check --run-id and --out/);
+    const auto = path.join(dir, 'r1');
+    await mkdir(auto, { recursive: true });
+    await writeFile(path.join(auto, 'run.json'), '{"schemaVersion":1}');
+    const taken = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'r1']);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/r1\/run\.json already exists: .*or continue it with --resume/);
+    const broken = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'r1', '--resume']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/r1\/run\.json: not a locust-driver run\.json/);
+    expect(existsSync(path.join(dir, 'r1', 'summary.md'))).toBe(false);
   });
 });

@@ -27,6 +27,15 @@ describe('command line', () => {
     await expect(parse(['frobnicate'])).rejects.toBeInstanceOf(ConfigError);
   });
 
+  it('reads --resume (bare, =auto, or the variable) and wants a --run-id with it', async () => {
+    expect(await parse(['run'])).toMatchObject({ resume: 'no' });
+    expect(await parse(['run', '--resume', '--run-id', 'r1'])).toMatchObject({ resume: 'yes', runId: 'r1' });
+    expect(await parse(['run', '--resume=auto', '--run-id', 'r1'])).toMatchObject({ resume: 'auto' });
+    expect(await parse(['run'], { LOCUST_DRIVER_RESUME: 'auto', LOCUST_DRIVER_RUN_ID: 'job-1-uid' })).toMatchObject({ resume: 'auto', runId: 'job-1-uid' });
+    await expect(parse(['run', '--resume'])).rejects.toThrow(/--resume needs --run-id <id>/);
+    await expect(parse(['run', '--resume=maybe', '--run-id', 'r1'])).rejects.toThrow(/--resume "maybe": use --resume .* or --resume=auto/);
+  });
+
   it('reads --baseline and repeated --tolerance for run, and their variables', async () => {
     expect(await parse(['run'])).toMatchObject({ baseline: null, tolerances: [], runs: [] });
     expect(await parse(['run', '--baseline', 'latest', '--tolerance', 'p95=10%', '--tolerance', 'rps=-5%'])).toMatchObject({
