@@ -286,6 +286,7 @@ async function runStages(
   };
   let stage = next(record.stages.length + 1);
   const writes = pendingWrites();
+  let idle: LiveStats | null = null;
   const end: End = async (status, error) => {
     await writes.flush().catch(() => undefined); // end() rewrites everything; a failed stage write is reported there
     return endRun(status, error);
@@ -303,6 +304,7 @@ async function runStages(
         runPlannedMs: plannedMs,
         expectWorkers: o.expectWorkers,
         continuing: swarm.running,
+        idle: attempt === 1 ? idle : null,
         handOff,
         onWorkerLoss: o.plan.retry.onWorkerLoss,
         attempt,
@@ -310,6 +312,7 @@ async function runStages(
         ...o.stageTiming,
       });
       swarm.running = outcome.running;
+      idle = outcome.idle;
       if (outcome.interrupted === null || signal.aborted) break;
       if (attempt > o.plan.retry.attempts) {
         outcome.result.reason = `${outcome.result.reason ?? 'interrupted'} — gave up after ${attempt} attempt(s) (retry.attempts: ${o.plan.retry.attempts})`;

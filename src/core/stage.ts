@@ -37,6 +37,8 @@ export interface StageOptions {
   handOff?: boolean;
   /** Workers dropping below the expected count mid-stage: mark invalid (default) or interrupt for a retry. */
   onWorkerLoss?: 'invalid' | 'retry';
+  /** The master as the previous stage left it, stopped cleanly by this driver (no read needed before the /swarm). */
+  idle?: LiveStats | null;
   /** Which attempt this is (1-based) and why the earlier ones were interrupted. */
   attempt?: number;
   retries?: StageRetry[];
@@ -64,6 +66,8 @@ export interface StageOutcome {
   interrupted: string | null;
   /** The users are still running (transition: continue hands them to the next stage). */
   running: boolean;
+  /** After a clean stop: the master stopped with the workers last seen, for the next stage's start. */
+  idle: LiveStats | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -92,8 +96,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   const expectWorkers = stage.workers ?? opts.expectWorkers ?? null;
 
   let lastWorkers = 0;
+  let lastSeen: LiveStats | null = null;
   const observe = (s: LiveStats) => {
     lastWorkers = s.workerCount;
+    lastSeen = s;
     workersMin = Math.min(workersMin, s.workerCount);
     workersMax = Math.max(workersMax, s.workerCount);
     for (const w of s.workers) if (w.cpuPercent !== null) cpuMax = Math.max(cpuMax ?? 0, w.cpuPercent);
@@ -164,7 +170,12 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       retries: opts.retries ?? [],
     };
     emit({ kind: 'stage-finished', result, of: opts.of });
-    return { result, window, stoppedAt: stopAskedAt, fatal, interrupted, running: liveWindow !== null && stopAskedAt === null };
+    const running = liveWindow !== null && stopAskedAt === null;
+    const idle: LiveStats | null =
+      status !== 'aborted' && interrupted === null && fatal === null && stoppedAt !== null && lastSeen !== null
+        ? { ...lastSeen, state: 'stopped', userCount: 0, workers: lastSeen.workers.map((w) => ({ ...w, state: 'ready', userCount: 0 })) }
+        : null;
+    return { result, window, stoppedAt: stopAskedAt, fatal, interrupted, running, idle };
   };
 
   try {
@@ -177,7 +188,9 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
         throw e;
       }
     }
-    const before = await lg.stats(signal);
+    // A fresh read here would fill Locust's 2 s cache just before the /swarm and hide the ramp's end
+    // for 2 s: after a stage this driver stopped cleanly, what it saw last is the state (stopped).
+    const before = opts.idle ?? (await lg.stats(signal));
     observe(before);
     if (before.workerCount === 0) {
       if (opts.continuing || (opts.attempt ?? 1) > 1) throw new StageInterrupted(`no Locust workers are connected to ${lg.url}`);
@@ -202,8 +215,12 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       runningSeen = true;
       await clock.sleep(Math.round((Math.abs(stage.users - before.userCount) / stage.spawnRate) * 1000) + CONTINUE_RAMP_MARGIN_MS, signal);
     } else {
+      // Every fresh read is cached for 2 s: a read in the middle of the ramp would hide its end for
+      // that long, so the first one waits for the planned ramp plus Locust's spawn-complete report.
+      let wait = Math.max(rampPollMs, Math.round((stage.users / stage.spawnRate) * 1000) + RAMP_REPORT_MARGIN_MS);
       for (;;) {
-        await clock.sleep(rampPollMs, signal);
+        await clock.sleep(wait, signal);
+        wait = rampPollMs;
         last = await lg.stats(signal);
         observe(last);
         if (last.state === 'running' && last.userCount === stage.users) break;
@@ -360,6 +377,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   }
 }
 
+/** Locust marks a ramp complete when every worker's spawning_complete arrives, a little after the last user. */
+export const RAMP_REPORT_MARGIN_MS = 500;
 /** A re-targeted swarm (transition: continue) is given its planned ramp plus this before the reset. */
 export const CONTINUE_RAMP_MARGIN_MS = 250;
 /** How long an interrupted stage tries to stop the users before leaving it to the run loop. */
