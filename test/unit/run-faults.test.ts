@@ -100,6 +100,17 @@ describe('resume', () => {
   });
 });
 
+describe('ramp detection', () => {
+  it('after a clean stop starts the next stage without a read that would fill Locust\'s 2 s cache', async () => {
+    const { lg, go } = setup();
+    const record = await go(plan([st(1, 10), st(2, 20)]));
+    expect(record.status).toBe('completed');
+    const calls = lg.calls;
+    const between = calls.slice(calls.indexOf('window'), calls.indexOf('swarm 20 10'));
+    expect(between).not.toContain('stats');
+  });
+});
+
 describe('transition: continue', () => {
   it('re-targets the running swarm between stages: one stop at the end, windows that match the traffic', async () => {
     const { lg, go } = setup();
