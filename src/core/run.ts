@@ -182,6 +182,11 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
 
 type End = (status: RunRecord['status'], error: DriverError | null) => Promise<RunRecord>;
 
+/** The planned ramp of a stage starting from `fromUsers` users. */
+function rampMsOf(s: StagePlan, fromUsers: number): number {
+  return Math.round((Math.abs(s.users - fromUsers) / s.spawnRate) * 1000);
+}
+
 /** One report write in flight at a time; its failure surfaces at the next flush(). */
 function pendingWrites(): { start: (p: Promise<void>) => void; flush: () => Promise<void> } {
   let pending: Promise<void> = Promise.resolve();
@@ -342,14 +347,17 @@ async function runStages(
     }
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
     record.verdict = verdictOf(record);
-    // The stage's reports are written while the next stage starts (transition: continue must not
-    // wait for report.html); the sink keeps writes in order and a failed write still fails the run.
+    const following = outcome.fatal || signal.aborted ? null : next(stage.index + 1);
+    // The stage's reports are written while the next stage starts; the sink keeps writes in order
+    // and a failed write still fails the run. Rendering report.html holds the event loop for a few
+    // hundred ms, so when the next stage follows at once it waits until that stage has ramped.
     await writes.flush();
-    writes.start(sink.stageFinished({ ...record, stages: [...record.stages] }, result, outcome.window));
+    const snapshot: RunRecord = { ...record, stages: [...record.stages] };
+    const holdMs = following && (outcome.running || stage.cooldownMs < 1_000) ? rampMsOf(following, outcome.running ? result.users : 0) + 1_000 : 0;
+    writes.start(holdMs > 0 ? clock.sleep(holdMs).then(() => sink.stageFinished(snapshot, result, outcome.window)) : sink.stageFinished(snapshot, result, outcome.window));
     if (outcome.fatal) return end(outcome.fatal instanceof AbortedError ? 'aborted' : 'failed', outcome.fatal);
     if (signal.aborted) return end('aborted', asDriverError(signal.reason, signal));
     if (result.status === 'failed') failed++;
-    const following = next(stage.index + 1);
     if (following && !cap && o.plan.onBreach === 'stop' && result.slo.some((v) => !v.pass)) {
       // slo.onBreach: stop — the remaining stages are recorded as skipped, with why.
       const why = `skipped: stage ${result.index} breached its SLO (${breachText(result.slo)}) and slo.onBreach is stop`;

@@ -340,6 +340,12 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     if (opts.handOff) {
       const nominalEnd = (windowStart ?? rs) + stage.durationMs;
       endAt = nominalEnd;
+      // The counted requests reach only each worker's last report: keep watching until they cover
+      // the planned window (at most one report interval), so windows last what the matrix says.
+      while (estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs) < nominalEnd - countPollMs && clock.now() < nominalEnd + LOCUST_TIMING.workerReportMs + 300) {
+        await clock.sleep(countPollMs, signal);
+        endObs.push({ at: clock.now(), count: await lg.aggregatedCount(signal) });
+      }
       const w = await lg.window(signal);
       endObs.push({ at: clock.now(), count: w.aggregated.requests });
       endAt = estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs);
