@@ -33,8 +33,11 @@ export const LOCUST_TIMING = {
   stopMs: 1_000,
 } as const;
 
-/** transition: continue estimates both window edges from worker reports: a window must hold both. */
-export const CONTINUE_MIN_DURATION_MS = 10_000;
+/**
+ * Windows at least this long are read while the users run, both edges found from the workers'
+ * reports (each needs about one report interval of watching); transition: continue needs it.
+ */
+export const LIVE_READ_MIN_MS = 10_000;
 
 type SloInput = { p50?: number; p90?: number; p95?: number; p99?: number; avg?: number; max?: number; failRatio?: number; minRps?: number };
 
@@ -144,13 +147,13 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         message: `stage ${index} needs about ${formatDuration(rampMs + LOCUST_TIMING.statsCacheMs)} to start ${s.users} users at ${s.spawnRate}/s, but rampTimeout is ${formatDuration(s.rampTimeoutMs)} — raise rampTimeout or spawnRate`,
       });
     }
-    if (f.transition === 'continue' && s.durationMs < CONTINUE_MIN_DURATION_MS) {
+    if (f.transition === 'continue' && s.durationMs < LIVE_READ_MIN_MS) {
       issues.push({
         file: source,
         path: `${s.yamlPath}.duration`,
         line: null,
         col: null,
-        message: `stage ${index} lasts ${formatDuration(s.durationMs)}, but transition: continue needs windows of at least ${formatDuration(CONTINUE_MIN_DURATION_MS)} (their start and end are found from the workers' 3 s reports) — lengthen duration or use transition: restart`,
+        message: `stage ${index} lasts ${formatDuration(s.durationMs)}, but transition: continue needs windows of at least ${formatDuration(LIVE_READ_MIN_MS)} (their start and end are found from the workers' 3 s reports) — lengthen duration or use transition: restart`,
       });
     }
     const k = f.kubernetes;
@@ -202,8 +205,13 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
 /** What one stage is expected to take, Locust's floors included; the last stage has no cooldown. */
 export function expectedStageMs(s: StagePlan, last: boolean): number {
   const ramp = (s.users / s.spawnRate) * 1000 + LOCUST_TIMING.statsCacheMs;
-  const tail = Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.finalReportWaitMs);
-  return ramp + s.durationMs + LOCUST_TIMING.stopMs + tail;
+  // The cooldown counts from the stop request. A window read while the users run needs only the
+  // stop after it; a short one also waits for the workers' last reports after the stop.
+  const tail =
+    s.durationMs >= LIVE_READ_MIN_MS
+      ? Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.stopMs)
+      : Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.stopMs + LOCUST_TIMING.finalReportWaitMs);
+  return ramp + s.durationMs + tail;
 }
 
 export function expectedRunMs(plan: RunPlan): number {

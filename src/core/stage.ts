@@ -4,7 +4,7 @@ import type { Clock, Cluster, EventSink, LoadGenerator } from '../ports.js';
 import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageRetry, StageStatus, WindowStats } from './model.js';
 import { NO_OBSERVATION, observeCluster, PrepareTimeout, prepareStage, type ScalingState } from './scaling.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
-import { LOCUST_TIMING } from './plan.js';
+import { LIVE_READ_MIN_MS, LOCUST_TIMING } from './plan.js';
 import { estimateWindowEnd, estimateWindowStart, type CountObservation } from './window.js';
 import { toEndpointTotals, toTotals } from './summary.js';
 import { evaluateSlo } from './slo.js';
@@ -336,8 +336,12 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       }
     };
 
-    await Promise.all([watchReports(), sampleLoop(), opts.handOff ? watchEnd() : Promise.resolve()]);
-    if (opts.handOff) {
+    // Windows long enough to find both edges from the workers' reports are read while the users
+    // still run: no 3.5 s wait for the last reports after a stop (and none of the stop's ~1 s inside
+    // the window). Shorter ones stop first and read once the last reports are in, as before.
+    const liveRead = opts.handOff === true || stage.durationMs >= LIVE_READ_MIN_MS;
+    await Promise.all([watchReports(), sampleLoop(), liveRead ? watchEnd() : Promise.resolve()]);
+    if (liveRead) {
       const nominalEnd = (windowStart ?? rs) + stage.durationMs;
       endAt = nominalEnd;
       // The counted requests reach only each worker's last report: keep watching until they cover
@@ -350,6 +354,9 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       endObs.push({ at: clock.now(), count: w.aggregated.requests });
       endAt = estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs);
       liveWindow = w;
+      // Restart: stop now. The next /swarm may follow at once: a worker clears its unsent numbers
+      // when a new test reaches it, and the next window starts after a reset anyway.
+      if (!opts.handOff) await safeStop();
       return await finish('completed', null, null);
     }
     await safeStop();

@@ -45,8 +45,8 @@ stages:
       ['warm', 5, 5, 10_000, 15_000],
       ['users=20', 20, 10, 60_000, 0],
     ]);
-    // ramp 1 s + cache 2 s + 10 s + stop 1 s + cooldown 15 s; then 2+2+60+1+3.5 (final report wait)
-    expect(expectedRunMs(p)).toBe(29_000 + 68_500);
+    // ramp 1 s + cache 2 s + 10 s + cooldown 15 s (counted from the stop); then 2+2+60+1 (stop; read while running)
+    expect(expectedRunMs(p)).toBe(28_000 + 65_000);
   });
 
   it('names the file, YAML path, line:column and a fix for each problem', () => {

@@ -32,22 +32,37 @@ function setup(o: ConstructorParameters<typeof FakeLocust>[1] = {}) {
 }
 
 describe('a stage', () => {
-  it('ramps, resets, measures for the planned time, stops, and reads the numbers after the last worker report', async () => {
+  it('stops a short window first and reads the numbers after the last worker report', async () => {
+    const { clock, lg, go } = setup({ workers: 2, rpsPerUser: 2, phases: [700, 2200] });
+    const out: StageOutcome = await go(stage({ durationMs: 8_000 }));
+    expect(out.result.status).toBe('completed');
+    expect(lg.calls.filter((c) => !c.startsWith('stats') && c !== 'window')).toEqual(['swarm 20 10', 'reset', 'stop']);
+    expect(lg.calls.at(-1)).toBe('window');
+    expect(clock.now() - out.stoppedAt!).toBeGreaterThanOrEqual(3_500 + 1_000); // the blocking stop, then the last reports
+    expect(Date.parse(out.result.window!.end)).toBeLessThanOrEqual(out.stoppedAt!);
+    const w = out.result.window!;
+    const truth = lg.trafficBetween(Date.parse(w.start), Date.parse(w.end));
+    expect(Math.abs(out.result.totals!.requests - truth) / truth).toBeLessThan(0.05);
+  });
+
+  it('ramps, resets, measures for the planned time, reads the numbers while the users run, then stops', async () => {
     const { lg, events, go } = setup({ workers: 2, rpsPerUser: 2, phases: [700, 2200] });
     const out: StageOutcome = await go(stage());
     const r = out.result;
     expect(r.status).toBe('completed');
     expect(out.fatal).toBeNull();
+    expect(out.idle).toMatchObject({ state: 'stopped', userCount: 0, workerCount: 2 });
     expect(lg.wedged).toBe(false);
-    // order of the state-changing calls
+    // order of the state-changing calls: the window is read before the stop, no wait after it
     const changes = lg.calls.filter((c) => !c.startsWith('stats') && c !== 'window');
     expect(changes).toEqual(['swarm 20 10', 'reset', 'stop']);
-    expect(lg.calls.at(-1)).toBe('window');
+    expect(lg.calls.lastIndexOf('window')).toBeLessThan(lg.calls.indexOf('stop'));
+    expect(lg.calls.at(-1)).toBe('stop');
     // the window is as long as planned, and its count matches what the target received in it
     const w = r.window!;
     const start = Date.parse(w.start);
     const end = Date.parse(w.end);
-    expect(w.durationMs).toBeGreaterThanOrEqual(30_000);
+    expect(w.durationMs).toBeGreaterThanOrEqual(30_000 - 100);
     expect(w.durationMs).toBeLessThan(30_600);
     expect(start).toBeLessThan(Date.parse(w.resetAt)); // pre-reset samples in the first reports are accounted for
     const truth = lg.trafficBetween(start, end);
