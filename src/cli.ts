@@ -115,7 +115,7 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     } catch {
       ok = false;
     }
-    if (!ok) throw new ConfigError(`--master "${args.master}" is not an http(s) URL: use e.g. http://locust-master:8089`);
+    if (!ok) throw new ConfigError(`--master "${args.master.replace(/\/\/[^/@]*@/, '//')}" is not an http(s) URL: use e.g. http://locust-master:8089`);
   }
   const runs = command === 'compare' ? [String(args['run-a']), String(args['run-b'])] : command === 'report' ? [String(args['run-dir'])] : [];
   const baseline = args.baseline ?? null;

@@ -5,6 +5,10 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } fr
 import { ConfigError } from './errors.js';
 import { parseDuration, parsePercent } from './units.js';
 
+const MAX_DURATION_MS = 24 * 3_600_000;
+/** The matrix: product may expand to at most this many stages. */
+export const MAX_STAGES = 1_000;
+
 const DURATION_HINT = 'a duration with a unit, e.g. 500ms, 90s, 2m, 1h30m';
 
 const Duration = z
@@ -12,6 +16,8 @@ const Duration = z
   .regex(/^(?:\d+(?:\.\d+)?h)?(?:\d+(?:\.\d+)?m)?(?:\d+(?:\.\d+)?s)?(?:\d+ms)?$/, { error: `expected ${DURATION_HINT}` })
   .refine((s) => parseDuration(s) !== null, { error: `expected ${DURATION_HINT}` })
   .transform((s) => parseDuration(s) as number)
+  // Node's timers cannot wait longer than 24.8 days; no stage setting needs more than a day.
+  .refine((ms) => ms <= MAX_DURATION_MS, { error: 'at most 24h' })
   .meta({ description: DURATION_HINT });
 
 const PositiveDuration = Duration.refine((ms) => ms > 0, { error: 'must be longer than 0s' });
@@ -105,6 +111,7 @@ export const MatrixAxesSchema = z.strictObject({
 export const LocustSchema = z.strictObject({
   url: z
     .url({ protocol: /^https?$/, error: 'expected the master web UI URL, e.g. http://locust-master:8089' })
+    .refine((u) => !/^[a-z]+:\/\/[^/@]*@/i.test(u), { error: 'no user or password in the URL (it would end up in run.json): use locust.auth with passwordEnv' })
     .optional()
     .meta({ description: 'the Locust master web UI/API; omit to start the embedded local stack' }),
   expectWorkers: z.int().min(1).optional().meta({ description: 'wait (bounded) until at least this many workers are connected' }),
@@ -228,7 +235,7 @@ export interface ParsedMatrix {
 /** Parses and validates a matrix file's text. Throws MatrixError listing every problem. */
 export function parseMatrix(text: string, fileName: string): ParsedMatrix {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     throw new MatrixError(
       doc.errors.map((e) => {
@@ -237,7 +244,13 @@ export function parseMatrix(text: string, fileName: string): ParsedMatrix {
       }),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 50 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    // An alias bomb or an alias to no anchor: the YAML library refuses; say so as a matrix error.
+    throw new MatrixError([{ file: fileName, path: '', line: 1, col: 1, message: `YAML aliases: ${firstLine((e as Error).message)} — write the values out instead of using anchors` }]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new MatrixError([{ file: fileName, path: '', line: 1, col: 1, message: 'expected a mapping with version: 1, name, and matrix: or stages:' }]);
   }
@@ -250,6 +263,12 @@ export function parseMatrix(text: string, fileName: string): ParsedMatrix {
     if ([f.matrix, f.stages, f.capacity].filter((x) => x !== undefined).length !== 1) {
       issues.push({ ...locate(doc, lineCounter, fileName, []), message: 'give exactly one of matrix: (a cartesian product), stages: (an explicit list) or capacity: (a search)' });
     }
+    if (f.matrix) {
+      const m = f.matrix;
+      const count = [m.replicas, m.workers, m.users, m.spawnRate, m.duration].reduce((n, axis) => n * (axis?.length ?? 1), 1);
+      if (count > MAX_STAGES) issues.push({ ...locate(doc, lineCounter, fileName, ['matrix']), message: `the product of the axes is ${count} stages, more than ${MAX_STAGES}: split the matrix into several files` });
+    }
+    if (f.stages && f.stages.length > MAX_STAGES) issues.push({ ...locate(doc, lineCounter, fileName, ['stages']), message: `${f.stages.length} stages, more than ${MAX_STAGES}: split the matrix into several files` });
     if (f.capacity && !f.slo) {
       issues.push({ ...locate(doc, lineCounter, fileName, ['capacity']), message: 'a capacity search needs an slo: to judge each probe by' });
     }

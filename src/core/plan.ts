@@ -134,8 +134,9 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
   const stages: StagePlan[] = specs.map((s, i) => {
     const index = i + 1;
     const name = s.name ?? `users=${s.users}`;
-    let slug = slugify(name) || `stage`;
-    if (slugs.has(slug)) slug = `${slug}-${index}`;
+    const base = slugify(name) || `stage`;
+    let slug = base;
+    for (let k = index; slugs.has(slug); k++) slug = `${base}-${k}`;
     slugs.add(slug);
     const rampMs = (s.users / s.spawnRate) * 1000;
     if (s.rampTimeoutMs < rampMs + LOCUST_TIMING.statsCacheMs) {

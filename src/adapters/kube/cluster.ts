@@ -58,7 +58,8 @@ export function describeKubeFailure(e: unknown): string {
   }
   if (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError')) return 'no answer in time';
   const cause = (e as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (e as Error).message;
+  // fetch quotes the URL it refused, user info (a password) included: never pass that on.
+  return cause?.code ?? ((e as Error).message ?? '').replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
 }
 
 export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster {

@@ -37,12 +37,27 @@ export function connectKube(namespace: string | null, env: NodeJS.ProcessEnv = p
     }
   } catch (e) {
     const where = inCluster ? `the service account in ${saRoot}${SA_DIR}` : 'the kubeconfig ($KUBECONFIG or ~/.kube/config)';
-    throw new KubeError(`cannot load ${where}: ${(e as Error).message} — the kubernetes: section needs a cluster connection`, { cause: e });
+    // Only the first line: a YAML error quotes the lines around it, which may hold a token.
+    const first = ((e as Error).message ?? '').split('\n')[0] ?? '';
+    throw new KubeError(`cannot load ${where}: ${first} — the kubernetes: section needs a cluster connection`, { cause: e });
   }
   const server = kc.getCurrentCluster()?.server ?? '';
   if (!server || /^http:\/\/localhost:8080\/?$/.test(server)) {
     throw new KubeError('the matrix has a kubernetes: section, but no kubeconfig was found and this is not a pod: set KUBECONFIG, or run the driver as the Job in k8s/driver-job.yaml');
   }
   if (!ns) ns = kc.getContextObject(kc.getCurrentContext())?.namespace?.trim() || 'default';
-  return { kc, namespace: ns, server, inCluster };
+  return { kc, namespace: ns, server: withoutUserInfo(server), inCluster };
+}
+
+/** The server URL for messages and reports: user info (a password) removed; the client keeps the real one. */
+function withoutUserInfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
 }

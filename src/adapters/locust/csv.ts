@@ -117,10 +117,12 @@ export function parseCsvTable(text: string): CsvTable {
   const rows = cells.map((record) => {
     // A prototype-less object, so a column called "__proto__" or "toString" is just a column.
     const row = Object.create(null) as Record<string, string>;
-    header.forEach((name, idx) => {
-      const value = record[idx];
-      if (value !== undefined && !Object.hasOwn(row, name)) row[name] = value;
-    });
+    // Only the cells the record has: a short record under a very wide header stays cheap (linear).
+    const n = Math.min(header.length, record.length);
+    for (let idx = 0; idx < n; idx++) {
+      const name = header[idx] as string;
+      if (!Object.hasOwn(row, name)) row[name] = record[idx] as string;
+    }
     return row;
   });
   return { header, rows, cells };

@@ -34,13 +34,14 @@ function preview(body: unknown): string {
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
-  const path = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-  return `${path}${issue.message}`;
+  // The path can hold keys the body chose (a record's keys): keep it short and on one line.
+  const path = issue.path.length > 0 ? `${preview(issue.path.map(String).join('.'))}: ` : '';
+  return `${path}${preview(issue.message)}`;
 }
 
 function fail(what: string, expected: string, body: unknown, detail?: string, cause?: unknown): never {
   const why = detail === undefined ? '' : ` (${detail})`;
-  throw new LocustError(`Locust ${what}: expected ${expected}${why}; found: ${preview(body)}`, { cause });
+  throw new LocustError(`Locust ${what}: expected ${expected}${why}; found: ${preview(body)}`, { cause, code: 'LOCUST_BAD_RESPONSE' });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -76,15 +77,16 @@ function looksHtmlEscaped(s: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // GET /stats/requests
 
-const num = z.number();
 const optNum = z.number().nullable().optional();
+/** A request/failure count: Locust only ever sends whole numbers ≥ 0. */
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 const StatsRow = z.looseObject({
   name: z.string(),
   // "" for the Aggregated row; null before the first test up to 2.45.x.
   method: z.string().nullable().optional(),
-  num_requests: num,
-  num_failures: num,
+  num_requests: count,
+  num_failures: count,
   current_rps: optNum,
   current_fail_per_sec: optNum,
 });
@@ -136,7 +138,7 @@ function findAggregated(rows: unknown[]): StatsRowT | null {
     if (typeof row !== 'object' || row === null || (row as { name?: unknown }).name !== 'Aggregated') continue;
     const parsed = StatsRow.safeParse(row);
     if (!parsed.success) {
-      fail('/stats/requests', 'an Aggregated row with numeric num_requests and num_failures', row, firstIssue(parsed.error));
+      fail('/stats/requests', 'an Aggregated row with whole, non-negative num_requests and num_failures', row, firstIssue(parsed.error));
     }
     const method = parsed.data.method;
     if (method === '' || method === null || method === undefined) return parsed.data;
@@ -237,6 +239,15 @@ function csvNumber(what: string, row: Readonly<Record<string, string>>, col: str
   return fail(what, `a number or N/A in column "${col}" of data row ${line}`, raw);
 }
 
+/** A CSV count (requests, failures, occurrences): a whole number ≥ 0, never N/A or empty. */
+function csvCount(what: string, row: Readonly<Record<string, string>>, col: string, line: number): number {
+  const v = csvNumber(what, row, col, line);
+  if (v === null || !Number.isSafeInteger(v) || v < 0) {
+    fail(what, `a count in column "${col}" of data row ${line} (a whole number ≥ 0)`, row[col] ?? '(missing)');
+  }
+  return v;
+}
+
 const STATS_HEADER =
   'Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,' +
   'Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,…,100%';
@@ -271,11 +282,7 @@ export function parseStatsCsv(text: string): { endpoints: EndpointStats[]; aggre
   const rows: EndpointStats[] = table.rows.map((row, idx) => {
     const line = idx + 2;
     const n = (col: string): number | null => csvNumber(what, row, col, line);
-    const count = (col: string): number => {
-      const v = n(col);
-      if (v === null) fail(what, `a count in column "${col}" of data row ${line}`, row[col] ?? '(missing)');
-      return v;
-    };
+    const count = (col: string): number => csvCount(what, row, col, line);
     const requests = count('Request Count');
     const none = requests === 0;
     const time = (col: string): number | null => (none ? null : n(col));
@@ -338,8 +345,7 @@ export function parseFailuresCsv(text: string): FailureRow[] {
   const legacy = !table.header.includes('First Seen');
   const clean = (s: string): string => (looksHtmlEscaped(s) ? unescapeHtml(s) : s);
   return table.rows.map((row, idx) => {
-    const occurrences = csvNumber(what, row, 'Occurrences', idx + 2);
-    if (occurrences === null) fail(what, `a count in column "Occurrences" of data row ${idx + 2}`, row['Occurrences'] ?? '(missing)');
+    const occurrences = csvCount(what, row, 'Occurrences', idx + 2);
     const error = row['Error'] ?? '';
     return {
       method: clean(row['Method'] ?? ''),
@@ -357,10 +363,9 @@ export function parseExceptionsCsv(text: string): number {
   const table = readCsv(what, text, ['Count'], 'Count,Message,Traceback,Nodes');
   let total = 0;
   table.rows.forEach((row, idx) => {
-    const v = csvNumber(what, row, 'Count', idx + 2);
-    if (v === null) fail(what, `a count in column "Count" of data row ${idx + 2}`, row['Count'] ?? '(missing)');
-    total += v;
+    total += csvCount(what, row, 'Count', idx + 2);
   });
+  if (!Number.isSafeInteger(total)) fail(what, 'counts that add up to a whole number', `${total}`);
   return total;
 }
 
@@ -368,7 +373,7 @@ export function parseExceptionsCsv(text: string): number {
 // Other JSON bodies
 
 const Exceptions = z.looseObject({
-  exceptions: z.array(z.looseObject({ count: z.number() })),
+  exceptions: z.array(z.looseObject({ count })),
 });
 
 /** Parses `GET /exceptions` into the total count of user exceptions. */
@@ -377,7 +382,9 @@ export function parseExceptionsJson(body: unknown): number {
   if (!parsed.success) {
     fail('/exceptions', 'a JSON object with "exceptions": [{count, msg, traceback, nodes}]', body, firstIssue(parsed.error));
   }
-  return parsed.data.exceptions.reduce((sum, e) => sum + e.count, 0);
+  const total = parsed.data.exceptions.reduce((sum, e) => sum + e.count, 0);
+  if (!Number.isSafeInteger(total)) fail('/exceptions', 'counts that add up to a whole number', body);
+  return total;
 }
 
 const Swarm = z.looseObject({

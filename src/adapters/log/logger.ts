@@ -7,6 +7,8 @@ export type LogFormat = 'json' | 'pretty';
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const COLORS: Record<number, string> = { 40: '\x1b[33m', 50: '\x1b[31m', 60: '\x1b[31m' };
+/** Field names whose values never reach a log line. */
+const SECRET_KEYS = ['authorization', 'Authorization', 'password', 'token'];
 
 /** One JSON log record → `[HH:MM:SS] LEVEL message`; the structured fields stay in JSON mode only. */
 export function prettyLine(json: string, color: boolean): string {
@@ -24,7 +26,8 @@ export function createLogger(level: string, format: LogFormat, out: NodeJS.Writa
     base: { app: 'locust-driver' },
     timestamp: stdTimeFunctions.isoTime,
     // Secrets never reach a log line, whatever a caller passes in.
-    redact: { paths: ['authorization', '*.authorization', 'password', '*.password', 'token', '*.token'], censor: '[REDACTED]' },
+    // (up to two levels down, so `{ req: { headers: { authorization } } }` is covered too)
+    redact: { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[REDACTED]' },
   };
   if (format === 'pretty') {
     const color = (out as { isTTY?: boolean }).isTTY === true;

@@ -19,7 +19,7 @@ export function formatPlan(plan: RunPlan, masterOverride: string | null, localWo
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((v, c) => (c === 1 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join('  ');
-  const master = masterOverride ?? plan.locust.url;
+  const master = withoutCredentials(masterOverride ?? plan.locust.url);
   const where = master
     ? `master ${master} (waits for ${plan.locust.expectWorkers} worker${plan.locust.expectWorkers === 1 ? '' : 's'})`
     : `no master configured: run starts the embedded local stack (Locust master + ${localWorkers} workers + the sample inference service on 127.0.0.1)`;
@@ -38,6 +38,20 @@ export function formatPlan(plan: RunPlan, masterOverride: string | null, localWo
   ]
     .filter((l, i) => l !== '' || i === 6)
     .join('\n');
+}
+
+/** The URL as it may be shown: user and password removed (they stay in the client only). */
+function withoutCredentials(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 function kubeLine(plan: RunPlan): string {

@@ -80,7 +80,8 @@ export class FsReportSink implements ReportSink {
 
 /** `stages/03-u400`: a 2-digit index (more digits past 99) and the plan's slug, kept to safe characters. */
 export function stageFolder(stage: Pick<StageResult, 'index' | 'slug'>): string {
-  const slug = stage.slug.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'stage';
+  // Cut to 100 characters: a slug from a hand-edited run.json must not exceed the 255-byte name limit.
+  const slug = stage.slug.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 100) || 'stage';
   return `${String(stage.index).padStart(2, '0')}-${slug}`;
 }
 

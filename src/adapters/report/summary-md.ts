@@ -124,7 +124,8 @@ function failures(stages: readonly StageResult[]): string[] {
   const out = ['## Failures', '', '| Stage | Request | Error | Occurrences |', '|:---|:---|:---|---:|'];
   for (const { stage, f } of rows.slice(0, MAX_FAILURE_ROWS)) {
     const request = `${f.method} ${f.name}`.trim();
-    out.push(`| ${cellText(stageLabel(stage))} | ${cellText(request)} | ${cellText(truncate(f.error))} | ${group(f.occurrences)} |`);
+    // The request name is the locustfile's (a URL, any text): one line, markdown made harmless, like the error.
+    out.push(`| ${cellText(stageLabel(stage))} | ${cellText(inline(request))} | ${cellText(truncate(f.error))} | ${group(f.occurrences)} |`);
   }
   if (rows.length > MAX_FAILURE_ROWS) out.push('', `_${rows.length - MAX_FAILURE_ROWS} more in the stages' failures.csv._`);
   out.push('');
@@ -236,7 +237,9 @@ function resultLine(cmp: Comparison): string {
 function comparisonTable(cmp: Comparison, current: RunRecord, baseline: RunRecord | null): string[] {
   if (cmp.stages.length === 0) return ['_No stages to compare._'];
   const metrics = Array.from(new Set(cmp.stages.flatMap((s) => s.deltas.map((d) => d.metric))));
-  const out = [`| Stage | Parameters | ${metrics.map((m) => COMPARE_HEADINGS[m]).join(' | ')} | Result |`, `|:---|:---|${metrics.map(() => '---:|').join('')}:---|`];
+  // Built from a list, so no metric at all (nothing matched) gives no empty column: GFM only reads a
+  // table whose header and delimiter rows have the same number of cells.
+  const out = [`| ${['Stage', 'Parameters', ...metrics.map((m) => COMPARE_HEADINGS[m]), 'Result'].join(' | ')} |`, `|:---|:---|${metrics.map(() => '---:|').join('')}:---|`];
   for (const sc of cmp.stages) {
     const stage = current.stages.find((s) => s.index === sc.currentIndex);
     const base = baseline?.stages.find((s) => s.index === sc.baselineIndex);
