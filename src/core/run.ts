@@ -8,6 +8,7 @@ import { breachText } from './slo.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
 import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
 import { summaryConfigMap } from './run-summary.js';
+import { thinSamples } from './samples.js';
 import { capacityProbeBound, expectedRunMs, LOCUST_TIMING } from './plan.js';
 import { runStage, type StageOutcome } from './stage.js';
 import { findBest, findKnee } from './summary.js';
@@ -354,7 +355,11 @@ async function runStages(
     await writes.flush();
     const snapshot: RunRecord = { ...record, stages: [...record.stages] };
     const holdMs = following && (outcome.running || stage.cooldownMs < 1_000) ? rampMsOf(following, outcome.running ? result.users : 0) + 1_000 : 0;
-    writes.start(holdMs > 0 ? clock.sleep(holdMs).then(() => sink.stageFinished(snapshot, result, outcome.window)) : sink.stageFinished(snapshot, result, outcome.window));
+    const write = async () => {
+      await sink.stageFinished(snapshot, result, outcome.window);
+      result.samples = thinSamples(result.samples); // samples.csv has them all now
+    };
+    writes.start(holdMs > 0 ? clock.sleep(holdMs).then(write) : write());
     if (outcome.fatal) return end(outcome.fatal instanceof AbortedError ? 'aborted' : 'failed', outcome.fatal);
     if (signal.aborted) return end('aborted', asDriverError(signal.reason, signal));
     if (result.status === 'failed') failed++;

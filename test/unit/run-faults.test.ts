@@ -143,3 +143,17 @@ describe('transition: continue', () => {
     expect(lg.running).toBe(false);
   });
 });
+
+describe('memory on long runs', () => {
+  it('keeps at most 1000 samples per finished stage in memory and run.json; samples.csv got them all', async () => {
+    const { sink, go } = setup();
+    const record = await go(plan([st(1, 10, { durationMs: 3_600_000, sampleEveryMs: 1_000 }), st(2, 20, { durationMs: 60_000, sampleEveryMs: 1_000 })]));
+    expect(record.status).toBe('completed');
+    const written = sink.writes.find((w) => w.kind === 'stage' && w.stage?.index === 1);
+    expect(written?.stage?.samples.length).toBeGreaterThan(3_500); // what the stage's samples.csv received
+    expect(record.stages[0]!.samples).toHaveLength(1_000);
+    expect(record.stages[0]!.samples[0]!.elapsedMs).toBeLessThan(4_000);
+    expect(record.stages[0]!.samples.at(-1)!.elapsedMs).toBeGreaterThan(3_590_000);
+    expect(record.stages[1]!.samples.length).toBeLessThan(1_000); // short stages keep every sample
+  });
+});
