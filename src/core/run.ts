@@ -10,7 +10,7 @@ import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type Sc
 import { summaryConfigMap } from './run-summary.js';
 import { thinSamples } from './samples.js';
 import { capacityProbeBound, expectedRunMs, LOCUST_TIMING } from './plan.js';
-import { runStage, type StageOutcome } from './stage.js';
+import { busy, runStage, type StageOutcome } from './stage.js';
 import { findBest, findKnee } from './summary.js';
 import { formatDuration } from './units.js';
 
@@ -233,7 +233,7 @@ function resumedRecord(prior: RunRecord, fresh: RunRecord, now: number): RunReco
 
 /** A swarm nobody is measuring (a dead driver's, an interrupted stage's) is stopped before anything new starts. */
 async function stopLeftoverSwarm(deps: RunDeps, seen: LiveStats, whose: string): Promise<void> {
-  if (seen.state !== 'running' && seen.state !== 'spawning' && seen.state !== 'stopping') return;
+  if (!busy(seen)) return;
   deps.emit({ kind: 'warning', message: `the master is still running ${seen.userCount} users from ${whose} (state ${seen.state}): stopping them first` });
   await deps.lg.stop(deps.signal);
   // Late worker deltas of that swarm land within one report interval: let them pass before a new start.

@@ -196,8 +196,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       if (opts.continuing || (opts.attempt ?? 1) > 1) throw new StageInterrupted(`no Locust workers are connected to ${lg.url}`);
       throw new InfraError(`no Locust workers are connected to ${lg.url}: start workers (or check --master-host on them) and run again`);
     }
-    if (!opts.continuing && (before.state === 'running' || before.state === 'spawning' || before.state === 'stopping')) {
-      throw new InfraError(`the Locust master at ${lg.url} is already running a test (state ${before.state}); stop it in its web UI or with GET /stop, then run again`);
+    if (!opts.continuing && busy(before)) {
+      throw new InfraError(`the Locust master at ${lg.url} is already running a test (state ${before.state}); stop it in its web UI (or POST /stop; GET up to 2.46), then run again`);
     }
     if (opts.continuing && before.state !== 'running' && before.state !== 'spawning') {
       throw new StageInterrupted(`the swarm handed over by the previous stage is gone (master state ${before.state}, ${before.userCount} users): the master restarted or stopped`);
@@ -392,6 +392,16 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
 
 /** Locust marks a ramp complete when every worker's spawning_complete arrives: measured ~0.5 s after the planned ramp. */
 export const RAMP_REPORT_MARGIN_MS = 700;
+/**
+ * Whether the master is running a test. `stopping` with no users and every connected worker ready is
+ * not: Locust stays there after a stop until it drops a worker that went missing (~60 s).
+ */
+export function busy(s: LiveStats): boolean {
+  if (s.state === 'running' || s.state === 'spawning') return true;
+  if (s.state !== 'stopping') return false;
+  return s.userCount > 0 || s.workers.some((w) => w.state !== 'ready' && w.state !== 'missing');
+}
+
 /** A re-targeted swarm (transition: continue) is given its planned ramp plus this before the reset. */
 export const CONTINUE_RAMP_MARGIN_MS = 250;
 /** How long an interrupted stage tries to stop the users before leaving it to the run loop. */
@@ -399,10 +409,10 @@ const INTERRUPTED_STOP_TIMEOUT_MS = 5_000;
 
 /** What a live read in the middle of the window says went wrong with the master, or null. */
 export function midStageFault(s: LiveStats, prev: Sample | null, expectWorkers: number | null): string | null {
-  if (s.workerCount === 0) return `every Locust worker left the master in the middle of the window (state ${s.state})`;
   if (s.state === 'ready' || s.state === 'stopped' || s.state === 'stopping') {
-    return `the Locust master is ${s.state} in the middle of the window (${s.userCount} users): it restarted, or someone stopped the test`;
+    return `the Locust master is ${s.state} in the middle of the window (${s.userCount} users, ${s.workerCount} workers): it restarted, someone stopped the test, or every worker left`;
   }
+  if (s.workerCount === 0) return `every Locust worker left the master in the middle of the window (state ${s.state})`;
   if (prev && s.requests < prev.requests) return `the master's request count went back from ${prev.requests} to ${s.requests} in the middle of the window: it restarted or its stats were reset`;
   if (expectWorkers !== null && s.workerCount < expectWorkers) return `workers dropped to ${s.workerCount} of ${expectWorkers} in the middle of the window (retry.onWorkerLoss: retry)`;
   return null;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keptStages } from '../../src/core/run.js';
+import { busy } from '../../src/core/stage.js';
+import type { LiveStats } from '../../src/core/model.js';
 import { AbortedError } from '../../src/core/errors.js';
 import { plan, setup, st } from '../fakes/run-setup.js';
 
@@ -155,5 +157,28 @@ describe('memory on long runs', () => {
     expect(record.stages[0]!.samples[0]!.elapsedMs).toBeLessThan(4_000);
     expect(record.stages[0]!.samples.at(-1)!.elapsedMs).toBeGreaterThan(3_590_000);
     expect(record.stages[1]!.samples.length).toBeLessThan(1_000); // short stages keep every sample
+  });
+});
+
+describe('a master left "stopping" by a missing worker', () => {
+  const stats = (state: string, users: number, workers: string[]): LiveStats => ({
+    state,
+    userCount: users,
+    workers: workers.map((w, i) => ({ id: `w${i}`, state: w, userCount: 0, cpuPercent: null, memoryBytes: null })),
+    workerCount: workers.filter((w) => w !== 'missing').length,
+    requests: 0,
+    failures: 0,
+    currentRps: null,
+    currentFailPerSec: null,
+    currentP50Ms: null,
+    currentP95Ms: null,
+    schema: 'modern',
+  });
+  it('is idle when no user runs and every live worker is ready (Locust keeps it there ~60 s)', () => {
+    expect(busy(stats('stopping', 0, ['missing', 'ready', 'ready']))).toBe(false);
+    expect(busy(stats('stopping', 3, ['ready', 'ready']))).toBe(true);
+    expect(busy(stats('stopping', 0, ['stopping', 'ready']))).toBe(true);
+    expect(busy(stats('running', 10, ['running']))).toBe(true);
+    expect(busy(stats('stopped', 0, ['ready']))).toBe(false);
   });
 });

@@ -71,7 +71,16 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       const what = deadline.aborted || code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${code}: ${(e as Error).message}`;
       throw new LocustError(`Locust master at ${where} did not answer ${method} /${path} (${what})`, { cause: e, code: 'LOCUST_UNREACHABLE' });
     }
-    const text = await res.body.text();
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (e) {
+      // The answer was cut off (connection closed mid-body, body timeout): as good as no answer.
+      if (o.signal?.aborted) throw o.signal.reason;
+      const code = (e as { code?: string }).code ?? (e as { name?: string }).name ?? 'error';
+      const what = deadline.aborted ? `no complete answer within ${timeoutMs} ms` : `${code}: ${(e as Error).message}`;
+      throw new LocustError(`Locust master at ${where} cut off its answer to ${method} /${path} (${what})`, { cause: e, code: 'LOCUST_UNREACHABLE' });
+    }
     const ct = String(res.headers['content-type'] ?? '');
     if (res.statusCode === 401 || (res.statusCode === 302 && String(res.headers.location ?? '').includes('login'))) {
       throw new LocustError(
@@ -190,6 +199,9 @@ function isTransient(e: LocustError): boolean {
 }
 
 function excerpt(text: string): string {
+  // An error page (an ingress, a proxy, a login form) says most in its title.
+  const title = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+  if (title) return `an HTML page titled "${title}"`;
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
 }
