@@ -5,6 +5,7 @@
 // names the endpoint and what was expected — never another exception, never slow.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
+import { dropOrReplace, pickNode } from '../support/mutate.js';
 import { describe, expect, it } from 'vitest';
 import { formatCsv, parseCsv, parseCsvTable } from '../../src/adapters/locust/csv.js';
 import {
@@ -112,14 +113,6 @@ function allJsonParsers(body: unknown): void {
 // ---------------------------------------------------------------------------------------------
 // Mutations of real JSON bodies
 
-type Step = string | number;
-function paths(value: unknown, prefix: Step[] = []): Step[][] {
-  const out: Step[][] = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
-  return out;
-}
-
 const nastyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
     0, -1, -0, 1.5, 1e308, -1e308, 1e-300, 2 ** 53, 2 ** 53 + 2, NaN, Infinity, -Infinity,
@@ -141,22 +134,11 @@ interface JsonMutation {
 }
 
 function mutateJson(doc: unknown, m: JsonMutation): unknown {
-  const all = paths(doc).filter((p) => p.length > 0);
-  if (all.length === 0) return m.value;
-  const path = all[m.pick % all.length] as Step[];
-  const copy = structuredClone(doc) as Record<Step, unknown>;
-  let parent = copy;
-  for (const s of path.slice(0, -1)) parent = parent[s] as Record<Step, unknown>;
-  const last = path[path.length - 1] as Step;
-  const cur = parent[last];
+  const p = pickNode(doc, m.pick);
+  if (p === null) return m.value;
+  const { parent, last, current: cur } = p;
+  if (dropOrReplace(m.op, p, m.value)) return p.copy;
   switch (m.op) {
-    case 'drop':
-      if (Array.isArray(parent)) parent.splice(last as number, 1);
-      else delete parent[last];
-      break;
-    case 'replace':
-      parent[last] = m.value;
-      break;
     case 'retype':
       parent[last] = typeof cur === 'number' ? String(cur) : typeof cur === 'string' ? Number(cur) : Array.isArray(cur) ? cur[0] : [cur];
       break;
@@ -172,7 +154,7 @@ function mutateJson(doc: unknown, m: JsonMutation): unknown {
       if (Array.isArray(parent)) parent.push(structuredClone(cur));
       break;
   }
-  return copy;
+  return p.copy;
 }
 
 const jsonMutation: fc.Arbitrary<JsonMutation> = fc.record({

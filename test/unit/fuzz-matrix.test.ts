@@ -10,6 +10,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { MatrixError, parseMatrix } from '../../src/core/matrix.js';
 import type { RunPlan } from '../../src/core/model.js';
 import { buildPlan } from '../../src/core/plan.js';
+import { dropOrReplace, pickNode } from '../support/mutate.js';
 
 const FILE = 'fuzz/m.yaml';
 /** One parse of a (small) document: real ones take a few milliseconds; this only catches hangs (and a loaded CI machine). */
@@ -112,35 +113,15 @@ const nasty: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
-type PathStep = string | number;
-
-function paths(value: unknown, prefix: PathStep[] = []): PathStep[][] {
-  const out: PathStep[][] = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
-  return out;
-}
-
 type Mutation =
   | { op: 'drop' | 'replace' | 'retype' | 'rename' | 'add' | 'nest'; pick: number; value: unknown; key: string };
 
 function mutate(doc: unknown, m: Mutation): unknown {
-  const all = paths(doc).filter((p) => p.length > 0);
-  if (all.length === 0) return m.value;
-  const path = all[m.pick % all.length] as PathStep[];
-  const copy = structuredClone(doc) as Record<PathStep, unknown>;
-  let parent: Record<PathStep, unknown> = copy;
-  for (const step of path.slice(0, -1)) parent = parent[step] as Record<PathStep, unknown>;
-  const last = path[path.length - 1] as PathStep;
-  const current = parent[last];
+  const p = pickNode(doc, m.pick);
+  if (p === null) return m.value;
+  const { parent, last, current } = p;
+  if (dropOrReplace(m.op, p, m.value)) return p.copy;
   switch (m.op) {
-    case 'drop':
-      if (Array.isArray(parent)) parent.splice(last as number, 1);
-      else delete parent[last];
-      break;
-    case 'replace':
-      parent[last] = m.value;
-      break;
     case 'retype':
       // the same content as another YAML type: 10 → "10", "30s" → [30s], {…} → [{…}]
       parent[last] = typeof current === 'number' ? String(current) : typeof current === 'string' ? [current] : Array.isArray(current) ? current[0] : [current];
@@ -159,7 +140,7 @@ function mutate(doc: unknown, m: Mutation): unknown {
       parent[last] = [[{ value: current }]];
       break;
   }
-  return copy;
+  return p.copy;
 }
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({

@@ -8,6 +8,7 @@ import { lstat, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import * as fc from 'fast-check';
+import { parseCsvStrict } from '../support/strict-csv.js';
 import { describe, expect, it } from 'vitest';
 import { FsReportSink, stageFolder } from '../../src/adapters/report/fs-sink.js';
 import { humanReports } from '../../src/adapters/report/human-reports.js';
@@ -25,42 +26,6 @@ const SEED = 1337;
 
 // ---------------------------------------------------------------------------------------------
 // Readers used as oracles
-
-/** Strict RFC 4180 (with the writers' `\n` line ends): throws on anything malformed. */
-function parseCsvStrict(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-        const next = text[i + 1];
-        if (next !== undefined && next !== ',' && next !== '\n') throw new Error(`text after a closing quote at ${i}`);
-      } else field += c;
-    } else if (c === '"') {
-      if (field !== '') throw new Error(`quote inside an unquoted field at ${i}`);
-      quoted = true;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c === '\r') throw new Error(`bare CR outside quotes at ${i}`);
-    else field += c;
-  }
-  if (quoted) throw new Error('unterminated quote');
-  if (field !== '' || row.length > 0) throw new Error('missing final newline');
-  return rows;
-}
 
 /** GFM table cells (cmark-gfm: a pipe preceded by a backslash is part of the cell). */
 function tableCells(line: string): number {

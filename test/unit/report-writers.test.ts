@@ -1,3 +1,4 @@
+import { parseCsvStrict } from '../support/strict-csv.js';
 import { describe, expect, it } from 'vitest';
 import { formatNumber, round, toCsv } from '../../src/adapters/report/csv-format.js';
 import { runJson } from '../../src/adapters/report/run-json.js';
@@ -11,38 +12,8 @@ import { RunRecordSchema, runJsonSchema } from '../../src/core/run-schema.js';
 import { evaluateSlo } from '../../src/core/slo.js';
 import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../fakes/run-record.js';
 
-/** A strict RFC 4180 reader, to check that what we write reads back as what we meant. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') {
-      if (field !== '') throw new Error(`quote inside an unquoted field at ${i}`);
-      quoted = true;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c === '\r') throw new Error(`bare CR outside quotes at ${i}`);
-    else field += c;
-  }
-  if (quoted) throw new Error('unterminated quote');
-  if (field !== '' || row.length > 0) throw new Error('missing final newline');
-  return rows;
-}
+/** What we write must read back as what we meant, through a strict RFC 4180 reader. */
+const parseCsv = parseCsvStrict;
 
 const EXPECTED_HEADER =
   'Replicas,Workers,Users,RPS,Median_ms,P95_ms,P99_ms,Failures_Pct,Requests,Duration_s,' +

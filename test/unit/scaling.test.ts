@@ -7,6 +7,7 @@ import { ManualClock } from '../fakes/manual-clock.js';
 import { FakeLocust } from '../fakes/fake-locust.js';
 import { FakeCluster } from '../fakes/fake-cluster.js';
 import { MemorySink } from '../fakes/memory-sink.js';
+import { plan as basePlan } from '../fakes/run-setup.js';
 
 const k8s: KubernetesPlan = { namespace: 'loadtest', target: { deployment: 'inference', hpa: 'inference' }, workers: { deployment: 'locust-worker' }, restore: true, leaseName: 'locust-driver', keepSummaries: 3 };
 
@@ -28,19 +29,8 @@ const st = (index: number, over: Partial<StagePlan>): StagePlan => ({
   ...over,
 });
 
-const plan = (stages: StagePlan[], kube: KubernetesPlan = k8s): RunPlan => ({
-  version: 1,
-  name: 'scaling',
-  source: 'm.yaml',
-  locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 10_000, requestTimeoutMs: 15_000, auth: null },
-  target: { host: null, healthPath: null },
-  kubernetes: kube,
-  onBreach: 'continue',
-  transition: 'restart',
-  retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },
-  capacity: null,
-  stages,
-});
+const plan = (stages: StagePlan[], kube: KubernetesPlan = k8s): RunPlan =>
+  basePlan(stages, { name: 'scaling', kubernetes: kube, locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 10_000, requestTimeoutMs: 15_000, auth: null } });
 
 function setup() {
   const clock = new ManualClock();
