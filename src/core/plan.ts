@@ -206,11 +206,11 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
 /** What one stage is expected to take, Locust's floors included; the last stage has no cooldown. */
 export function expectedStageMs(s: StagePlan, last: boolean): number {
   const ramp = (s.users / s.spawnRate) * 1000 + LOCUST_TIMING.statsCacheMs;
-  // The cooldown counts from the stop request. A window read while the users run needs only the
-  // stop after it; a short one also waits for the workers' last reports after the stop.
+  // The cooldown counts from the stop request and covers the wait for the workers' last reports;
+  // the last stage, if long, is read while the users run and needs only the stop.
   const tail =
-    s.durationMs >= LIVE_READ_MIN_MS
-      ? Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.stopMs)
+    last && s.durationMs >= LIVE_READ_MIN_MS
+      ? LOCUST_TIMING.stopMs
       : Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.stopMs + LOCUST_TIMING.finalReportWaitMs);
   return ramp + s.durationMs + tail;
 }

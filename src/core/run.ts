@@ -312,6 +312,7 @@ async function runStages(
         continuing: swarm.running,
         idle: attempt === 1 ? idle : null,
         handOff,
+        last: !cap && stage.index === o.plan.stages.length,
         onWorkerLoss: o.plan.retry.onWorkerLoss,
         attempt,
         retries: [...retries],

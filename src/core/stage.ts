@@ -35,6 +35,8 @@ export interface StageOptions {
   continuing?: boolean;
   /** transition: continue and a stage follows: read the window without stopping, leave the users running. */
   handOff?: boolean;
+  /** The run's last stage: nothing waits for the stop, so a long window is read before it. */
+  last?: boolean;
   /** Workers dropping below the expected count mid-stage: mark invalid (default) or interrupt for a retry. */
   onWorkerLoss?: 'invalid' | 'retry';
   /** The master as the previous stage left it, stopped cleanly by this driver (no read needed before the /swarm). */
@@ -81,6 +83,7 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   const startedAt = clock.now();
   const samples: Sample[] = [];
   let swarmAt: number | null = null;
+  let swarmSentAt: number | null = null;
   let runningSeen = false;
   let rampMs: number | null = null;
   let resetAt: number | null = null;
@@ -95,10 +98,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   let liveWindow: WindowStats | null = null;
   const expectWorkers = stage.workers ?? opts.expectWorkers ?? null;
 
-  let lastWorkers = 0;
   let lastSeen: LiveStats | null = null;
   const observe = (s: LiveStats) => {
-    lastWorkers = s.workerCount;
     lastSeen = s;
     workersMin = Math.min(workersMin, s.workerCount);
     workersMax = Math.max(workersMax, s.workerCount);
@@ -107,7 +108,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
 
   /** Stops the swarm without wedging the master: never within moments of a /swarm that has not ramped. */
   const safeStop = async (stopSignal?: AbortSignal) => {
-    if (swarmAt === null || stoppedAt !== null) return;
+    if (stoppedAt !== null) return;
+    // A /swarm still in flight (or whose answer was lost) may have started the users: stop those too.
+    if (swarmAt === null && swarmSentAt !== null) swarmAt = swarmSentAt;
+    if (swarmAt === null) return;
     if (!runningSeen) {
       const wait = swarmAt + LOCUST_TIMING.workerReportMs - clock.now();
       if (wait > 0) await clock.sleep(wait);
@@ -205,6 +209,7 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
 
     // Ramp. The state before was ready/stopped, so any "running" read now is from after our /swarm,
     // even through Locust's 2 s cache.
+    swarmSentAt = clock.now();
     await lg.swarm(stage.users, stage.spawnRate, opts.host, signal);
     swarmAt = clock.now();
     emit({ kind: 'swarm-started', stage, of: opts.of });
@@ -336,23 +341,24 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       }
     };
 
-    // Windows long enough to find both edges from the workers' reports are read while the users
-    // still run: no 3.5 s wait for the last reports after a stop (and none of the stop's ~1 s inside
-    // the window). Shorter ones stop first and read once the last reports are in, as before.
-    const liveRead = opts.handOff === true || stage.durationMs >= LIVE_READ_MIN_MS;
+    // Between stages the window ends with the stop and is read once the workers' last reports are
+    // in (that wait overlaps the cooldown): its end is exact. Where no cooldown follows — a hand-over
+    // (transition: continue) or the run's last stage, if long enough to find both edges from the
+    // workers' reports — the window is read while the users still run, saving the 3.5 s wait.
+    const liveRead = opts.handOff === true || (opts.last === true && stage.durationMs >= LIVE_READ_MIN_MS);
     await Promise.all([watchReports(), sampleLoop(), liveRead ? watchEnd() : Promise.resolve()]);
     if (liveRead) {
       const nominalEnd = (windowStart ?? rs) + stage.durationMs;
       endAt = nominalEnd;
       // The counted requests reach only each worker's last report: keep watching until they cover
       // the planned window (at most one report interval), so windows last what the matrix says.
-      while (estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs) < nominalEnd - countPollMs && clock.now() < nominalEnd + LOCUST_TIMING.workerReportMs + 300) {
+      while (estimateWindowEnd(nominalEnd, endObs, LOCUST_TIMING.workerReportMs) < nominalEnd - countPollMs && clock.now() < nominalEnd + LOCUST_TIMING.workerReportMs + 300) {
         await clock.sleep(countPollMs, signal);
         endObs.push({ at: clock.now(), count: await lg.aggregatedCount(signal) });
       }
       const w = await lg.window(signal);
       endObs.push({ at: clock.now(), count: w.aggregated.requests });
-      endAt = estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs);
+      endAt = estimateWindowEnd(nominalEnd, endObs, LOCUST_TIMING.workerReportMs);
       liveWindow = w;
       // Restart: stop now. The next /swarm may follow at once: a worker clears its unsent numbers
       // when a new test reaches it, and the next window starts after a reset anyway.
@@ -431,11 +437,16 @@ export const SATURATED_CPU_PERCENT = 90;
 /** Why the window's numbers describe the load generators rather than the service, or null. */
 export function saturation(samples: Sample[], expectedWorkers: number | null): string | null {
   if (samples.length === 0) return null;
-  const cpu = Math.max(...samples.map((s) => s.workerCpuMaxPercent ?? 0));
+  // Loops, not Math.max(...): a day of 1 s samples is too many arguments for a spread.
+  let cpu = 0;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const s of samples) {
+    cpu = Math.max(cpu, s.workerCpuMaxPercent ?? 0);
+    fewest = Math.min(fewest, s.workers);
+  }
   if (cpu >= SATURATED_CPU_PERCENT) {
     return `the load generators were saturated: a worker used ${Math.round(cpu)}% CPU (≥ ${SATURATED_CPU_PERCENT}%), so these numbers describe Locust, not the service — add workers or lower the users`;
   }
-  const fewest = Math.min(...samples.map((s) => s.workers));
   if (expectedWorkers !== null && fewest < expectedWorkers) {
     return `workers were missing during the window: ${fewest} of ${expectedWorkers} connected, so the load was not what the stage asked for`;
   }

@@ -42,31 +42,34 @@ export function estimateWindowStart(resetAt: number, observations: CountObservat
 }
 
 /**
- * Where a window read while the users keep running (transition: continue) really ends.
+ * Where a window read while the users keep running really ends.
  *
- * Without a stop, the master's numbers cover each worker only up to that worker's last report. The
- * driver polls the uncached count over the last report interval before the end: each jump there is
- * one worker's last report, covering everything up to its arrival. The effective end is those
- * arrival times weighted by each jump's requests, mirroring the start estimate.
+ * Without a stop, the master's numbers cover each worker only up to that worker's last report. Each
+ * worker reports once per interval, so the jumps of the uncached count within the last report
+ * interval before the read are exactly those last reports (a jump may carry several workers' reports
+ * that landed together). The effective end is their arrival times weighted by the requests each
+ * brought, mirroring the start estimate.
  *
- * @param endAt when the window was meant to end (epoch ms)
- * @param observations counts polled over about one report interval up to the read, in time order;
- *   the last one is the count the window read itself returned
- * @param workers connected workers: one last report each
+ * @param endAt when the window was meant to end (epoch ms); the answer without any jump
+ * @param observations counts polled up to the read, in time order; the last one is the count the
+ *   window read itself returned
  */
-export function estimateWindowEnd(endAt: number, observations: CountObservation[], workers: number, reportIntervalMs = 3_000): number {
-  const all: { at: number; requests: number }[] = [];
+export function estimateWindowEnd(endAt: number, observations: CountObservation[], reportIntervalMs = 3_000): number {
+  const last = observations[observations.length - 1];
+  if (!last) return endAt;
+  // Slightly less than one interval: a worker's two reports are a full interval apart.
+  const from = last.at - reportIntervalMs + 150;
+  let total = 0;
+  let weighted = 0;
   for (let i = 1; i < observations.length; i++) {
     const prev = observations[i - 1] as CountObservation;
     const o = observations[i] as CountObservation;
-    if (o.count > prev.count) all.push({ at: (prev.at + o.at) / 2, requests: o.count - prev.count });
+    if (o.count <= prev.count) continue;
+    const at = (prev.at + o.at) / 2;
+    if (at < from) continue;
+    total += o.count - prev.count;
+    weighted += (o.count - prev.count) * at;
   }
-  // Each worker's LAST report only: a worker that reported twice in the span counts once.
-  const jumps = all.slice(-Math.max(1, workers));
-  const total = jumps.reduce((s, j) => s + j.requests, 0);
   if (total === 0) return endAt;
-  const weighted = jumps.reduce((s, j) => s + j.requests * j.at, 0) / total;
-  // A worker's last report is at most one interval old, and never later than the read.
-  const last = observations[observations.length - 1] as CountObservation;
-  return Math.round(Math.min(last.at, Math.max(endAt - reportIntervalMs, weighted)));
+  return Math.round(Math.min(last.at, weighted / total));
 }

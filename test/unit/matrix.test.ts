@@ -45,7 +45,7 @@ stages:
       ['warm', 5, 5, 10_000, 15_000],
       ['users=20', 20, 10, 60_000, 0],
     ]);
-    // ramp 1 s + cache 2 s + 10 s + cooldown 15 s (counted from the stop); then 2+2+60+1 (stop; read while running)
+    // ramp 1 s + cache 2 s + 10 s + cooldown 15 s (counted from the stop); then 2+2+60+1 (the last stage: read while running, stop)
     expect(expectedRunMs(p)).toBe(28_000 + 65_000);
   });
 

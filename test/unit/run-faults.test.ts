@@ -126,7 +126,8 @@ describe('transition: continue', () => {
       const w = s.window!;
       const truth = lg.trafficBetween(Date.parse(w.start), Date.parse(w.end));
       expect(Math.abs(s.totals!.requests - truth) / truth).toBeLessThan(0.05);
-      expect(s.totals!.rps).toBeGreaterThan(s.users * 0.93);
+      // a window's first reports reach back up to 3 s into the previous, lower level (documented)
+      expect(s.totals!.rps).toBeGreaterThan(s.users * 0.9);
       expect(s.totals!.rps).toBeLessThan(s.users * 1.07);
     }
     // from one window's end to the next stage's reset: the planned ramp (1 s for +10 users) plus little

@@ -26,15 +26,15 @@ function setup(o: ConstructorParameters<typeof FakeLocust>[1] = {}) {
   const lg = new FakeLocust(clock, o);
   const events: RunEvent[] = [];
   const controller = new AbortController();
-  const go = (s: StagePlan) =>
-    clock.run(runStage({ lg, clock, emit: (e) => events.push(e), signal: controller.signal }, s, { host: 'http://target:8000', of: 1, runStartedAt: clock.now(), runPlannedMs: 60_000 }));
+  const go = (s: StagePlan, last = false) =>
+    clock.run(runStage({ lg, clock, emit: (e) => events.push(e), signal: controller.signal }, s, { host: 'http://target:8000', of: 1, runStartedAt: clock.now(), runPlannedMs: 60_000, last }));
   return { clock, lg, events, controller, go };
 }
 
 describe('a stage', () => {
-  it('stops a short window first and reads the numbers after the last worker report', async () => {
+  it('stops at the window\'s end and reads the numbers after the last worker report (between stages, or a short last one)', async () => {
     const { clock, lg, go } = setup({ workers: 2, rpsPerUser: 2, phases: [700, 2200] });
-    const out: StageOutcome = await go(stage({ durationMs: 8_000 }));
+    const out: StageOutcome = await go(stage({ durationMs: 8_000 }), true);
     expect(out.result.status).toBe('completed');
     expect(lg.calls.filter((c) => !c.startsWith('stats') && c !== 'window')).toEqual(['swarm 20 10', 'reset', 'stop']);
     expect(lg.calls.at(-1)).toBe('window');
@@ -45,9 +45,9 @@ describe('a stage', () => {
     expect(Math.abs(out.result.totals!.requests - truth) / truth).toBeLessThan(0.05);
   });
 
-  it('ramps, resets, measures for the planned time, reads the numbers while the users run, then stops', async () => {
+  it('the run\'s last stage: ramps, resets, measures for the planned time, reads the numbers while the users run, then stops', async () => {
     const { lg, events, go } = setup({ workers: 2, rpsPerUser: 2, phases: [700, 2200] });
-    const out: StageOutcome = await go(stage());
+    const out: StageOutcome = await go(stage(), true);
     const r = out.result;
     expect(r.status).toBe('completed');
     expect(out.fatal).toBeNull();
@@ -135,5 +135,27 @@ describe('a stage', () => {
     expect(lg.calls).toContain('stop');
     expect(lg.wedged).toBe(false);
     expect(out.result.totals?.requests ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe('a signal while the /swarm is in flight', () => {
+  it('still stops the users the master started (after the wedge guard), so none are left running', async () => {
+    const clock = new ManualClock();
+    // the master takes the /swarm at once, but its answer is slow: the abort cuts the call short
+    class SlowAnswer extends FakeLocust {
+      override async swarm(users: number, spawnRate: number, host: string | null, signal?: AbortSignal): Promise<void> {
+        await super.swarm(users, spawnRate);
+        await clock.sleep(2_000, signal);
+        void host;
+      }
+    }
+    const lg = new SlowAnswer(clock, { workers: 2 });
+    const controller = new AbortController();
+    void clock.sleep(500).then(() => controller.abort(new AbortedError('SIGTERM')));
+    const out = await clock.run(runStage({ lg, clock, emit: () => undefined, signal: controller.signal }, stage(), { host: null, of: 1, runStartedAt: clock.now(), runPlannedMs: 60_000 }));
+    expect(out.result.status).toBe('aborted');
+    expect(lg.calls).toContain('stop');
+    expect(lg.running).toBe(false);
+    expect(lg.wedged).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWindowStart } from '../../src/core/window.js';
+import { estimateWindowEnd, estimateWindowStart } from '../../src/core/window.js';
 
 describe('estimateWindowStart', () => {
   it('puts the start one report interval before each worker\'s first report, weighted by its requests', () => {
@@ -43,5 +43,24 @@ describe('estimateWindowStart', () => {
     ]);
     expect(est.startMs).toBeGreaterThanOrEqual(7_000);
     expect(est.startMs).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('estimateWindowEnd', () => {
+  it('takes the reports of the last interval, also when two workers landed in one poll', () => {
+    // both workers report together at 4 s (one jump of 60), each reported 3 s before too
+    const obs = [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 3950, 4050, 4100].map((at) => ({ at, count: at < 1000 ? 0 : at < 4000 ? 60 : 120 }));
+    expect(estimateWindowEnd(3_000, obs)).toBe(4_000);
+  });
+
+  it('weights each last report by its requests, and is the planned end without any', () => {
+    const obs = [
+      { at: 1000, count: 0 },
+      { at: 2000, count: 30 }, // worker A, 30 requests
+      { at: 3000, count: 120 }, // worker B, 90 requests
+      { at: 3100, count: 120 },
+    ];
+    expect(estimateWindowEnd(9_999, obs)).toBe(Math.round((30 * 1500 + 90 * 2500) / 120));
+    expect(estimateWindowEnd(9_999, [{ at: 1, count: 5 }, { at: 2, count: 5 }])).toBe(9_999);
   });
 });
