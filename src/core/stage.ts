@@ -99,8 +99,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   const expectWorkers = stage.workers ?? opts.expectWorkers ?? null;
 
   let lastSeen: LiveStats | null = null;
+  let lastWorkers = 1;
   const observe = (s: LiveStats) => {
     lastSeen = s;
+    lastWorkers = Math.max(1, s.workerCount);
     workersMin = Math.min(workersMin, s.workerCount);
     workersMax = Math.max(workersMax, s.workerCount);
     for (const w of s.workers) if (w.cpuPercent !== null) cpuMax = Math.max(cpuMax ?? 0, w.cpuPercent);
@@ -352,13 +354,18 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       endAt = nominalEnd;
       // The counted requests reach only each worker's last report: keep watching until they cover
       // the planned window (at most one report interval), so windows last what the matrix says.
-      while (estimateWindowEnd(nominalEnd, endObs, LOCUST_TIMING.workerReportMs) < nominalEnd - countPollMs && clock.now() < nominalEnd + LOCUST_TIMING.workerReportMs + 300) {
+      const edge = () => estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs);
+      for (;;) {
+        const e = edge();
+        if ((e.complete && e.endMs >= nominalEnd - countPollMs) || clock.now() >= nominalEnd + LOCUST_TIMING.workerReportMs + 300) break;
         await clock.sleep(countPollMs, signal);
         endObs.push({ at: clock.now(), count: await lg.aggregatedCount(signal) });
       }
       const w = await lg.window(signal);
-      endObs.push({ at: clock.now(), count: w.aggregated.requests });
-      endAt = estimateWindowEnd(nominalEnd, endObs, LOCUST_TIMING.workerReportMs);
+      // A report that landed between the last poll and the read is in the numbers: count it in.
+      const lastObs = endObs.at(-1);
+      if (!lastObs || w.aggregated.requests !== lastObs.count) endObs.push({ at: clock.now(), count: w.aggregated.requests });
+      endAt = edge().endMs;
       liveWindow = w;
       // Restart: stop now. The next /swarm may follow at once: a worker clears its unsent numbers
       // when a new test reaches it, and the next window starts after a reset anyway.

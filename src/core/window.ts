@@ -41,35 +41,47 @@ export function estimateWindowStart(resetAt: number, observations: CountObservat
   return { startMs, jumps };
 }
 
+/** A last interval bringing this share of the interval before's requests has every worker's report. */
+const FULL_SET_SHARE = 0.85;
+
 /**
  * Where a window read while the users keep running really ends.
  *
- * Without a stop, the master's numbers cover each worker only up to that worker's last report. Each
- * worker reports once per interval, so the jumps of the uncached count within the last report
- * interval before the read are exactly those last reports (a jump may carry several workers' reports
- * that landed together). The effective end is their arrival times weighted by the requests each
- * brought, mirroring the start estimate.
+ * Without a stop, the master's numbers cover each worker only up to that worker's last report. A
+ * worker reports once per interval (a little more than 3 s apart), so the jumps of the uncached count
+ * within the last interval less 100 ms are distinct workers' last reports (a jump may carry several
+ * workers' reports that landed together). The effective end is their arrival times weighted by the
+ * requests each brought, mirroring the start estimate. `complete` says whether every worker is in:
+ * the caller keeps watching (and reads later) until it is, or until a report interval has passed.
  *
  * @param endAt when the window was meant to end (epoch ms); the answer without any jump
- * @param observations counts polled up to the read, in time order; the last one is the count the
- *   window read itself returned
+ * @param observations counts polled up to now, in time order (the last one may be the window read's)
+ * @param workers how many workers are reporting
  */
-export function estimateWindowEnd(endAt: number, observations: CountObservation[], reportIntervalMs = 3_000): number {
+export function estimateWindowEnd(endAt: number, observations: CountObservation[], workers: number, reportIntervalMs = 3_000): { endMs: number; complete: boolean } {
   const last = observations[observations.length - 1];
-  if (!last) return endAt;
-  // Slightly less than one interval: a worker's two reports are a full interval apart.
-  const from = last.at - reportIntervalMs + 150;
+  if (!last) return { endMs: endAt, complete: false };
+  const from = last.at - reportIntervalMs + 100;
   let total = 0;
   let weighted = 0;
+  let jumps = 0;
+  let before = 0; // requests reported in the interval before: what a full set of reports brings
   for (let i = 1; i < observations.length; i++) {
     const prev = observations[i - 1] as CountObservation;
     const o = observations[i] as CountObservation;
     if (o.count <= prev.count) continue;
     const at = (prev.at + o.at) / 2;
-    if (at < from) continue;
+    if (at < from) {
+      if (at >= from - reportIntervalMs) before += o.count - prev.count;
+      continue;
+    }
+    jumps++;
     total += o.count - prev.count;
     weighted += (o.count - prev.count) * at;
   }
-  if (total === 0) return endAt;
-  return Math.round(Math.min(last.at, weighted / total));
+  if (total === 0) return { endMs: endAt, complete: false };
+  // Workers whose reports always land together show as one jump: then the requests tell, as a full
+  // interval's worth has come in.
+  const complete = jumps >= workers || (before > 0 && total >= FULL_SET_SHARE * before);
+  return { endMs: Math.round(Math.min(last.at, weighted / total)), complete };
 }

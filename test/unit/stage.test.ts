@@ -143,10 +143,9 @@ describe('a signal while the /swarm is in flight', () => {
     const clock = new ManualClock();
     // the master takes the /swarm at once, but its answer is slow: the abort cuts the call short
     class SlowAnswer extends FakeLocust {
-      override async swarm(users: number, spawnRate: number, host: string | null, signal?: AbortSignal): Promise<void> {
+      override async swarm(users: number, spawnRate: number, ...rest: unknown[]): Promise<void> {
         await super.swarm(users, spawnRate);
-        await clock.sleep(2_000, signal);
-        void host;
+        await clock.sleep(2_000, rest[1] as AbortSignal | undefined);
       }
     }
     const lg = new SlowAnswer(clock, { workers: 2 });

@@ -50,7 +50,19 @@ describe('estimateWindowEnd', () => {
   it('takes the reports of the last interval, also when two workers landed in one poll', () => {
     // both workers report together at 4 s (one jump of 60), each reported 3 s before too
     const obs = [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 3950, 4050, 4100].map((at) => ({ at, count: at < 1000 ? 0 : at < 4000 ? 60 : 120 }));
-    expect(estimateWindowEnd(3_000, obs)).toBe(4_000);
+    // merged: one jump for two workers, complete because it brought a full interval's requests
+    expect(estimateWindowEnd(3_000, obs, 2)).toEqual({ endMs: 4_000, complete: true });
+    // one worker of two reported, and not the other yet: not complete
+    const half = [
+      { at: 0, count: 0 },
+      { at: 950, count: 0 },
+      { at: 1050, count: 30 }, // worker A
+      { at: 1150, count: 60 }, // worker B
+      { at: 2000, count: 60 },
+      { at: 3950, count: 60 },
+      { at: 4050, count: 90 }, // worker A again; B's next report is still to come
+    ];
+    expect(estimateWindowEnd(3_000, half, 2).complete).toBe(false);
   });
 
   it('weights each last report by its requests, and is the planned end without any', () => {
@@ -60,7 +72,7 @@ describe('estimateWindowEnd', () => {
       { at: 3000, count: 120 }, // worker B, 90 requests
       { at: 3100, count: 120 },
     ];
-    expect(estimateWindowEnd(9_999, obs)).toBe(Math.round((30 * 1500 + 90 * 2500) / 120));
-    expect(estimateWindowEnd(9_999, [{ at: 1, count: 5 }, { at: 2, count: 5 }])).toBe(9_999);
+    expect(estimateWindowEnd(9_999, obs, 2)).toEqual({ endMs: Math.round((30 * 1500 + 90 * 2500) / 120), complete: true });
+    expect(estimateWindowEnd(9_999, [{ at: 1, count: 5 }, { at: 2, count: 5 }], 2).endMs).toBe(9_999);
   });
 });
