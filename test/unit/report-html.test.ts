@@ -1,7 +1,7 @@
 // report.html as text: self-contained (nothing to fetch), a chart per subject, every run-provided
 // string escaped, and no run shape (empty, failed, single stage, null percentiles) that breaks it.
 import { describe, expect, it } from 'vitest';
-import { esc, reportHtml } from '../../src/adapters/report/html.js';
+import { axisTicks, decimate, esc, LineDecimator, REPLICAS_LINE_POINTS, reportHtml, STAGE_LINE_POINTS } from '../../src/adapters/report/html.js';
 import { evaluateSlo } from '../../src/core/slo.js';
 import { findBest, findKnee } from '../../src/core/summary.js';
 import type { Comparison, RunRecord, StageResult } from '../../src/core/model.js';
@@ -291,5 +291,59 @@ describe('reportHtml', () => {
     const run = withStages(stages);
     const html = await render(run);
     expect(svgs(html)).toHaveLength(3 + 24);
+  });
+});
+
+describe('long runs in report.html', () => {
+  it('decimates a line to each slice\'s lowest and highest point, in x order, keeping every peak', () => {
+    const points = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: i === 4_321 ? 500 : i === 7_777 ? -20 : i % 7 }));
+    const drawn = decimate(points, 100);
+    expect(drawn.length).toBeLessThanOrEqual(100);
+    expect(drawn.map((p) => p.x)).toEqual([...drawn.map((p) => p.x)].sort((a, b) => a - b));
+    expect(drawn).toContainEqual({ x: 4_321, y: 500 });
+    expect(drawn).toContainEqual({ x: 7_777, y: -20 });
+    // Short lines stay as they are.
+    expect(decimate(points.slice(0, 100), 100)).toHaveLength(100);
+    const d = new LineDecimator(0, 9, 100);
+    for (let i = 0; i < 10; i++) d.push(i, i);
+    expect(d.decimated).toBe(false);
+    expect(d.points()).toHaveLength(10);
+  });
+
+  it('picks round axis ticks', () => {
+    expect(axisTicks(0, 97, 5)).toEqual({ lo: 0, hi: 100, ticks: [0, 20, 40, 60, 80, 100], decimals: 0 });
+    expect(axisTicks(50, 400, 5).ticks).toEqual([50, 100, 150, 200, 250, 300, 350, 400]);
+    expect(axisTicks(0, 0.17, 3)).toMatchObject({ hi: 0.2, ticks: [0, 0.05, 0.1, 0.15, 0.2], decimals: 2 });
+    expect(axisTicks(0, 3_600, 5, false)).toMatchObject({ lo: 0, hi: 3_600 });
+    expect(axisTicks(0, 7, 6, true, true).ticks.every((t) => Number.isInteger(t))).toBe(true);
+    expect(axisTicks(100, 100, 5).ticks.length).toBeGreaterThan(1);
+  });
+
+  it('draws a day of 1-s samples with bounded lines, the replicas chart too', async () => {
+    const base = makeStage({ index: 1, users: 100, totals: STAGE_TOTALS[0] ?? null });
+    const t0 = Date.parse(base.startedAt);
+    const samples = Array.from({ length: 86_400 }, (_, i) => ({
+      ...(base.samples[0] as NonNullable<(typeof base.samples)[0]>),
+      at: new Date(t0 + i * 1000).toISOString(),
+      elapsedMs: i * 1000,
+      rps: 190 + (i % 13),
+      p50Ms: 38 + (i % 5),
+      p95Ms: i === 50_000 ? 9_999 : 95 + (i % 11),
+      replicasReady: 2 + (i > 40_000 ? 1 : 0),
+      replicasDesired: 3,
+      hpaDesired: 3,
+    }));
+    const run = withStages([{ ...base, samples }, makeStage({ index: 2, users: 200, totals: STAGE_TOTALS[1] ?? null })]);
+    const html = await render(run);
+    const stage = svgs(html).find((c) => c.includes('aria-label="Stage 1:')) ?? '';
+    const longest = Math.max(...[...stage.matchAll(/<path d="(M[^"]*)" stroke="#[0-9a-f]+" stroke-width="2" stroke-linejoin/g)].map((m) => (m[1] ?? '').split(/[ML]/).length - 1));
+    expect(longest).toBeGreaterThan(100);
+    expect(longest).toBeLessThanOrEqual(STAGE_LINE_POINTS);
+    expect(stage).toContain('>10,000</text>'); // the one 9 999 ms spike sets the scale: it was kept
+    expect(html).toContain('86,400 samples (drawn as 420 time slices');
+    const replicas = svgs(html).find((c) => c.includes('aria-label="Target replicas')) ?? '';
+    const steps = Math.max(...[...replicas.matchAll(/<path d="(M[^"]*)"/g)].map((m) => (m[1] ?? '').split(/[MHV]/).length));
+    expect(steps).toBeLessThanOrEqual(2 * REPLICAS_LINE_POINTS + 2);
+    expect(html).toContain('equal time slices; <code>stages/*/replicas.csv</code> has every sample.');
   });
 });

@@ -1,11 +1,14 @@
 // report.html: one self-contained page a person opens from the report folder, offline. Every chart
-// is Vega-Lite compiled to Vega and rendered to SVG here in Node (no browser, no canvas), then
-// inlined; the page has no script at all and a Content-Security-Policy that forbids fetching
-// anything, so it shows the same in a mail attachment, a CI artifact viewer or a browser offline.
+// is plain SVG drawn here from numbers (no chart library, no browser, no canvas) and inlined; the
+// page has no script at all and a Content-Security-Policy that forbids fetching anything, so it
+// shows the same in a mail attachment, a CI artifact viewer or a browser offline.
 // Run-provided text (names, reasons, URLs, errors) only ever reaches the page through esc(); the
 // charts carry numbers and labels built here from numbers.
-import type { Loader, LoggerInterface } from 'vega';
-import type { TopLevelSpec } from 'vega-lite';
+//
+// The page is rewritten after every stage, while the next stage runs in the same process, so it
+// must be cheap: a chart costs about a millisecond and a few kilobytes, and a time series keeps at
+// most a few hundred points per line whatever the run's length (min/max decimation, LineDecimator),
+// so a 24-hour run at 1-s sampling renders in a fraction of a second with bounded memory.
 import { fmtMs, fmtRps } from '../../core/summary.js';
 import type {
   CompareMetric,
@@ -19,7 +22,7 @@ import type {
 import { DASH, duration, group, msCell, num, utc } from './cells.js';
 
 export interface HtmlReportOptions {
-  /** Called with every warning Vega or Vega-Lite gives while rendering the charts (default: dropped). */
+  /** Called with every warning while drawing the charts (kept for callers; the SVG drawing gives none). */
   onWarning?: (message: string) => void;
 }
 
@@ -43,101 +46,410 @@ const C = {
 const SETUP_PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
 
 /** Renders the whole page. Tolerates runs with no stages, stages without totals and null percentiles. */
-export async function reportHtml(run: RunRecord, options: HtmlReportOptions = {}): Promise<string> {
-  const r = new ChartRenderer(await chartingLibraries(), options.onWarning);
+export async function reportHtml(run: RunRecord, _options: HtmlReportOptions = {}): Promise<string> {
   const parts: string[] = [];
   parts.push(header(run));
   parts.push(highlights(run));
-  parts.push(await mainCharts(run, r));
+  parts.push(mainCharts(run));
   parts.push(summaryTable(run));
   parts.push(incomplete(run));
   parts.push(sloSection(run));
   parts.push(comparisonSection(run));
-  parts.push(await capacitySection(run, r));
-  parts.push(await replicasSection(run, r));
-  parts.push(await stageSeries(run, r));
+  parts.push(capacitySection(run));
+  parts.push(replicasSection(run));
+  parts.push(await stageSeries(run));
   parts.push(failuresSection(run));
   parts.push(howToRead(run));
   return page(run, parts.filter((p) => p !== '').join('\n'));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Charts: Vega-Lite → Vega → SVG, in Node.
-
-interface ChartingLibraries {
-  vega: typeof import('vega');
-  vegaLite: typeof import('vega-lite');
-}
-
-let libraries: Promise<ChartingLibraries> | undefined;
-
-/** Vega and Vega-Lite, loaded on first use (about 200 ms): the CLI's other commands never pay for them. */
-function chartingLibraries(): Promise<ChartingLibraries> {
-  libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
-  return libraries;
-}
-
-class ChartRenderer {
-  private readonly log: LoggerInterface;
-  /** Charts never load anything: data is inline. A loader that refuses makes sure of it. */
-  private readonly loader: Loader = {
-    load: () => Promise.reject(new Error('report.html charts load nothing')),
-    sanitize: () => Promise.reject(new Error('report.html charts load nothing')),
-    http: () => Promise.reject(new Error('report.html charts load nothing')),
-    file: () => Promise.reject(new Error('report.html charts load nothing')),
-  };
-
-  constructor(
-    private readonly lib: ChartingLibraries,
-    onWarning: ((message: string) => void) | undefined,
-  ) {
-    this.log = lib.vega.logger(lib.vega.Warn, undefined, (_method, level, args) => {
-      onWarning?.(`${level} ${args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ')}`);
-    });
-  }
-
-  /** The chart as an inline <svg> (no xmlns: the HTML parser puts <svg> in the SVG namespace). */
-  async svg(spec: TopLevelSpec, label: string): Promise<string> {
-    // Each chart takes a few to a few tens of milliseconds of CPU: let timers and I/O run between them.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const { vega, vegaLite } = this.lib;
-    const vg = vegaLite.compile({ ...spec, background: 'white', config: THEME } as TopLevelSpec, { logger: this.log }).spec;
-    const view = new vega.View(vega.parse(vg), { renderer: 'none', loader: this.loader, logger: this.log });
-    try {
-      const svg = await view.toSVG();
-      return svg
-        .replace(/ xmlns(:xlink)?="[^"]*"/g, '')
-        .replace(/^<svg /, `<svg role="img" aria-label="${esc(label)}" `);
-    } finally {
-      view.finalize();
-    }
-  }
-}
-
-const THEME = {
-  font: FONT,
-  padding: 6,
-  view: { stroke: null },
-  axis: {
-    labelColor: '#555',
-    titleColor: '#333',
-    titleFontWeight: 600,
-    titleFontSize: 11,
-    labelFontSize: 10,
-    gridColor: '#ececec',
-    domainColor: '#bbb',
-    tickColor: '#bbb',
-  },
-  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'top', direction: 'horizontal', title: null, labelLimit: 320 },
-  header: { labelFontSize: 12, labelFontWeight: 600, labelColor: '#333', title: null },
-  title: { fontSize: 13, anchor: 'start', color: '#222', fontWeight: 600 },
-  line: { strokeWidth: 2 },
-  point: { size: 40, filled: true },
-  range: { category: SETUP_PALETTE },
-} as const;
+// Charts: plain SVG. A chart is a plot area with axes (grid, ticks, labels, titles), an optional
+// title and legend above it, and marks drawn in the axes' coordinates.
 
 const WIDTH = 420;
 const HEIGHT = 220;
+/** Points per line in a stage's time series: two per pixel column of the 420-px chart. */
+export const STAGE_LINE_POINTS = 2 * WIDTH;
+const REPLICAS_WIDTH = 1000;
+/** Points per line in the replicas chart: one per pixel column of the 1000-px chart. */
+export const REPLICAS_LINE_POINTS = REPLICAS_WIDTH;
+
+const PAD = 6;
+const TICK = 5;
+const INK = { grid: '#ececec', domain: '#bbb', label: '#555', title: '#333', heading: '#222' };
+const FONT_ATTR = `font-family="${FONT}"`;
+
+/** Layout width of a text (no font metrics in Node: an average glyph is ~0.6 em). */
+const textWidth = (text: string, size: number): number => Math.ceil(text.length * size * 0.6);
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+
+function text(x: number, y: number, body: string, o: { size?: number; color?: string; anchor?: 'start' | 'middle' | 'end'; weight?: number; transform?: string } = {}): string {
+  const size = o.size ?? 10;
+  const pos = o.transform === undefined ? `x="${r1(x)}" y="${r1(y)}"` : `transform="${o.transform}"`;
+  return (
+    `<text ${pos} text-anchor="${o.anchor ?? 'start'}" ${FONT_ATTR} font-size="${size}px"` +
+    `${o.weight === undefined ? '' : ` font-weight="${o.weight}"`} fill="${o.color ?? INK.label}">${esc(body)}</text>`
+  );
+}
+
+/** A "nice" step for about `count` ticks over a span (1, 2 or 5 × a power of ten), as d3 and Vega pick them. */
+export function niceStep(span: number, count: number): number {
+  const raw = span / Math.max(1, count);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const err = raw / power;
+  return power * (err >= Math.sqrt(50) ? 10 : err >= Math.sqrt(10) ? 5 : err >= Math.sqrt(2) ? 2 : 1);
+}
+
+export interface AxisTicks {
+  lo: number;
+  hi: number;
+  ticks: number[];
+  decimals: number;
+}
+
+/**
+ * Ticks of a [min, max] axis with about `count` ticks. `nice`: the ends are rounded out to whole
+ * steps (value axes); otherwise the axis spans exactly [min, max] (a time axis ends where the
+ * samples end). `integer`: steps of at least 1 (counts). An empty span gets room around its value.
+ */
+export function axisTicks(min: number, max: number, count: number, nice = true, integer = false): AxisTicks {
+  let lo = Number.isFinite(min) ? min : 0;
+  let hi = Number.isFinite(max) ? max : lo + 1;
+  if (!(hi > lo)) {
+    const room = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    hi = lo + room;
+    lo = lo - room < 0 && lo >= 0 ? 0 : lo - room;
+  }
+  const stepFor = (span: number) => (integer ? Math.max(1, Math.round(niceStep(span, count))) : niceStep(span, count));
+  let step = stepFor(hi - lo);
+  if (nice) {
+    // Rounding the ends out can call for a coarser step (as d3's nice() iterates): settle once more.
+    for (let i = 0; i < 2; i++) {
+      lo = Math.floor(lo / step + 1e-9) * step;
+      hi = Math.ceil(hi / step - 1e-9) * step;
+      const again = stepFor(hi - lo);
+      if (again === step) break;
+      step = again;
+    }
+  }
+  // At most 20 decimals (toFixed and toLocaleString refuse more): a series of denormal values is
+  // drawn flat at 0 rather than crash the report.
+  const decimals = Math.min(20, Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+  const ticks: number[] = [];
+  for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) ticks.push(Number((i * step).toFixed(decimals)));
+  return { lo, hi, ticks, decimals };
+}
+
+function tickLabel(v: number, decimals: number): string {
+  return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+type Value = number | string;
+
+/** Where a value lands along an axis of `size` pixels. */
+interface Scale {
+  size: number;
+  pos(v: Value): number;
+  /** Tick positions and labels. */
+  ticks: { at: number; label: string }[];
+  /** Bar width of a band axis (0 otherwise). */
+  band: number;
+}
+
+type AxisSpec =
+  | { kind: 'linear'; min: number; max: number; title: string | null; nice?: boolean; integer?: boolean; labels?: boolean }
+  /** Categories with a band each (bars), left to right. */
+  | { kind: 'band'; domain: string[]; title: string | null }
+  /** Categories as points, first at the top (an ordinal y axis). */
+  | { kind: 'point'; domain: string[]; title: string | null };
+
+function scaleOf(axis: AxisSpec, size: number, vertical: boolean): Scale {
+  if (axis.kind === 'linear') {
+    // About a tick per 40 px up the side, per 80 px along the bottom (room for the labels).
+    const t = axisTicks(axis.min, axis.max, Math.ceil(size / (vertical ? 40 : 80)), axis.nice ?? true, axis.integer ?? false);
+    const at = (v: number) => {
+      const f = (v - t.lo) / (t.hi - t.lo);
+      return r1(vertical ? size - f * size : f * size);
+    };
+    return { size, pos: (v) => at(Number(v)), ticks: t.ticks.map((v) => ({ at: at(v), label: tickLabel(v, t.decimals) })), band: 0 };
+  }
+  const n = Math.max(1, axis.domain.length);
+  const step = size / n;
+  const index = (v: Value) => Math.max(0, axis.domain.indexOf(String(v)));
+  const pos = (v: Value) => r1((index(v) + 0.5) * step);
+  return { size, pos, ticks: axis.domain.map((d) => ({ at: pos(d), label: d })), band: axis.kind === 'band' ? Math.max(1, step * 0.8) : 0 };
+}
+
+type Mark =
+  | { kind: 'line'; points: readonly (readonly [Value, Value])[]; color: string; width?: number; dash?: string; step?: boolean; opacity?: number }
+  | { kind: 'dots'; points: readonly (readonly [Value, Value])[]; color: string | ((i: number) => string); r?: number }
+  | { kind: 'bars'; bars: readonly { x: string; y: number; color: string }[] }
+  /** A vertical rule across the plot; its label goes above the plot (`above`) or inside at the top. */
+  | { kind: 'vrule'; x: number; color: string; dash?: string; label?: string; labelColor?: string; bold?: boolean; above?: boolean }
+  | { kind: 'hrule'; y: number; color: string; dash?: string; opacity?: number }
+  | { kind: 'label'; x: Value; y: Value; text: string; dx?: number; dy?: number; anchor?: 'start' | 'middle' | 'end'; color?: string; size?: number }
+  /** Text in the middle of the plot ("no data"). */
+  | { kind: 'note'; text: string; color: string; size?: number };
+
+interface LegendItem {
+  label: string;
+  color: string;
+  symbol: 'circle' | 'line';
+  dash?: string;
+}
+
+interface Panel {
+  width: number;
+  height: number;
+  x: AxisSpec;
+  y: AxisSpec;
+  marks: Mark[];
+  /** A heading over the panel (a facet's name). */
+  heading?: string;
+}
+
+/** A panel (plot, axes, marks) as SVG in its own coordinates, with the room it needs around the plot. */
+function drawPanel(p: Panel): { body: string; left: number; top: number; right: number; bottom: number } {
+  const sx = scaleOf(p.x, p.width, false);
+  const sy = scaleOf(p.y, p.height, true);
+  // An axis without labels (a panel stacked over another) keeps its grid, not its ticks.
+  const xTicks = p.x.kind === 'linear' && p.x.labels === false ? [] : sx.ticks;
+  const yLabelW = Math.max(0, ...sy.ticks.map((t) => textWidth(t.label, 10)));
+  const yTitleW = p.y.title ? 15 : 0;
+  const left = TICK + 3 + yLabelW + yTitleW;
+  const above = p.marks.some((m) => m.kind === 'vrule' && m.above && m.label) ? 16 : 0;
+  const top = above + (p.heading ? 20 : 0);
+  // Room on the right for what sticks out: the last tick label, labels next to points and rules.
+  const lastX = xTicks.at(-1);
+  let right = p.x.kind === 'linear' && lastX ? Math.max(0, lastX.at + textWidth(lastX.label, 10) / 2 - p.width) : 0;
+  for (const m of p.marks) {
+    const reach =
+      m.kind === 'label' && (m.anchor ?? 'start') === 'start'
+        ? sx.pos(m.x) + (m.dx ?? 0) + textWidth(m.text, m.size ?? 10)
+        : m.kind === 'vrule' && m.label
+          ? sx.pos(m.x) + (m.above ? textWidth(m.label, 10) / 2 : 4 + textWidth(m.label, 10))
+          : 0;
+    right = Math.max(right, reach - p.width);
+  }
+  const bottom = (xTicks.length > 0 ? TICK + 13 : 0) + (p.x.title ? 16 : 0);
+  const o: string[] = [];
+  if (p.heading) o.push(text(p.width / 2, -above - 8, p.heading, { size: 12, weight: 600, color: INK.title, anchor: 'middle' }));
+  // Grid, then the axes' lines and labels: one <line> each, as a browser's inspector shows them.
+  const line = (x1: number, y1: number, x2: number, y2: number, color: string) => `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${color}" stroke-width="1"/>`;
+  if (p.x.kind === 'linear') for (const t of sx.ticks) o.push(line(t.at + 0.5, 0, t.at + 0.5, p.height, INK.grid));
+  if (p.y.kind === 'linear') for (const t of sy.ticks) o.push(line(0, t.at + 0.5, p.width, t.at + 0.5, INK.grid));
+  o.push(line(0.5, 0, 0.5, p.height, INK.domain), line(0, p.height + 0.5, p.width, p.height + 0.5, INK.domain));
+  for (const t of xTicks) o.push(line(t.at + 0.5, p.height, t.at + 0.5, p.height + TICK, INK.domain));
+  for (const t of sy.ticks) o.push(line(0, t.at + 0.5, -TICK, t.at + 0.5, INK.domain));
+  for (const t of xTicks) o.push(text(t.at, p.height + TICK + 11, t.label, { anchor: 'middle' }));
+  for (const t of sy.ticks) o.push(text(-TICK - 2, t.at + 3, t.label, { anchor: 'end' }));
+  if (p.x.title) o.push(text(p.width / 2, p.height + TICK + 13 + 14, p.x.title, { size: 11, weight: 600, color: INK.title, anchor: 'middle' }));
+  if (p.y.title) o.push(text(0, 0, p.y.title, { size: 11, weight: 600, color: INK.title, anchor: 'middle', transform: `translate(${-(TICK + 3 + yLabelW + 4)},${p.height / 2}) rotate(-90)` }));
+  for (const m of p.marks) o.push(drawMark(m, sx, sy, p));
+  return { body: o.join(''), left, top, right, bottom };
+}
+
+function drawMark(m: Mark, sx: Scale, sy: Scale, p: Panel): string {
+  switch (m.kind) {
+    case 'line': {
+      if (m.points.length === 0) return '';
+      let d = '';
+      m.points.forEach(([x, y], i) => {
+        const px = sx.pos(x);
+        const py = sy.pos(y);
+        d += i === 0 ? `M${px},${py}` : m.step ? `H${px}V${py}` : `L${px},${py}`;
+      });
+      return `<path d="${d}" stroke="${m.color}" stroke-width="${m.width ?? 2}" stroke-linejoin="round" stroke-linecap="round"${m.dash ? ` stroke-dasharray="${m.dash}"` : ''}${m.opacity === undefined ? '' : ` opacity="${m.opacity}"`}/>`;
+    }
+    case 'dots':
+      return m.points
+        .map(([x, y], i) => `<circle cx="${sx.pos(x)}" cy="${sy.pos(y)}" r="${m.r ?? 3.5}" fill="${typeof m.color === 'function' ? m.color(i) : m.color}"/>`)
+        .join('');
+    case 'bars':
+      return m.bars
+        .map((b) => {
+          const x = sx.pos(b.x) - sx.band / 2;
+          const y = sy.pos(b.y);
+          const h = Math.max(0, r1(p.height - y));
+          return `<path d="M${r1(x)},${p.height}v${-h}h${r1(sx.band)}v${h}Z" fill="${b.color}"/>`;
+        })
+        .join('');
+    case 'vrule': {
+      const x = sx.pos(m.x);
+      const rule = `<path d="M${x},0v${p.height}" stroke="${m.color}" stroke-width="1"${m.dash ? ` stroke-dasharray="${m.dash}"` : ''}/>`;
+      if (!m.label) return rule;
+      const o = { size: 10, color: m.labelColor ?? m.color, ...(m.bold ? { weight: 600 } : {}) };
+      return rule + (m.above ? text(x, -5, m.label, { ...o, anchor: 'middle' }) : text(x + 4, 11, m.label, o));
+    }
+    case 'hrule': {
+      const y = sy.pos(m.y);
+      return `<path d="M0,${y}h${p.width}" stroke="${m.color}" stroke-width="2"${m.dash ? ` stroke-dasharray="${m.dash}"` : ''}${m.opacity === undefined ? '' : ` opacity="${m.opacity}"`}/>`;
+    }
+    case 'label':
+      return text(sx.pos(m.x) + (m.dx ?? 0), sy.pos(m.y) + (m.dy ?? 0), m.text, { size: m.size ?? 10, color: m.color ?? '#444', anchor: m.anchor ?? 'start' });
+    case 'note':
+      return text(p.width / 2, p.height / 2, m.text, { size: m.size ?? 10, color: m.color, anchor: 'middle' });
+  }
+}
+
+function drawLegend(items: readonly LegendItem[]): { body: string; width: number } {
+  let x = 0;
+  const o: string[] = [];
+  for (const it of items) {
+    o.push(
+      it.symbol === 'circle'
+        ? `<circle cx="${x + 5}" cy="0" r="4" fill="${it.color}"/>`
+        : `<path d="M${x},0h16" stroke="${it.color}" stroke-width="2"${it.dash ? ` stroke-dasharray="${it.dash}"` : ''}/>`,
+    );
+    const sw = it.symbol === 'circle' ? 13 : 20;
+    o.push(text(x + sw, 4, it.label, { size: 11 }));
+    x += sw + textWidth(it.label, 11) + 14;
+  }
+  return { body: o.join(''), width: x };
+}
+
+/**
+ * A whole chart: optional title and legend on top, then the panels in a grid of `columns`.
+ * The result is an inline <svg> (no xmlns: the HTML parser puts <svg> in the SVG namespace).
+ */
+function chart(label: string, panels: Panel[], o: { title?: string; legend?: LegendItem[]; columns?: number } = {}): string {
+  const drawn = panels.map(drawPanel);
+  const columns = Math.max(1, Math.min(o.columns ?? 1, panels.length));
+  const rows = Math.ceil(panels.length / columns);
+  const left = Math.max(0, ...drawn.map((d) => d.left));
+  const right = Math.max(0, ...drawn.map((d) => d.right));
+  const cellW = Math.max(...panels.map((p) => p.width)) + left + right + (columns > 1 ? 16 : 0);
+  // Each row as high as its tallest panel, plot tops aligned within a row.
+  const rowTop: number[] = [];
+  const rowH: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const idx = panels.map((_, i) => i).filter((i) => Math.floor(i / columns) === r);
+    const top = Math.max(0, ...idx.map((i) => drawn[i]?.top ?? 0));
+    rowTop.push(top);
+    rowH.push(top + Math.max(...idx.map((i) => (panels[i]?.height ?? 0) + (drawn[i]?.bottom ?? 0))) + (r < rows - 1 ? 12 : 0));
+  }
+  const titleH = o.title ? 20 : 0;
+  const legend = o.legend && o.legend.length > 0 ? drawLegend(o.legend) : null;
+  const legendH = legend ? 20 : 0;
+  const width = Math.ceil(PAD * 2 + Math.max(columns * cellW, left + (legend?.width ?? 0), o.title ? textWidth(o.title, 13) : 0));
+  const height = Math.ceil(PAD * 2 + titleH + legendH + rowH.reduce((a, b) => a + b, 0));
+  const out = [
+    `<svg role="img" aria-label="${esc(label)}" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<g fill="none" transform="translate(${PAD},${PAD})">`,
+  ];
+  if (o.title) out.push(text(0, 13, o.title, { size: 13, weight: 600, color: INK.heading }));
+  if (legend) out.push(`<g transform="translate(${left},${titleH + 10})">${legend.body}</g>`);
+  drawn.forEach((d, i) => {
+    const r = Math.floor(i / columns);
+    const x = (i % columns) * cellW + left;
+    const y = titleH + legendH + rowH.slice(0, r).reduce((a, b) => a + b, 0) + (rowTop[r] ?? 0);
+    out.push(`<g transform="translate(${x},${y})">${d.body}</g>`);
+  });
+  out.push('</g></svg>');
+  return out.join('');
+}
+
+/** [min, max] of some numbers (NaN-free); [0, 0] when there are none. */
+function extent(values: Iterable<number>): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * Min/max decimation of a line, fed one point at a time (no copy of the input is kept): the x range
+ * [x0, x1] is cut into maxPoints / 2 equal slices and each slice keeps its lowest and its highest
+ * point, in x order, so the line looks the same at chart resolution and every peak and dip survives.
+ * Points must come in x order. A line of at most maxPoints points is kept as it is.
+ */
+export class LineDecimator {
+  private readonly slices: number;
+  private raw: Point[] | null = [];
+  private readonly out: Point[] = [];
+  private slice = -1;
+  // The current slice's extremes, as numbers: nothing is allocated per point once past maxPoints.
+  private loX = 0;
+  private loY = 0;
+  private hiX = 0;
+  private hiY = 0;
+  /** Points pushed so far. */
+  count = 0;
+
+  constructor(
+    private readonly x0: number,
+    private readonly x1: number,
+    private readonly maxPoints: number,
+  ) {
+    this.slices = Math.max(1, Math.floor(maxPoints / 2));
+  }
+
+  push(x: number, y: number): void {
+    this.count++;
+    // Below the limit the points are kept as they are (and decimated too, in case more come).
+    if (this.raw !== null) {
+      if (this.count <= this.maxPoints) this.raw.push({ x, y });
+      else this.raw = null;
+    }
+    const span = this.x1 - this.x0;
+    const k = span > 0 ? Math.max(0, Math.min(this.slices - 1, Math.floor(((x - this.x0) / span) * this.slices))) : 0;
+    if (k !== this.slice) {
+      this.flush();
+      this.slice = k;
+      this.loX = this.hiX = x;
+      this.loY = this.hiY = y;
+    } else if (y < this.loY) {
+      this.loX = x;
+      this.loY = y;
+    } else if (y > this.hiY) {
+      this.hiX = x;
+      this.hiY = y;
+    }
+  }
+
+  /** The line to draw. */
+  points(): readonly Point[] {
+    if (this.raw !== null) return this.raw;
+    this.flush();
+    this.slice = -1;
+    return this.out;
+  }
+
+  /** True when the line drawn has fewer points than were pushed. */
+  get decimated(): boolean {
+    return this.raw === null;
+  }
+
+  private flush(): void {
+    if (this.slice < 0) return;
+    const lo = { x: this.loX, y: this.loY };
+    const hi = { x: this.hiX, y: this.hiY };
+    if (lo.x === hi.x && lo.y === hi.y) this.out.push(lo);
+    else if (lo.x <= hi.x) this.out.push(lo, hi);
+    else this.out.push(hi, lo);
+  }
+}
+
+/** {@link LineDecimator} over a whole line (sorted by x). */
+export function decimate(points: readonly Point[], maxPoints: number): readonly Point[] {
+  const first = points[0];
+  const last = points.at(-1);
+  if (points.length <= maxPoints || first === undefined || last === undefined) return points;
+  const d = new LineDecimator(first.x, last.x, maxPoints);
+  for (const p of points) d.push(p.x, p.y);
+  return d.points();
+}
 
 interface Setup {
   key: string;
@@ -166,7 +478,10 @@ function setupsOf(stages: readonly StageResult[]): string[] {
 
 const measured = (s: StageResult): boolean => s.totals !== null;
 
-async function mainCharts(run: RunRecord, r: ChartRenderer): Promise<string> {
+const METRICS = ['p50', 'p90', 'p95', 'p99'] as const;
+const METRIC_COLOR: Record<(typeof METRICS)[number], string> = { p50: C.p50, p90: C.p90, p95: C.p95, p99: C.p99 };
+
+function mainCharts(run: RunRecord): string {
   const stages = run.stages.filter(measured).sort((a, b) => a.users - b.users || a.index - b.index);
   if (stages.length === 0) {
     return section('charts', 'Latency, throughput and failures', '<p class="muted">No stage has numbers yet: nothing to chart.</p>');
@@ -174,196 +489,308 @@ async function mainCharts(run: RunRecord, r: ChartRenderer): Promise<string> {
   const setups = setupsOf(stages);
   const several = setups.length > 1;
   const knee = several ? null : run.summary.knee;
+  const kneeRule = (): Mark[] => (knee === null ? [] : [{ kind: 'vrule', x: knee.users, color: '#888', dash: '4,3', label: `knee: ${knee.users} users`, labelColor: '#666' }]);
+  const usersOf = (list: readonly StageResult[]) => extent([...list.map((s) => s.users), ...(knee === null ? [] : [knee.users])]);
 
   // Latency percentiles against users (a line per percentile; a panel per setup when they differ).
-  const lat: { users: number; metric: string; ms: number; setup: string; stage: number }[] = [];
-  for (const s of stages) {
-    const t = s.totals;
-    if (t === null) continue;
-    const pts: [string, number | null][] = [['p50', t.p50Ms], ['p90', t.p90Ms], ['p95', t.p95Ms], ['p99', t.p99Ms]];
-    for (const [metric, ms] of pts) if (ms !== null) lat.push({ users: s.users, metric, ms, setup: setupOf(s).key, stage: s.index });
-  }
-  const metricColor = { field: 'metric', type: 'nominal', title: null, scale: { domain: ['p50', 'p90', 'p95', 'p99'], range: [C.p50, C.p90, C.p95, C.p99] } } as const;
-  const usersX = { field: 'users', type: 'quantitative', title: 'users' } as const;
-  const kneeLayer = () =>
-    knee === null
-      ? []
-      : [
-          {
-            data: { values: [{ users: knee.users, label: `knee: ${knee.users} users` }] },
-            mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
-            encoding: { x: { field: 'users', type: 'quantitative' } },
-          },
-          {
-            data: { values: [{ users: knee.users, label: `knee: ${knee.users} users` }] },
-            mark: { type: 'text', align: 'left', dx: 4, baseline: 'top', color: '#666', fontSize: 10, y: 2 },
-            encoding: { x: { field: 'users', type: 'quantitative' }, text: { field: 'label' } },
-          },
-        ];
+  const latencyMarks = (list: readonly StageResult[]): { marks: Mark[]; max: number } => {
+    const marks: Mark[] = [];
+    let max = 0;
+    for (const m of METRICS) {
+      const pts: [number, number][] = [];
+      for (const s of list) {
+        const t = s.totals;
+        const v = t === null ? null : m === 'p50' ? t.p50Ms : m === 'p90' ? t.p90Ms : m === 'p95' ? t.p95Ms : t.p99Ms;
+        if (v !== null) pts.push([s.users, v]);
+        if (v !== null && v > max) max = v;
+      }
+      marks.push({ kind: 'line', points: pts, color: METRIC_COLOR[m] }, { kind: 'dots', points: pts, color: METRIC_COLOR[m] });
+    }
+    return { marks, max };
+  };
+  const legendOf = METRICS.map((m): LegendItem => ({ label: m, color: METRIC_COLOR[m], symbol: 'circle' }));
+  const anyLatency = stages.some((s) => s.totals !== null && (s.totals.p50Ms ?? s.totals.p90Ms ?? s.totals.p95Ms ?? s.totals.p99Ms) !== null);
   let latencySvg: string;
-  if (lat.length === 0) {
+  if (!anyLatency) {
     latencySvg = '<p class="muted">No latency percentiles were recorded.</p>';
   } else if (several) {
-    latencySvg = await r.svg(
-      {
-        data: { values: lat },
-        facet: { field: 'setup', type: 'nominal', sort: setups, title: null },
-        columns: Math.min(setups.length, 3),
-        spec: {
-          width: setups.length <= 3 ? 320 : 260,
-          height: 180,
-          mark: { type: 'line', point: true },
-          encoding: { x: usersX, y: { field: 'ms', type: 'quantitative', title: 'latency (ms)' }, color: metricColor },
-        },
-        resolve: { axis: { x: 'independent', y: 'independent' } },
-      } as TopLevelSpec,
-      'Latency percentiles against users, a panel per setup',
-    );
+    const panels = setups.map((key): Panel => {
+      const list = stages.filter((s) => setupOf(s).key === key);
+      const { marks, max } = latencyMarks(list);
+      const [lo, hi] = usersOf(list);
+      return {
+        width: setups.length <= 3 ? 320 : 260,
+        height: 180,
+        heading: key,
+        x: { kind: 'linear', min: lo, max: hi, title: 'users' },
+        y: { kind: 'linear', min: 0, max, title: 'latency (ms)' },
+        marks,
+      };
+    });
+    latencySvg = chart('Latency percentiles against users, a panel per setup', panels, { legend: legendOf, columns: Math.min(setups.length, 3) });
   } else {
-    latencySvg = await r.svg(
-      {
-        width: WIDTH,
-        height: HEIGHT,
-        title: 'Latency percentiles (ms)',
-        data: { values: lat },
-        layer: [
-          {
-            mark: { type: 'line', point: true },
-            encoding: { x: usersX, y: { field: 'ms', type: 'quantitative', title: 'ms' }, color: metricColor },
-          },
-          ...kneeLayer(),
-        ],
-      } as TopLevelSpec,
+    const { marks, max } = latencyMarks(stages);
+    const [lo, hi] = usersOf(stages);
+    latencySvg = chart(
       'Latency percentiles p50, p90, p95 and p99 against users',
+      [{ width: WIDTH, height: HEIGHT, x: { kind: 'linear', min: lo, max: hi, title: 'users' }, y: { kind: 'linear', min: 0, max, title: 'ms' }, marks: [...marks, ...kneeRule()] }],
+      { title: 'Latency percentiles (ms)', legend: legendOf },
     );
   }
 
   // Throughput against users (a line per setup).
-  const thr = stages.map((s) => ({ users: s.users, rps: s.totals?.rps ?? 0, setup: setupOf(s).key, stage: s.index }));
-  const throughputSvg = await r.svg(
-    {
-      width: WIDTH,
-      height: HEIGHT,
-      title: 'Throughput (requests/s)',
-      data: { values: thr },
-      layer: [
-        {
-          mark: { type: 'line', point: true, ...(several ? {} : { color: C.rps, point: { color: C.rps } }) },
-          encoding: {
-            x: usersX,
-            y: { field: 'rps', type: 'quantitative', title: 'req/s' },
-            ...(several ? { color: { field: 'setup', type: 'nominal', sort: setups, title: null } } : {}),
-          },
-        },
-        ...kneeLayer(),
-      ],
-    } as TopLevelSpec,
+  const thrMarks: Mark[] = [];
+  const thrLegend: LegendItem[] = [];
+  setups.forEach((key, i) => {
+    const pts = stages.filter((s) => setupOf(s).key === key).map((s): [number, number] => [s.users, s.totals?.rps ?? 0]);
+    const color = several ? (SETUP_PALETTE[i % SETUP_PALETTE.length] ?? C.rps) : C.rps;
+    thrMarks.push({ kind: 'line', points: pts, color }, { kind: 'dots', points: pts, color });
+    if (several) thrLegend.push({ label: key, color, symbol: 'circle' });
+  });
+  const [ulo, uhi] = usersOf(stages);
+  const throughputSvg = chart(
     'Throughput in requests per second against users',
+    [
+      {
+        width: WIDTH,
+        height: HEIGHT,
+        x: { kind: 'linear', min: ulo, max: uhi, title: 'users' },
+        y: { kind: 'linear', min: 0, max: Math.max(0, ...stages.map((s) => s.totals?.rps ?? 0)), title: 'req/s' },
+        marks: [...thrMarks, ...kneeRule()],
+      },
+    ],
+    { title: 'Throughput (requests/s)', legend: thrLegend },
   );
 
   // Failure ratio per stage.
   const fails = run.stages
     .filter(measured)
     .sort((a, b) => a.index - b.index)
-    .map((s) => ({ stage: `${s.index}`, users: s.users, pct: (s.totals?.failRatio ?? 0) * 100 }));
+    .map((s) => ({ stage: `${s.index}`, pct: (s.totals?.failRatio ?? 0) * 100 }));
   const maxPct = Math.max(0, ...fails.map((f) => f.pct));
-  const failXY = {
-    x: { field: 'stage', type: 'ordinal', sort: null, title: 'stage', axis: { labelAngle: 0 } },
-    y: { field: 'pct', type: 'quantitative', title: '% failed', scale: maxPct === 0 ? { domain: [0, 1] } : { domainMin: 0 } },
-  } as const;
-  const failSvg = await r.svg(
-    {
-      width: fails.length > 12 ? Math.min(1000, fails.length * 36) : WIDTH,
-      height: fails.length > 12 ? 180 : HEIGHT,
-      title: 'Failed requests per stage (%)',
-      data: { values: fails.map((f) => ({ ...f, label: f.pct > 0 ? pctText(f.pct / 100) : '' })) },
-      layer: [
-        {
-          mark: { type: 'bar', cornerRadiusTopLeft: 2, cornerRadiusTopRight: 2 },
-          encoding: { ...failXY, color: { condition: { test: 'datum.pct > 0', value: C.fail }, value: C.muted } },
-        },
-        { mark: { type: 'text', dy: -4, baseline: 'bottom', fontSize: 10, color: '#444' }, encoding: { ...failXY, text: { field: 'label' } } },
-        ...(maxPct === 0
-          ? [
-              {
-                data: { values: [{ text: 'no request failed' }] },
-                mark: { type: 'text', x: { expr: 'width / 2' }, y: { expr: 'height / 2' }, fontSize: 12, color: C.pass },
-                encoding: { text: { field: 'text' } },
-              },
-            ]
-          : []),
-      ],
-    } as TopLevelSpec,
+  const wide = fails.length > 12;
+  const failSvg = chart(
     'Failed requests in percent per stage',
+    [
+      {
+        width: wide ? Math.min(1000, fails.length * 36) : WIDTH,
+        height: wide ? 180 : HEIGHT,
+        x: { kind: 'band', domain: fails.map((f) => f.stage), title: 'stage' },
+        y: { kind: 'linear', min: 0, max: maxPct === 0 ? 1 : maxPct, title: '% failed' },
+        marks: [
+          { kind: 'bars', bars: fails.map((f) => ({ x: f.stage, y: f.pct, color: f.pct > 0 ? C.fail : C.muted })) },
+          ...fails.filter((f) => f.pct > 0).map((f): Mark => ({ kind: 'label', x: f.stage, y: f.pct, dy: -4, text: pctText(f.pct / 100), anchor: 'middle' })),
+          ...(maxPct === 0 ? [{ kind: 'note', text: 'no request failed', color: C.pass, size: 12 } as const] : []),
+        ],
+      },
+    ],
+    { title: 'Failed requests per stage (%)' },
   );
 
   const body =
     (several ? `<p class="muted">The stages differ in replicas or workers (${setups.map(esc).join('; ')}): latency has a panel per setup, throughput a line per setup.</p>` : '') +
-    `<div class="grid2"><figure${several ? ' class="span"' : ''}>${latencySvg}</figure><figure>${throughputSvg}</figure><figure${fails.length > 12 ? ' class="span"' : ''}>${failSvg}</figure></div>`;
+    `<div class="grid2"><figure${several ? ' class="span"' : ''}>${latencySvg}</figure><figure>${throughputSvg}</figure><figure${wide ? ' class="span"' : ''}>${failSvg}</figure></div>`;
   return section('charts', 'Latency, throughput and failures', body);
 }
 
-async function stageSeries(run: RunRecord, r: ChartRenderer): Promise<string> {
+// The per-stage time series: two panels (requests/s over p50 and p95) on one x axis, seconds into
+// the window, with the window's totals dashed.
+
+interface SeriesPanel {
+  title: string;
+  height: number;
+  lines: { points: readonly Point[]; color: string }[];
+  /** The window's total, drawn dashed. */
+  rule: { v: number; color: string } | null;
+  /** A panel without any point: its y scale goes to this × 1.2 (at least 1) and it says "no data". */
+  emptyMax: number | null;
+}
+
+function seriesSvg(lastT: number, panels: SeriesPanel[], label: string): string {
+  return chart(
+    label,
+    panels.map((p, i): Panel => {
+      const last = i === panels.length - 1;
+      let max = p.rule?.v ?? 0;
+      let any = false;
+      for (const l of p.lines) {
+        for (const pt of l.points) {
+          any = true;
+          if (pt.y > max) max = pt.y;
+        }
+      }
+      return {
+        width: WIDTH,
+        height: p.height,
+        x: { kind: 'linear', min: 0, max: Math.max(1, lastT), nice: false, title: last ? 'seconds into the window' : null, labels: last },
+        y: { kind: 'linear', min: 0, max: any ? max : Math.max(1, (p.emptyMax ?? 0) * 1.2), title: p.title },
+        marks: [
+          ...p.lines.map((l): Mark => ({ kind: 'line', points: l.points.map((pt) => [pt.x, pt.y] as const), color: l.color })),
+          ...(p.rule === null ? [] : [{ kind: 'hrule', y: p.rule.v, color: p.rule.color, dash: '4,3', opacity: 0.7 } as const]),
+          ...(any ? [] : [{ kind: 'note', text: 'no data', color: '#888' } as const]),
+        ],
+      };
+    }),
+  );
+}
+
+function clusterSampled(x: Sample): boolean {
+  return x.replicasReady !== null || x.replicasDesired !== null || x.hpaDesired !== null;
+}
+
+function replicasSection(run: RunRecord): string {
+  if (!run.stages.some((s) => s.samples.some(clusterSampled))) return '';
+  const start = Date.parse(run.startedAt);
+  const minutes = (x: Sample) => (Date.parse(x.at) - start) / 60_000;
+  // A day of 1-s samples is 86 400 points per line: each line keeps its lowest and highest value in
+  // each of REPLICAS_LINE_POINTS / 2 time slices (min/max decimation), so no change of replicas is lost.
+  let x0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  for (const s of run.stages) {
+    for (const x of [s.samples[0], s.samples.at(-1)]) {
+      const min = x === undefined ? NaN : minutes(x);
+      if (Number.isFinite(min)) {
+        x0 = Math.min(x0, min);
+        x1 = Math.max(x1, min);
+      }
+    }
+  }
+  const SERIES = [
+    { name: 'ready', color: C.ready, dash: undefined },
+    { name: 'desired', color: C.desired, dash: '5,3' },
+    { name: 'HPA desired', color: C.hpa, dash: '2,2' },
+  ] as const;
+  const lines = SERIES.map(() => new LineDecimator(x0, x1, REPLICAS_LINE_POINTS));
+  const marks: { min: number; label: string }[] = [];
+  let maxN = 1;
+  for (const s of run.stages) {
+    const first = s.samples[0];
+    const firstMin = first === undefined ? NaN : minutes(first);
+    if (Number.isFinite(firstMin)) marks.push({ min: firstMin, label: `${s.index}` });
+    for (const x of s.samples) {
+      const min = minutes(x);
+      if (!Number.isFinite(min)) continue;
+      if (x.replicasReady !== null) lines[0]?.push(min, x.replicasReady);
+      if (x.replicasDesired !== null) lines[1]?.push(min, x.replicasDesired);
+      if (x.hpaDesired !== null) lines[2]?.push(min, x.hpaDesired);
+      maxN = Math.max(maxN, x.replicasReady ?? 0, x.replicasDesired ?? 0, x.hpaDesired ?? 0);
+    }
+  }
+  const sliced = lines.some((l) => l.decimated);
+  const svg = chart(
+    'Target replicas over the run: ready, desired and HPA desired',
+    [
+      {
+        width: REPLICAS_WIDTH,
+        height: 220,
+        x: { kind: 'linear', min: 0, max: Math.max(x1, ...marks.map((m) => m.min)), title: 'minutes since the run started' },
+        y: { kind: 'linear', min: 0, max: maxN + 1, title: 'replicas', integer: true },
+        marks: [
+          ...marks.map((m): Mark => ({ kind: 'vrule', x: m.min, color: '#ccc', dash: '2,3', label: m.label, labelColor: '#888' })),
+          ...SERIES.map((s, i): Mark => ({ kind: 'line', points: (lines[i]?.points() ?? []).map((p) => [p.x, p.y] as const), color: s.color, step: true, ...(s.dash ? { dash: s.dash } : {}) })),
+        ],
+      },
+    ],
+    { legend: SERIES.map((s): LegendItem => ({ label: s.name, color: s.color, symbol: 'line', ...(s.dash ? { dash: s.dash } : {}) })) },
+  );
+  const ns = run.environment.kubernetes;
+  const where = ns === null ? '' : ` in namespace <code>${esc(ns.namespace)}</code>`;
+  return section(
+    'replicas',
+    'Replicas over time',
+    `<p class="muted">The target's ready and desired replicas${where} and its HPA's desired count at every sample; the numbered lines mark where each stage's samples begin.${sliced ? ` Each line is drawn from the lowest and the highest value in each of ${REPLICAS_LINE_POINTS / 2} equal time slices; <code>stages/*/replicas.csv</code> has every sample.` : ''}</p><figure class="wide">${svg}</figure>`,
+  );
+}
+
+function capacitySection(run: RunRecord): string {
+  const cap = run.capacity;
+  if (cap === null) return '';
+  const answer =
+    cap.users === null
+      ? '<strong class="bad">no user count met the SLO</strong>'
+      : `<strong>${cap.users} users</strong> met the SLO` + (cap.breachedAt === null ? '' : `; ${cap.breachedAt} users breached it`);
+  let figure = '<p class="muted">No probe ran.</p>';
+  if (cap.probes.length > 0) {
+    const probes = cap.probes.map((p, i) => ({ n: String(i + 1), users: p.users, pass: p.pass }));
+    // The answer (green) and the smallest breach (red) as dashed rules, labelled above the plot.
+    const rule = (users: number | null, color: string, label: string): Mark[] =>
+      users === null ? [] : [{ kind: 'vrule', x: users, color, dash: '4,3', label, bold: true, above: true }];
+    const [lo, hi] = extent([...probes.map((p) => p.users), cap.users ?? NaN, cap.breachedAt ?? NaN]);
+    const svg = chart(
+      "Capacity search: each probe's users and whether it met the SLO",
+      [
+        {
+          width: 720,
+          height: Math.max(120, probes.length * 26),
+          x: { kind: 'linear', min: lo, max: hi, title: 'users' },
+          y: { kind: 'point', domain: probes.map((p) => p.n), title: 'probe' },
+          marks: [
+            ...rule(cap.users, C.pass, `capacity ${cap.users ?? ''}`),
+            ...rule(cap.breachedAt, C.fail, `breach ${cap.breachedAt ?? ''}`),
+            { kind: 'line', points: probes.map((p) => [p.users, p.n] as const), color: '#bbb', width: 1 },
+            { kind: 'dots', points: probes.map((p) => [p.users, p.n] as const), color: (i) => (probes[i]?.pass ? C.pass : C.fail), r: 5.4 },
+            ...probes.map((p): Mark => ({ kind: 'label', x: p.users, y: p.n, dx: 9, dy: 3.5, text: String(p.users) })),
+          ],
+        },
+      ],
+      {
+        title: 'Probes in the order they ran',
+        legend: [
+          { label: 'pass', color: C.pass, symbol: 'circle' },
+          { label: 'fail', color: C.fail, symbol: 'circle' },
+        ],
+      },
+    );
+    figure = `<figure class="wide">${svg}</figure>`;
+  }
+  return section('capacity', 'Capacity search', `<p>${answer}. ${esc(cap.reason)}</p>${figure}`);
+}
+
+async function stageSeries(run: RunRecord): Promise<string> {
   const withSamples = run.stages.filter((s) => s.samples.length > 0);
   if (run.stages.length === 0) return '';
   const cards: string[] = [];
+  let decimated = false;
   for (const s of withSamples) {
-    const rows = s.samples.map((x) => ({ t: x.elapsedMs / 1000, rps: x.rps, p50: x.p50Ms, p95: x.p95Ms }));
+    // One chart per stage, however many stages (about a millisecond and a few kilobytes each), and
+    // each line keeps at most STAGE_LINE_POINTS points (the lowest and highest of each time slice),
+    // so a day-long run of day-long stages costs about what a short one does. samples.csv keeps every sample.
+    const firstT = (s.samples[0]?.elapsedMs ?? 0) / 1000;
+    const lastT = (s.samples.at(-1)?.elapsedMs ?? 0) / 1000;
+    const lines = [0, 1, 2].map(() => new LineDecimator(firstT, lastT, STAGE_LINE_POINTS));
+    for (const x of s.samples) {
+      const at = x.elapsedMs / 1000;
+      if (x.rps !== null) lines[0]?.push(at, x.rps);
+      if (x.p50Ms !== null) lines[1]?.push(at, x.p50Ms);
+      if (x.p95Ms !== null) lines[2]?.push(at, x.p95Ms);
+    }
+    const [rps, p50, p95] = lines.map((l) => l.points());
+    const slices = lines.some((l) => l.decimated);
+    decimated ||= slices;
     const t = s.totals;
-    const rpsRule = t === null ? [] : [{ data: { values: [{ v: t.rps }] }, mark: { type: 'rule', color: C.rps, strokeDash: [4, 3], opacity: 0.7 }, encoding: { y: { field: 'v', type: 'quantitative' } } }];
-    const p95Rule =
-      t === null || t.p95Ms === null
-        ? []
-        : [{ data: { values: [{ v: t.p95Ms }] }, mark: { type: 'rule', color: C.p95, strokeDash: [4, 3], opacity: 0.7 }, encoding: { y: { field: 'v', type: 'quantitative' } } }];
-    const x = { field: 't', type: 'quantitative', title: 'seconds into the window', scale: { zero: true } } as const;
-    // A panel without any value (Locust had no data yet) gets a fixed scale and says so.
-    const hasRps = rows.some((row) => row.rps !== null);
-    const hasMs = rows.some((row) => row.p50 !== null || row.p95 !== null);
-    const noData = (has: boolean) =>
-      has ? [] : [{ data: { values: [{ text: 'no data' }] }, mark: { type: 'text', x: { expr: 'width / 2' }, y: { expr: 'height / 2' }, color: '#888' }, encoding: { text: { field: 'text' } } }];
-    const emptyScale = (has: boolean, total: number | null | undefined) =>
-      has ? {} : { scale: { domain: [0, Math.max(1, (total ?? 0) * 1.2)] } };
-    const svg = await r.svg(
-      {
-        data: { values: rows },
-        spacing: 6,
-        vconcat: [
-          {
-            width: WIDTH,
-            height: 90,
-            layer: [
-              {
-                mark: { type: 'line', color: C.rps },
-                encoding: { x: { ...x, title: null, axis: { labels: false } }, y: { field: 'rps', type: 'quantitative', title: 'req/s', ...emptyScale(hasRps, t?.rps) } },
-              },
-              ...rpsRule,
-              ...noData(hasRps),
-            ],
-          },
-          {
-            width: WIDTH,
-            height: 110,
-            layer: [
-              {
-                transform: [{ fold: ['p50', 'p95'], as: ['metric', 'ms'] }],
-                mark: { type: 'line' },
-                encoding: {
-                  x,
-                  y: { field: 'ms', type: 'quantitative', title: 'ms', ...emptyScale(hasMs, t?.p95Ms) },
-                  color: { field: 'metric', type: 'nominal', scale: { domain: ['p50', 'p95'], range: [C.p50, C.p95] }, legend: null },
-                },
-              },
-              ...p95Rule,
-              ...noData(hasMs),
-            ],
-          },
-        ],
-      } as TopLevelSpec,
+    // Yield between stages: a long run's report must not hold up the sampling timers.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const svg = seriesSvg(
+      lastT,
+      [
+        { title: 'req/s', height: 90, lines: [{ points: rps ?? [], color: C.rps }], rule: t === null ? null : { v: t.rps, color: C.rps }, emptyMax: t?.rps ?? null },
+        {
+          title: 'ms',
+          height: 110,
+          lines: [
+            { points: p50 ?? [], color: C.p50 },
+            { points: p95 ?? [], color: C.p95 },
+          ],
+          rule: t === null || t.p95Ms === null ? null : { v: t.p95Ms, color: C.p95 },
+          emptyMax: t?.p95Ms ?? null,
+        },
+      ],
       `Stage ${s.index}: requests per second, p50 and p95 over the window`,
     );
     cards.push(
       `<article class="stage" id="stage-${s.index}"><h3>${stageTitle(s)}</h3>` +
-        `<p class="muted">${s.users} users${setupOf(s).key === 'unmanaged' ? '' : ` · ${esc(setupOf(s).key)}`} · ${s.samples.length} samples` +
+        `<p class="muted">${s.users} users${setupOf(s).key === 'unmanaged' ? '' : ` · ${esc(setupOf(s).key)}`} · ${group(s.samples.length)} samples` +
+        (slices ? ` (drawn as ${STAGE_LINE_POINTS / 2} time slices' lowest and highest values)` : '') +
         (t === null ? '' : ` · window ${fmtRps(t.rps)} req/s, p95 ${esc(fmtMs(t.p95Ms))} (dashed)`) +
         `</p><figure>${svg}</figure></article>`,
     );
@@ -371,125 +798,12 @@ async function stageSeries(run: RunRecord, r: ChartRenderer): Promise<string> {
   const body =
     cards.length === 0
       ? '<p class="muted">No samples were recorded.</p>'
-      : `<p class="muted">Locust's rolling values (about the last 10 s) at each sample: ${swatch(C.rps, 'requests/s')} ${swatch(C.p50, 'p50')} ${swatch(C.p95, 'p95')}; the dashed lines are the window's totals.</p><div class="stages">${cards.join('\n')}</div>`;
+      : `<p class="muted">Locust's rolling values (about the last 10 s) at each sample: ${swatch(C.rps, 'requests/s')} ${swatch(C.p50, 'p50')} ${swatch(C.p95, 'p95')}; the dashed lines are the window's totals.` +
+        (decimated
+          ? ` A line with more than ${STAGE_LINE_POINTS} samples is drawn from the lowest and the highest value in each of ${STAGE_LINE_POINTS / 2} equal time slices, so peaks and dips stay visible; <code>stages/*/samples.csv</code> has every sample.`
+          : '') +
+        `</p><div class="stages">${cards.join('\n')}</div>`;
   return section('series', 'Each stage over time', body);
-}
-
-function clusterSampled(x: Sample): boolean {
-  return x.replicasReady !== null || x.replicasDesired !== null || x.hpaDesired !== null;
-}
-
-async function replicasSection(run: RunRecord, r: ChartRenderer): Promise<string> {
-  if (!run.stages.some((s) => s.samples.some(clusterSampled))) return '';
-  const start = Date.parse(run.startedAt);
-  const rows: { min: number; series: string; n: number }[] = [];
-  const marks: { min: number; label: string }[] = [];
-  for (const s of run.stages) {
-    const first = s.samples[0];
-    const firstMin = first === undefined ? NaN : (Date.parse(first.at) - start) / 60_000;
-    if (Number.isFinite(firstMin)) marks.push({ min: firstMin, label: `${s.index}` });
-    for (const x of s.samples) {
-      const min = (Date.parse(x.at) - start) / 60_000;
-      if (!Number.isFinite(min)) continue;
-      if (x.replicasReady !== null) rows.push({ min, series: 'ready', n: x.replicasReady });
-      if (x.replicasDesired !== null) rows.push({ min, series: 'desired', n: x.replicasDesired });
-      if (x.hpaDesired !== null) rows.push({ min, series: 'HPA desired', n: x.hpaDesired });
-    }
-  }
-  const maxN = Math.max(1, ...rows.map((x) => x.n));
-  const svg = await r.svg(
-    {
-      width: 1000,
-      height: 220,
-      layer: [
-        {
-          data: { values: marks },
-          mark: { type: 'rule', color: '#ccc', strokeDash: [2, 3] },
-          encoding: { x: { field: 'min', type: 'quantitative' } },
-        },
-        {
-          data: { values: marks },
-          mark: { type: 'text', baseline: 'top', dx: 3, align: 'left', fontSize: 10, color: '#888', y: 0 },
-          encoding: { x: { field: 'min', type: 'quantitative' }, text: { field: 'label' } },
-        },
-        {
-          data: { values: rows },
-          mark: { type: 'line', interpolate: 'step-after' },
-          encoding: {
-            x: { field: 'min', type: 'quantitative', title: 'minutes since the run started' },
-            y: { field: 'n', type: 'quantitative', title: 'replicas', scale: { domain: [0, maxN + 1] }, axis: { tickMinStep: 1 } },
-            color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['ready', 'desired', 'HPA desired'], range: [C.ready, C.desired, C.hpa] } },
-            strokeDash: { field: 'series', type: 'nominal', scale: { domain: ['ready', 'desired', 'HPA desired'], range: [[1, 0], [5, 3], [2, 2]] }, title: null },
-          },
-        },
-      ],
-    } as TopLevelSpec,
-    'Target replicas over the run: ready, desired and HPA desired',
-  );
-  const ns = run.environment.kubernetes;
-  const where = ns === null ? '' : ` in namespace <code>${esc(ns.namespace)}</code>`;
-  return section(
-    'replicas',
-    'Replicas over time',
-    `<p class="muted">The target's ready and desired replicas${where} and its HPA's desired count at every sample; the numbered lines mark where each stage's samples begin.</p><figure class="wide">${svg}</figure>`,
-  );
-}
-
-async function capacitySection(run: RunRecord, r: ChartRenderer): Promise<string> {
-  const cap = run.capacity;
-  if (cap === null) return '';
-  const answer =
-    cap.users === null
-      ? '<strong class="bad">no user count met the SLO</strong>'
-      : `<strong>${cap.users} users</strong> met the SLO` + (cap.breachedAt === null ? '' : `; ${cap.breachedAt} users breached it`);
-  let chart = '<p class="muted">No probe ran.</p>';
-  if (cap.probes.length > 0) {
-    const probes = cap.probes.map((p, i) => ({ n: i + 1, users: p.users, result: p.pass ? 'pass' : 'fail', stage: p.stageIndex }));
-    // The answer (green) and the smallest breach (red) as dashed rules, labelled at the top.
-    const rule = (users: number | null, color: string, label: string) =>
-      users === null
-        ? []
-        : [
-            { data: { values: [{ users, label }] }, mark: { type: 'rule', strokeDash: [4, 3], color }, encoding: { x: { field: 'users', type: 'quantitative' } } },
-            {
-              data: { values: [{ users, label }] },
-              mark: { type: 'text', y: -6, baseline: 'bottom', fontSize: 10, color, fontWeight: 600 },
-              encoding: { x: { field: 'users', type: 'quantitative' }, text: { field: 'label' } },
-            },
-          ];
-    chart = `<figure class="wide">${await r.svg(
-      {
-        width: 720,
-        height: Math.max(120, probes.length * 26),
-        title: { text: 'Probes in the order they ran', offset: 14 },
-        layer: [
-          ...rule(cap.users, C.pass, `capacity ${cap.users ?? ''}`),
-          ...rule(cap.breachedAt, C.fail, `breach ${cap.breachedAt ?? ''}`),
-          {
-            data: { values: probes },
-            mark: { type: 'line', color: '#bbb', strokeWidth: 1 },
-            encoding: { x: { field: 'users', type: 'quantitative' }, y: { field: 'n', type: 'ordinal' }, order: { field: 'n', type: 'quantitative' } },
-          },
-          {
-            data: { values: probes },
-            mark: { type: 'point', filled: true, size: 90 },
-            encoding: {
-              x: { field: 'users', type: 'quantitative', title: 'users' },
-              y: { field: 'n', type: 'ordinal', title: 'probe' },
-              color: { field: 'result', type: 'nominal', title: null, scale: { domain: ['pass', 'fail'], range: [C.pass, C.fail] } },
-            },
-          },
-          {
-            data: { values: probes },
-            mark: { type: 'text', dx: 9, align: 'left', fontSize: 10, color: '#444' },
-            encoding: { x: { field: 'users', type: 'quantitative' }, y: { field: 'n', type: 'ordinal' }, text: { field: 'users' } },
-          },
-        ],
-      } as TopLevelSpec,
-      'Capacity search: each probe\'s users and whether it met the SLO',
-    )}</figure>`;
-  }
-  return section('capacity', 'Capacity search', `<p>${answer}. ${esc(cap.reason)}</p>${chart}`);
 }
 
 // ---------------------------------------------------------------------------------------------
