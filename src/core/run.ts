@@ -292,7 +292,7 @@ async function runStages(
   };
   let stage = next(record.stages.length + 1);
   const writes = pendingWrites();
-  let idle: LiveStats | null = null;
+  let known: LiveStats | null = null;
   const end: End = async (status, error) => {
     await writes.flush().catch(() => undefined); // end() rewrites everything; a failed stage write is reported there
     return endRun(status, error);
@@ -310,7 +310,7 @@ async function runStages(
         runPlannedMs: plannedMs,
         expectWorkers: o.expectWorkers,
         continuing: swarm.running,
-        idle: attempt === 1 ? idle : null,
+        known: attempt === 1 ? known : null,
         handOff,
         last: !cap && stage.index === o.plan.stages.length,
         onWorkerLoss: o.plan.retry.onWorkerLoss,
@@ -319,7 +319,7 @@ async function runStages(
         ...o.stageTiming,
       });
       swarm.running = outcome.running;
-      idle = outcome.idle;
+      known = outcome.known;
       if (outcome.interrupted === null || signal.aborted) break;
       if (attempt > o.plan.retry.attempts) {
         outcome.result.reason = `${outcome.result.reason ?? 'interrupted'} — gave up after ${attempt} attempt(s) (retry.attempts: ${o.plan.retry.attempts})`;

@@ -39,8 +39,8 @@ export interface StageOptions {
   last?: boolean;
   /** Workers dropping below the expected count mid-stage: mark invalid (default) or interrupt for a retry. */
   onWorkerLoss?: 'invalid' | 'retry';
-  /** The master as the previous stage left it, stopped cleanly by this driver (no read needed before the /swarm). */
-  idle?: LiveStats | null;
+  /** The master as the previous stage left it (stopped, or running its users for a hand-over): no read needed before the /swarm. */
+  known?: LiveStats | null;
   /** Which attempt this is (1-based) and why the earlier ones were interrupted. */
   attempt?: number;
   retries?: StageRetry[];
@@ -68,8 +68,8 @@ export interface StageOutcome {
   interrupted: string | null;
   /** The users are still running (transition: continue hands them to the next stage). */
   running: boolean;
-  /** After a clean stop: the master stopped with the workers last seen, for the next stage's start. */
-  idle: LiveStats | null;
+  /** After a clean end: the master as this stage left it (stopped, or running for a hand-over), for the next stage's start. */
+  known: LiveStats | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -177,11 +177,15 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     };
     emit({ kind: 'stage-finished', result, of: opts.of });
     const running = liveWindow !== null && stopAskedAt === null;
-    const idle: LiveStats | null =
-      status !== 'aborted' && interrupted === null && fatal === null && stoppedAt !== null && lastSeen !== null
-        ? { ...lastSeen, state: 'stopped', userCount: 0, workers: lastSeen.workers.map((w) => ({ ...w, state: 'ready', userCount: 0 })) }
-        : null;
-    return { result, window, stoppedAt: stopAskedAt, fatal, interrupted, running, idle };
+    const clean = status !== 'aborted' && interrupted === null && fatal === null && lastSeen !== null;
+    const known: LiveStats | null = !clean || lastSeen === null
+      ? null
+      : running
+        ? { ...lastSeen, state: 'running', userCount: stage.users }
+        : stoppedAt !== null
+          ? { ...lastSeen, state: 'stopped', userCount: 0, workers: lastSeen.workers.map((w) => ({ ...w, state: 'ready', userCount: 0 })) }
+          : null;
+    return { result, window, stoppedAt: stopAskedAt, fatal, interrupted, running, known };
   };
 
   try {
@@ -195,8 +199,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       }
     }
     // A fresh read here would fill Locust's 2 s cache just before the /swarm and hide the ramp's end
-    // for 2 s: after a stage this driver stopped cleanly, what it saw last is the state (stopped).
-    const before = opts.idle ?? (await lg.stats(signal));
+    // for 2 s: after a stage this driver ended cleanly, it knows the state (stopped, or handed over).
+    const before = opts.known ?? (await lg.stats(signal));
     observe(before);
     if (before.workerCount === 0) {
       if (opts.continuing || (opts.attempt ?? 1) > 1) throw new StageInterrupted(`no Locust workers are connected to ${lg.url}`);

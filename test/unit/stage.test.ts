@@ -51,7 +51,7 @@ describe('a stage', () => {
     const r = out.result;
     expect(r.status).toBe('completed');
     expect(out.fatal).toBeNull();
-    expect(out.idle).toMatchObject({ state: 'stopped', userCount: 0, workerCount: 2 });
+    expect(out.known).toMatchObject({ state: 'stopped', userCount: 0, workerCount: 2 });
     expect(lg.wedged).toBe(false);
     // order of the state-changing calls: the window is read before the stop, no wait after it
     const changes = lg.calls.filter((c) => !c.startsWith('stats') && c !== 'window');
