@@ -1,4 +1,4 @@
-// Command line: yargs builds the options (flags, then LOCUST_DRIVER_* variables); main.ts acts on them.
+// Command line: yargs builds the options (flags, then LOCUST_DRIVER_* variables); app.ts acts on them.
 import yargs from 'yargs';
 import { parseTolerances } from './core/compare.js';
 import { ConfigError } from './core/errors.js';

@@ -204,3 +204,17 @@ describe('writeFileAtomic', () => {
     expect(await tempLeftovers(out)).toEqual([]);
   });
 });
+
+describe('run.json written piece by piece', () => {
+  it('is byte for byte what JSON.stringify writes, with and without stages and samples', async () => {
+    const { runJson, runJsonChunks } = await import('../../src/adapters/report/run-json.js');
+    const full = makeRunRecord();
+    const many = { ...full, stages: full.stages.map((s) => ({ ...s, samples: Array.from({ length: 1_234 }, (_, i) => ({ ...s.samples[0]!, elapsedMs: i })) })) };
+    for (const run of [full, many, { ...full, stages: [] }, { ...full, stages: full.stages.map((s) => ({ ...s, samples: [] })) }]) {
+      expect([...runJsonChunks(run)].join('')).toBe(runJson(run));
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'ld-runjson-'));
+    await writeFileAtomic(join(dir, 'run.json'), runJsonChunks(many));
+    expect(await readFile(join(dir, 'run.json'), 'utf8')).toBe(runJson(many));
+  });
+});

@@ -17,7 +17,8 @@ const realFs: AtomicFs = { mkdir: fsp.mkdir, open: fsp.open, rename: fsp.rename,
 /** Marks temp files, so a leftover from a killed process is recognisable (`.<name>.<hex>.tmp`). */
 export const TEMP_SUFFIX = '.tmp';
 
-export async function writeFileAtomic(path: string, data: string, fs: Partial<AtomicFs> = {}): Promise<void> {
+/** `data` is the whole text, or its pieces in order (written in batches, never joined whole). */
+export async function writeFileAtomic(path: string, data: string | Iterable<string>, fs: Partial<AtomicFs> = {}): Promise<void> {
   const ops: AtomicFs = { ...realFs, ...fs };
   const dir = dirname(path);
   await ops.mkdir(dir, { recursive: true });
@@ -27,7 +28,18 @@ export async function writeFileAtomic(path: string, data: string, fs: Partial<At
   try {
     const handle = await ops.open(tmp, 'wx', 0o644);
     try {
-      await handle.writeFile(data, 'utf8');
+      if (typeof data === 'string') await handle.writeFile(data, 'utf8');
+      else {
+        let batch = '';
+        for (const piece of data) {
+          batch += piece;
+          if (batch.length >= 1 << 16) {
+            await handle.write(batch, null, 'utf8');
+            batch = '';
+          }
+        }
+        await handle.write(batch, null, 'utf8');
+      }
       await handle.sync();
     } finally {
       await handle.close();

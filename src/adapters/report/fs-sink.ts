@@ -7,7 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { RunRecord, StageResult, WindowStats } from '../../core/model.js';
 import type { ReportSink } from '../../ports.js';
 import { writeFileAtomic } from './atomic.js';
-import { runJson } from './run-json.js';
+import { runJsonChunks } from './run-json.js';
 import { replicasCsv, samplesCsv } from './samples-csv.js';
 import { humanReports } from './human-reports.js';
 
@@ -67,7 +67,7 @@ export class FsReportSink implements ReportSink {
   private async writeRun(run: RunRecord): Promise<void> {
     // run.json last: a reader that sees a stage in run.json finds its folder and summaries too.
     await Promise.all((await humanReports(run)).map(([name, content]) => writeFileAtomic(join(this.dir, name), content)));
-    await writeFileAtomic(join(this.dir, 'run.json'), runJson(run));
+    await writeFileAtomic(join(this.dir, 'run.json'), runJsonChunks(run));
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {

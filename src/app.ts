@@ -1,0 +1,328 @@
+// Composition root (started by main.ts): command line → matrix → adapters → run → exit code. The only place that knows
+// the concrete adapters and maps errors to exit codes (product.md §6).
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { AbortedError, ConfigError, DriverError, InfraError } from './core/errors.js';
+import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
+import { buildPlan, slugify } from './core/plan.js';
+import type { RunPlan } from './core/model.js';
+import { runMatrix, runPreflight, type RunOptions } from './core/run.js';
+import type { Cluster, LoadGenerator, ReportSink } from './ports.js';
+import type { Logger } from 'pino';
+import { hostname } from 'node:os';
+import { parseCli, CliOutput, type CliOptions } from './cli.js';
+import { createLocustClient, displayUrl } from './adapters/locust/client.js';
+import { FsReportSink } from './adapters/report/fs-sink.js';
+import { createLogger, logEvents } from './adapters/log/logger.js';
+import { formatPlan } from './adapters/log/plan-text.js';
+import { systemClock } from './adapters/system/clock.js';
+import { httpHealthProbe } from './adapters/system/health.js';
+import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
+import { comparisonMarkdown, summaryMarkdown } from './adapters/report/summary-md.js';
+import { humanReports } from './adapters/report/human-reports.js';
+import { writeFileAtomic } from './adapters/report/atomic.js';
+import { findLatestRun, loadRun } from './adapters/report/load-run.js';
+import { compareRuns, parseTolerances } from './core/compare.js';
+import { summaryLabels } from './core/run-summary.js';
+import { RunRecordSchema } from './core/run-schema.js';
+import type { RunRecord } from './core/model.js';
+import { join } from 'node:path';
+import * as z from 'zod';
+
+/** The sample service of the embedded stack: ~80 predictions/s, so the quickstart shows a knee. */
+const EMBEDDED_TARGET = { concurrency: 2, serviceMs: 25 };
+
+async function driverVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function loadPlan(file: string): Promise<RunPlan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `${file}: no such matrix file — pass --matrix <file> (try examples/local.yaml)`
+        : `${file}: cannot read the matrix file (${code ?? (e as Error).message})`,
+    );
+  }
+  return buildPlan(parseMatrix(text, file), file);
+}
+
+function defaultRunId(name: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${slugify(name) || 'run'}-${stamp}`;
+}
+
+function passwordFor(plan: RunPlan): { username: string; password: string } | null {
+  if (!plan.locust.auth) return null;
+  const password = process.env[plan.locust.auth.passwordEnv];
+  if (!password) throw new ConfigError(`${plan.source} locust.auth.passwordEnv: the environment variable ${plan.locust.auth.passwordEnv} is not set — export it with the Locust password`);
+  return { username: plan.locust.auth.username, password };
+}
+
+/** The Kubernetes side, loaded only when the matrix asks for it (client-node is large). */
+async function connectCluster(plan: RunPlan, opts: CliOptions): Promise<Cluster | null> {
+  if (!plan.kubernetes) return null;
+  const { connectKube } = await import('./adapters/kube/config.js');
+  const { createCluster } = await import('./adapters/kube/cluster.js');
+  return createCluster(connectKube(plan.kubernetes.namespace, process.env, opts.serviceAccountRoot));
+}
+
+interface Connected {
+  lg: LoadGenerator;
+  cluster: Cluster | null;
+  stack: LocalStack | null;
+  host: string | null;
+  healthUrl: string | null;
+  baseUrl: string;
+}
+
+/** The master (or the embedded stack), the target and the cluster a command talks to. */
+async function connect(plan: RunPlan, opts: CliOptions, log: Logger, signal: AbortSignal): Promise<Connected> {
+  const auth = passwordFor(plan);
+  const masterUrl = opts.master ?? plan.locust.url;
+  if (!masterUrl && plan.kubernetes) throw new ConfigError(`${plan.source} locust.url: the kubernetes: section scales a cluster's stack, so name its master (e.g. http://locust-master:8089) here or with --master`);
+  const cluster = await connectCluster(plan, opts);
+  let host = plan.target.host;
+  let healthUrl = plan.target.host && plan.target.healthPath ? new URL(plan.target.healthPath, plan.target.host).toString() : null;
+  let stack: LocalStack | null = null;
+  let baseUrl = masterUrl;
+  if (!baseUrl) {
+    log.info(`no Locust master configured: starting the embedded local stack (${opts.localWorkers} workers) on 127.0.0.1`);
+    stack = await startLocalStack({ workers: opts.localWorkers, target: EMBEDDED_TARGET, ...(opts.locustBin ? { locustBin: opts.locustBin } : {}), log: (m) => log.info(m) });
+    if (signal.aborted) {
+      await stack.stop();
+      throw signal.reason;
+    }
+    baseUrl = stack.masterUrl;
+    // The load goes to target.host when the matrix names one, else to the bundled sample service.
+    host = plan.target.host ?? stack.targetUrl;
+    healthUrl = new URL(plan.target.healthPath ?? '/healthz', host).toString();
+    log.info(`embedded stack up: master ${stack.masterUrl}, target ${stack.targetUrl}, Locust ${stack.locustVersion ?? '?'}`);
+  }
+  const lg = createLocustClient({ baseUrl, auth, requestTimeoutMs: plan.locust.requestTimeoutMs });
+  return { lg, cluster, stack, host, healthUrl, baseUrl };
+}
+
+function runOptions(plan: RunPlan, opts: CliOptions, c: Connected, runId: string, version: string): RunOptions {
+  return {
+    runId,
+    plan,
+    host: c.host,
+    healthUrl: c.healthUrl,
+    embedded: c.stack !== null,
+    expectWorkers: opts.expectWorkers ?? (c.stack ? opts.localWorkers : plan.locust.expectWorkers),
+    connectTimeoutMs: opts.connectTimeoutMs ?? plan.locust.connectTimeoutMs,
+    driverVersion: version,
+    nodeVersion: process.version,
+    // In a pod, the Lease names the pod; elsewhere the host and process.
+    holder: process.env.POD_NAME || `${hostname()}-${process.pid}`,
+  };
+}
+
+async function disconnect(c: Connected | null, log: Logger): Promise<void> {
+  if (!c) return;
+  await c.lg.close();
+  if (c.stack) {
+    log.info('stopping the embedded local stack');
+    await c.stack.stop();
+  }
+}
+
+function onSignals(log: Logger): AbortController {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+    signals++;
+    if (signals > 1) {
+      log.warn(`second ${sig}: exiting now`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
+    log.warn(`${sig}: stopping the load and writing the reports (send it again to exit at once)`);
+    controller.abort(new AbortedError(sig));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return controller;
+}
+
+async function run(opts: CliOptions, version: string): Promise<number> {
+  const plan = await loadPlan(opts.matrix);
+  const runId = opts.runId ?? defaultRunId(plan.name, new Date());
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
+  passwordFor(plan); // a missing password is a usage error: fail before anything starts
+  const tolerances = parseTolerances(opts.tolerances);
+  // An explicit baseline is read (and validated) before anything starts.
+  const explicitBaseline = opts.baseline !== null && opts.baseline !== 'latest' ? (await loadRun(opts.baseline)).run : null;
+  const log = createLogger(opts.logLevel, opts.logFormat);
+  const prior = await priorRun(plan, opts, runId);
+  if (prior && prior.status === 'completed') {
+    // --resume=auto in a Job pod that restarts after the run finished: nothing is left to do.
+    log.info(`run ${runId} already completed (verdict ${prior.verdict}); nothing to resume`);
+    return prior.verdict === 'fail' ? 1 : 0;
+  }
+  // A run folder that already holds a run is refused before anything starts.
+  const sink = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
+  const controller = onSignals(log);
+  let c: Connected | null = null;
+  try {
+    c = await connect(plan, opts, log, controller.signal);
+    const baseline = opts.baseline === null ? null : (explicitBaseline ?? (await latestBaseline(plan, runId, opts, c.cluster, log)));
+    if (baseline && baseline.name !== plan.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
+    for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
+    const record = await runMatrix(
+      { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
+      { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
+    );
+    if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
+    if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
+    if (record.status === 'failed') {
+      process.stderr.write(`locust-driver: ${record.error ?? 'the run failed'}\n`);
+      return 3;
+    }
+    // An SLO breach, an invalid stage or a regression: the run completed, the verdict is fail.
+    if (record.verdict === 'fail') return 1;
+    return 0;
+  } finally {
+    await disconnect(c, log);
+  }
+}
+
+/**
+ * --resume: the interrupted run's record (its run.json is the run's state), checked against the
+ * matrix; null when there is nothing to resume (no --resume, or --resume=auto on a new run id).
+ */
+async function priorRun(plan: RunPlan, opts: CliOptions, runId: string): Promise<RunRecord | null> {
+  if (opts.resume === 'no') return null;
+  const dir = join(opts.out, runId);
+  if (!existsSync(join(dir, 'run.json'))) {
+    if (opts.resume === 'auto') return null;
+    throw new ConfigError(`--resume: ${join(dir, 'run.json')} does not exist — check --run-id and --out (or drop --resume to start the run)`);
+  }
+  const { run: prior } = await loadRun(dir);
+  if (prior.status === 'completed' && opts.resume === 'yes') throw new ConfigError(`--resume: run ${runId} in ${dir} already completed; start a new run with another --run-id`);
+  // Key order differs between a built plan and one read back through the schema: compare canonically.
+  const same = (p: RunPlan) => canonicalJson({ stages: p.stages, capacity: p.capacity, transition: p.transition, kubernetes: p.kubernetes });
+  if (same(prior.plan) !== same(plan)) {
+    throw new ConfigError(`--resume: ${plan.source} no longer matches the matrix run ${runId} was started with (its stages, capacity, transition or kubernetes changed); resume with the same matrix, or start a new run`);
+  }
+  return prior;
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
+/**
+ * --baseline latest: in a cluster, the newest completed run summary (ConfigMap) of this matrix;
+ * otherwise (or when the cluster has none) the newest completed run of it in the results folder.
+ */
+async function latestBaseline(plan: RunPlan, runId: string, opts: CliOptions, cluster: Cluster | null, log: Logger): Promise<RunRecord | null> {
+  if (cluster) {
+    const text = await cluster.latestConfigMapData({ ...summaryLabels(plan.name), 'locust-driver/status': 'completed' }, 'run.json');
+    const parsed = text === null ? null : RunRecordSchema.safeParse(JSON.parse(text));
+    if (parsed?.success) return parsed.data;
+    if (parsed) log.warn('--baseline latest: the newest run summary ConfigMap is not a valid run.json; looking in the results folder');
+  }
+  const dir = await findLatestRun(opts.out, plan.name, runId);
+  if (dir === null) {
+    log.warn(`--baseline latest: no earlier completed run of "${plan.name}" ${cluster ? 'in the cluster or ' : ''}in ${opts.out}; nothing to compare with`);
+    return null;
+  }
+  return (await loadRun(dir)).run;
+}
+
+/** compare <run-a> <run-b>: run-b against run-a; exit 1 on regression. */
+async function compareCommand(opts: CliOptions): Promise<number> {
+  const [a, b] = opts.runs;
+  if (a === undefined || b === undefined) throw new ConfigError('compare needs two runs: locust-driver compare <run-a> <run-b>');
+  const tolerances = parseTolerances(opts.tolerances);
+  const baseline = (await loadRun(a)).run;
+  const current = (await loadRun(b)).run;
+  const comparison = compareRuns(baseline, current, tolerances);
+  process.stdout.write(comparisonMarkdown(comparison, current, baseline));
+  return comparison.regression ? 1 : 0;
+}
+
+/** report <run-dir>: the human reports again from run.json, each file replaced atomically. */
+async function reportCommand(opts: CliOptions): Promise<number> {
+  const [target] = opts.runs;
+  if (target === undefined) throw new ConfigError('report needs a run folder: locust-driver report <run-dir>');
+  const { run, dir } = await loadRun(target);
+  for (const [name, content] of await humanReports(run)) {
+    await writeFileAtomic(join(dir, name), content);
+    process.stdout.write(`wrote ${join(dir, name)}\n`);
+  }
+  return 0;
+}
+
+async function preflightCommand(opts: CliOptions, version: string): Promise<number> {
+  const plan = await loadPlan(opts.matrix);
+  const log = createLogger(opts.logLevel, opts.logFormat);
+  const controller = onSignals(log);
+  let c: Connected | null = null;
+  try {
+    c = await connect(plan, opts, log, controller.signal);
+    const done = await runPreflight(
+      { lg: c.lg, clock: systemClock, sink: NO_REPORTS, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
+      runOptions(plan, opts, c, 'preflight', version),
+    );
+    for (const line of done) process.stdout.write(`ok: ${line}\n`);
+    return 0;
+  } finally {
+    await disconnect(c, log);
+  }
+}
+
+/** preflight writes no reports. */
+const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: async () => undefined, runUpdated: async () => undefined };
+
+async function main(): Promise<number> {
+  const version = await driverVersion();
+  let opts: CliOptions;
+  try {
+    const parsed = await parseCli(process.argv.slice(2), process.env, version, process.stdout.isTTY === true);
+    if (parsed instanceof CliOutput) {
+      process.stdout.write(`${parsed.text}\n`);
+      return 0;
+    }
+    opts = parsed;
+    if (opts.command === 'schema') {
+      process.stdout.write(`${JSON.stringify(z.toJSONSchema(MatrixFileSchema, { io: 'input' }), null, 2)}\n`);
+      return 0;
+    }
+    if (opts.command === 'preflight') return await preflightCommand(opts, version);
+    if (opts.command === 'compare') return await compareCommand(opts);
+    if (opts.command === 'report') return await reportCommand(opts);
+    if (opts.command === 'validate') {
+      const plan = await loadPlan(opts.matrix);
+      process.stdout.write(`${formatPlan(plan, opts.master, opts.localWorkers)}\n`);
+      return 0;
+    }
+    return await run(opts, version);
+  } catch (e) {
+    return report(e);
+  }
+}
+
+function report(e: unknown): number {
+  if (e instanceof DriverError) {
+    for (const line of e.message.split('\n')) process.stderr.write(`locust-driver: ${line}\n`);
+    return e.exitCode;
+  }
+  const err = new InfraError(`unexpected error: ${(e as Error)?.stack ?? String(e)}`);
+  process.stderr.write(`locust-driver: ${err.message}\n`);
+  return 70;
+}
+
+process.exitCode = await main();
