@@ -439,7 +439,7 @@ export function midStageFault(s: LiveStats, prev: Sample | null, expectWorkers: 
 export function rampShortfall(samples: Sample[], users: number): string | null {
   const first = samples[0];
   if (!first || first.users === users) return null;
-  return `the ramp to ${users} users was not complete when the window started (${first.users} users in the first sample) — lower the users or raise spawnRate, or use transition: restart`;
+  return `the ramp to ${users} users was not complete when the window started (${first.users} users in the first sample) — the workers could not start them in time: add workers, lower the users, or (with transition: continue) use transition: restart`;
 }
 
 /** Worker CPU at or over this (percent of one core) means Locust itself is the bottleneck. */

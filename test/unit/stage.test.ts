@@ -158,3 +158,13 @@ describe('a signal while the /swarm is in flight', () => {
     expect(lg.wedged).toBe(false);
   });
 });
+
+describe('rampShortfall', () => {
+  it('flags a window whose first sample is short of the stage\'s users, and only then', async () => {
+    const { rampShortfall } = await import('../../src/core/stage.js');
+    const sample = (users: number) => ({ at: '', elapsedMs: 2_100, users, workers: 2, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: null, workerCpuMaxPercent: null, replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null });
+    expect(rampShortfall([sample(20), sample(20)], 20)).toBeNull();
+    expect(rampShortfall([], 20)).toBeNull();
+    expect(rampShortfall([sample(14), sample(20)], 20)).toMatch(/^the ramp to 20 users was not complete when the window started \(14 users in the first sample\)/);
+  });
+});
