@@ -27,7 +27,7 @@ describe('the CLI on bad input', () => {
     const res = await runCli(['validate', '--matrix', 'matrix.yaml']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/^matrix\.yaml: "inference-capacity" — 24 stages, expected about 1h 4m/);
+    expect(res.stdout).toMatch(/^matrix\.yaml: "inference-capacity" — 24 stages, expected about 1h 3m 54s/);
     expect(res.stdout).toContain('master http://locust-master:8089 (waits for 4 workers)');
     expect(res.stdout).toContain('kubernetes: namespace default, target deployment inference (HPA inference if present), workers deployment locust-worker');
     expect(res.stdout).toMatch(/24 +replicas=8 workers=8 users=800 +8 +8 +800 +20 +2m/);
