@@ -200,8 +200,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     }
     // A fresh read here would fill Locust's 2 s cache just before the /swarm and hide the ramp's end
     // for 2 s: after a stage this driver ended cleanly, it knows the state (stopped, or handed over).
-    const before = opts.known ?? (await lg.stats(signal));
-    observe(before);
+    // Not after a prepare step, though: scaling changed what the master has (its workers).
+    const reused = kube ? null : (opts.known ?? null);
+    const before = reused ?? (await lg.stats(signal));
+    if (!reused) observe(before); // a remembered snapshot says nothing new about this stage's workers
     if (before.workerCount === 0) {
       if (opts.continuing || (opts.attempt ?? 1) > 1) throw new StageInterrupted(`no Locust workers are connected to ${lg.url}`);
       throw new InfraError(`no Locust workers are connected to ${lg.url}: start workers (or check --master-host on them) and run again`);
