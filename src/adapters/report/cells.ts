@@ -1,4 +1,5 @@
 // How a number looks in a report table (summary.md and report.html share it).
+import type { StageResult } from '../../core/model.js';
 
 export const DASH = '–';
 
@@ -33,4 +34,11 @@ export function duration(totalMs: number): string {
   if (h > 0) return `${h} h ${m} min`;
   if (m > 0) return `${m} min ${sec} s`;
   return `${sec} s`;
+}
+
+/** Why there is no knee: too few stages to tell, or latency stayed flat up to the largest user count. */
+export function noKnee(stages: readonly StageResult[]): string {
+  const users = stages.filter((s) => s.status === 'completed' && s.totals !== null && s.totals.requests > 0).map((s) => s.users);
+  if (new Set(users).size < 2) return 'none: needs at least two completed stages with different user counts';
+  return `no knee: latency stayed flat up to ${Math.max(...users)} users`;
 }

@@ -19,7 +19,7 @@ import type {
   StageComparison,
   StageResult,
 } from '../../core/model.js';
-import { DASH, duration, group, msCell, num, utc } from './cells.js';
+import { DASH, duration, group, msCell, noKnee, num, utc } from './cells.js';
 
 export interface HtmlReportOptions {
   /** Called with every warning while drawing the charts (kept for callers; the SVG drawing gives none). */
@@ -1150,12 +1150,6 @@ function bestText(h: Highlight, stages: readonly StageResult[]): string {
     (setup === 'unmanaged' ? '' : ` with ${esc(setup)}`) +
     ` (${stageRef(h.stageIndex, h.stageName)}${p95})`
   );
-}
-
-function noKnee(stages: readonly StageResult[]): string {
-  const users = stages.filter((s) => s.status === 'completed' && s.totals !== null && s.totals.requests > 0).map((s) => s.users);
-  if (new Set(users).size < 2) return 'none: needs at least two completed stages with different user counts';
-  return `no knee: latency stayed flat up to ${Math.max(...users)} users`;
 }
 
 const SLO_LABELS: Record<SloMetric, string> = {

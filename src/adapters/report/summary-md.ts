@@ -4,7 +4,7 @@ import { findBest, findKnee, fmtMs, fmtRps } from '../../core/summary.js';
 import { breachText } from '../../core/slo.js';
 import { stageNote, toleranceText } from '../../core/compare.js';
 import type { CompareMetric, Comparison, Highlight, RunRecord, SloSpec, StageComparison, StageResult } from '../../core/model.js';
-import { DASH, duration, group, msCell, num, utc } from './cells.js';
+import { DASH, duration, group, msCell, noKnee, num, utc } from './cells.js';
 
 const MAX_FAILURE_ROWS = 10;
 const MAX_ERROR_CHARS = 160;
@@ -281,12 +281,6 @@ function bestText(h: Highlight, stages: readonly StageResult[]): string {
     (setup.length > 0 ? ` with ${setup.join(', ')}` : '') +
     ` (stage ${h.stageIndex} · ${inline(h.stageName)}${p95})`
   );
-}
-
-function noKnee(stages: readonly StageResult[]): string {
-  const users = stages.filter((s) => s.status === 'completed' && s.totals !== null && s.totals.requests > 0).map((s) => s.users);
-  if (new Set(users).size < 2) return 'none: needs at least two completed stages with different user counts';
-  return `no knee: latency stayed flat up to ${Math.max(...users)} users`;
 }
 
 function stageLabel(s: StageResult): string {
