@@ -118,6 +118,23 @@ describe('state-changing calls across versions', () => {
     expect(mock.getCallHistory()?.calls().map((x) => `${x.method} ${x.path}`)).toEqual(['POST /stop', 'GET /stop', 'GET /stats/reset']);
   });
 
+  it('falls back to GET when 2.18.1–2.26.x wrap the 405 in a 500 (captured on 2.20.1 and 2.24.1)', async () => {
+    for (const v of ['2.20.1', '2.24.1']) {
+      const pool = mock.get(ORIGIN);
+      pool.intercept({ path: '/stop', method: 'POST' }).reply(500, fixture(v, 'stop-wrong-method.body'), { headers: { 'content-type': 'text/html' } });
+      pool.intercept({ path: '/stop', method: 'GET' }).reply(200, fixture(v, 'stop.json'), JSON_CT);
+      pool.intercept({ path: '/stats/reset', method: 'GET' }).reply(200, 'ok', { headers: { 'content-type': 'text/html' } });
+      const c = client();
+      await c.stop();
+      await c.resetStats();
+    }
+  });
+
+  it('does not take a 500 that is not a refused method for one (the stop is not retried)', async () => {
+    mock.get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).reply(500, 'Internal Server Error', { headers: { 'content-type': 'text/plain' } });
+    await expect(client().stop()).rejects.toThrow(/HTTP 500/);
+  });
+
   it('uses POST where Locust 2.47 requires it', async () => {
     mock.get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).reply(200, fixture('2.47.0', 'stop.json'), JSON_CT);
     await client().stop();

@@ -115,7 +115,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
     try {
       await call(stateMethod, path, kind, o);
     } catch (e) {
-      if (!(e instanceof LocustError) || e.status !== 405) throw e;
+      if (!isMethodRefused(e)) throw e;
       stateMethod = stateMethod === 'POST' ? 'GET' : 'POST';
       await call(stateMethod, path, kind, o);
     }
@@ -191,6 +191,16 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       await ownDispatcher?.close();
     },
   };
+}
+
+/**
+ * The master refused the HTTP method and did nothing: a 405, or — in Locust 2.18.1 to 2.26.x, whose
+ * app-wide error handler wraps every HTTP error — a 500 whose body is "405 Method Not Allowed: …"
+ * (captured in test/fixtures/locust/2.20.1/stop-wrong-method.body).
+ */
+function isMethodRefused(e: unknown): boolean {
+  if (!(e instanceof LocustError)) return false;
+  return e.status === 405 || (e.status === 500 && /405 Method Not Allowed/.test(e.message));
 }
 
 function isTransient(e: LocustError): boolean {
