@@ -89,7 +89,8 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       );
     }
     if (res.statusCode >= 400) {
-      throw new LocustError(`Locust master at ${where} answered ${method} /${path} with HTTP ${res.statusCode}: ${excerpt(text)}`, { status: res.statusCode, code: 'LOCUST_HTTP' });
+      const status = unwrappedStatus(res.statusCode, text);
+      throw new LocustError(`Locust master at ${where} answered ${method} /${path} with HTTP ${res.statusCode}: ${excerpt(text)}`, { status, code: 'LOCUST_HTTP' });
     }
     if (kind === 'json') {
       if (!ct.includes('json')) {
@@ -115,7 +116,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
     try {
       await call(stateMethod, path, kind, o);
     } catch (e) {
-      if (!isMethodRefused(e)) throw e;
+      if (!(e instanceof LocustError) || e.status !== 405) throw e;
       stateMethod = stateMethod === 'POST' ? 'GET' : 'POST';
       await call(stateMethod, path, kind, o);
     }
@@ -194,13 +195,14 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
 }
 
 /**
- * The master refused the HTTP method and did nothing: a 405, or — in Locust 2.18.1 to 2.26.x, whose
- * app-wide error handler wraps every HTTP error — a 500 whose body is "405 Method Not Allowed: …"
- * (captured in test/fixtures/locust/2.20.1/stop-wrong-method.body).
+ * Locust 2.18.1 to 2.26.x wrap every HTTP error in a 500 whose body starts with the real one
+ * ("405 Method Not Allowed: …", "404 Not Found: …"; captured in test/fixtures/locust/2.20.1/).
+ * The real status decides what a caller does (fall back to the other method, retry or not).
  */
-function isMethodRefused(e: unknown): boolean {
-  if (!(e instanceof LocustError)) return false;
-  return e.status === 405 || (e.status === 500 && /405 Method Not Allowed/.test(e.message));
+function unwrappedStatus(status: number, body: string): number {
+  if (status !== 500) return status;
+  const inner = /^(4\d\d) [A-Z][A-Za-z ]+: /.exec(body)?.[1];
+  return inner ? Number(inner) : status;
 }
 
 function isTransient(e: LocustError): boolean {
