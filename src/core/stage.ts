@@ -5,7 +5,7 @@ import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageRe
 import { NO_OBSERVATION, observeCluster, PrepareTimeout, prepareStage, type ScalingState } from './scaling.js';
 import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
 import { LIVE_READ_MIN_MS, LOCUST_TIMING } from './plan.js';
-import { estimateWindowEnd, estimateWindowStart, type CountObservation } from './window.js';
+import { estimateWindowEnd, estimateWindowStart, readWindowNow, type CountObservation } from './window.js';
 import { toEndpointTotals, toTotals } from './summary.js';
 import { evaluateSlo } from './slo.js';
 import { formatDuration } from './units.js';
@@ -358,12 +358,12 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     if (liveRead) {
       const nominalEnd = (windowStart ?? rs) + stage.durationMs;
       endAt = nominalEnd;
-      // The counted requests reach only each worker's last report: keep watching until they cover
-      // the planned window (at most one report interval), so windows last what the matrix says.
+      // The counted requests reach only each worker's last report: keep watching until they come
+      // closest to the planned window (at most one report interval), so windows last what the matrix says.
       const edge = () => estimateWindowEnd(nominalEnd, endObs, lastWorkers, LOCUST_TIMING.workerReportMs);
       for (;;) {
         const e = edge();
-        if ((e.complete && e.endMs >= nominalEnd - countPollMs) || clock.now() >= nominalEnd + LOCUST_TIMING.workerReportMs + 300) break;
+        if (readWindowNow(nominalEnd, e, countPollMs) || clock.now() >= nominalEnd + LOCUST_TIMING.workerReportMs + 300) break;
         await clock.sleep(countPollMs, signal);
         endObs.push({ at: clock.now(), count: await lg.aggregatedCount(signal) });
       }

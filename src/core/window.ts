@@ -58,14 +58,15 @@ const FULL_SET_SHARE = 0.85;
  * @param observations counts polled up to now, in time order (the last one may be the window read's)
  * @param workers how many workers are reporting
  */
-export function estimateWindowEnd(endAt: number, observations: CountObservation[], workers: number, reportIntervalMs = 3_000): { endMs: number; complete: boolean } {
+export function estimateWindowEnd(endAt: number, observations: CountObservation[], workers: number, reportIntervalMs = 3_000): WindowEndEstimate {
   const last = observations[observations.length - 1];
-  if (!last) return { endMs: endAt, complete: false };
+  if (!last) return { endMs: endAt, complete: false, nextEndMs: null };
   const from = last.at - reportIntervalMs + 100;
   let total = 0;
   let weighted = 0;
   let jumps = 0;
   let before = 0; // requests reported in the interval before: what a full set of reports brings
+  let oldest: { at: number; requests: number } | null = null; // the report due to be replaced next
   for (let i = 1; i < observations.length; i++) {
     const prev = observations[i - 1] as CountObservation;
     const o = observations[i] as CountObservation;
@@ -78,10 +79,37 @@ export function estimateWindowEnd(endAt: number, observations: CountObservation[
     jumps++;
     total += o.count - prev.count;
     weighted += (o.count - prev.count) * at;
+    oldest ??= { at, requests: o.count - prev.count };
   }
-  if (total === 0) return { endMs: endAt, complete: false };
+  if (total === 0 || !oldest) return { endMs: endAt, complete: false, nextEndMs: null };
   // Workers whose reports always land together show as one jump: then the requests tell, as a full
   // interval's worth has come in.
   const complete = jumps >= workers || (before > 0 && total >= FULL_SET_SHARE * before);
-  return { endMs: Math.round(Math.min(last.at, weighted / total)), complete };
+  const endMs = Math.round(Math.min(last.at, weighted / total));
+  // The oldest of these reports is the next one replaced, one interval later, bringing about as much.
+  const nextEndMs = Math.round(endMs + (oldest.requests * reportIntervalMs) / total);
+  return { endMs, complete, nextEndMs };
+}
+
+export interface WindowEndEstimate {
+  endMs: number;
+  /** Whether every worker's last report is in (see estimateWindowEnd). */
+  complete: boolean;
+  /** Where the estimate moves once the next report lands, or null without any report. */
+  nextEndMs: number | null;
+}
+
+/**
+ * Whether to read a live window now or wait for the next report. A read can only cover whole
+ * reports, so the end it gets moves in steps (a full interval when the workers report together):
+ * read once the end reached the planned one (less the poll's own error), or earlier when waiting for
+ * the next report would overshoot by more than reading now falls short. Not before every worker is in.
+ *
+ * @param slackMs how far before the planned end the estimate may be and still count as there (the
+ *   poll period: each report's arrival is known only to within it)
+ */
+export function readWindowNow(plannedEndMs: number, est: WindowEndEstimate, slackMs: number): boolean {
+  if (!est.complete) return false;
+  if (est.endMs >= plannedEndMs - slackMs) return true;
+  return est.nextEndMs !== null && est.nextEndMs - plannedEndMs > plannedEndMs - est.endMs;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWindowEnd, estimateWindowStart } from '../../src/core/window.js';
+import { estimateWindowEnd, estimateWindowStart, readWindowNow } from '../../src/core/window.js';
 
 describe('estimateWindowStart', () => {
   it('puts the start one report interval before each worker\'s first report, weighted by its requests', () => {
@@ -51,7 +51,7 @@ describe('estimateWindowEnd', () => {
     // both workers report together at 4 s (one jump of 60), each reported 3 s before too
     const obs = [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 3950, 4050, 4100].map((at) => ({ at, count: at < 1000 ? 0 : at < 4000 ? 60 : 120 }));
     // merged: one jump for two workers, complete because it brought a full interval's requests
-    expect(estimateWindowEnd(3_000, obs, 2)).toEqual({ endMs: 4_000, complete: true });
+    expect(estimateWindowEnd(3_000, obs, 2)).toEqual({ endMs: 4_000, complete: true, nextEndMs: 7_000 });
     // one worker of two reported, and not the other yet: not complete
     const half = [
       { at: 0, count: 0 },
@@ -72,7 +72,46 @@ describe('estimateWindowEnd', () => {
       { at: 3000, count: 120 }, // worker B, 90 requests
       { at: 3100, count: 120 },
     ];
-    expect(estimateWindowEnd(9_999, obs, 2)).toEqual({ endMs: Math.round((30 * 1500 + 90 * 2500) / 120), complete: true });
+    expect(estimateWindowEnd(9_999, obs, 2)).toEqual({ endMs: 2_250, complete: true, nextEndMs: 2_250 + 750 });
     expect(estimateWindowEnd(9_999, [{ at: 1, count: 5 }, { at: 2, count: 5 }], 2).endMs).toBe(9_999);
+  });
+});
+
+describe('readWindowNow', () => {
+  // two workers reporting together every 3 s: the end the read gets moves in 3 s steps
+  const together = (lastReportAt: number) =>
+    [lastReportAt - 6_000, lastReportAt - 3_000, lastReportAt].flatMap((r, i) => [
+      { at: r - 50, count: 60 * i },
+      { at: r + 50, count: 60 * (i + 1) },
+    ]);
+
+  it('reads once the end reached the planned one, less the poll error', () => {
+    const est = estimateWindowEnd(12_000, together(11_950), 2);
+    expect(est).toMatchObject({ endMs: 11_950, complete: true });
+    expect(readWindowNow(12_000, est, 100)).toBe(true);
+  });
+
+  it('reads short of the planned end when the next report would overshoot by more', () => {
+    const est = estimateWindowEnd(12_000, together(11_400), 2); // 0.6 s short; next at 14.4 s
+    expect(est.nextEndMs).toBe(14_400);
+    expect(readWindowNow(12_000, est, 100)).toBe(true);
+  });
+
+  it('waits for the next report when it comes closer to the planned end', () => {
+    const est = estimateWindowEnd(12_000, together(10_000), 2); // 2 s short; next at 13 s
+    expect(readWindowNow(12_000, est, 100)).toBe(false);
+  });
+
+  it('never reads before every worker is in', () => {
+    const one = [
+      { at: 8_950, count: 0 },
+      { at: 9_050, count: 30 }, // worker A
+      { at: 9_150, count: 60 }, // worker B
+      { at: 11_950, count: 60 },
+      { at: 12_050, count: 90 }, // A again; B's next report is still to come
+    ];
+    const est = estimateWindowEnd(12_000, one, 2);
+    expect(est.complete).toBe(false);
+    expect(readWindowNow(12_000, est, 100)).toBe(false);
   });
 });
