@@ -49,7 +49,7 @@ const FULL_SET_SHARE = 0.85;
  *
  * Without a stop, the master's numbers cover each worker only up to that worker's last report. A
  * worker reports once per interval (a little more than 3 s apart), so the jumps of the uncached count
- * within the last interval less 100 ms are distinct workers' last reports (a jump may carry several
+ * within one interval less 100 ms up to the newest jump are distinct workers' last reports (a jump may carry several
  * workers' reports that landed together). The effective end is their arrival times weighted by the
  * requests each brought, mirroring the start estimate. `complete` says whether every worker is in:
  * the caller keeps watching (and reads later) until it is, or until a report interval has passed.
@@ -61,7 +61,16 @@ const FULL_SET_SHARE = 0.85;
 export function estimateWindowEnd(endAt: number, observations: CountObservation[], workers: number, reportIntervalMs = 3_000): WindowEndEstimate {
   const last = observations[observations.length - 1];
   if (!last) return { endMs: endAt, complete: false, nextEndMs: null };
-  const from = last.at - reportIntervalMs + 100;
+  // The set of last reports is anchored at the newest jump, not at now: between two reports the
+  // set stays the same (anchored at now, a worker's report would drop out before its next came).
+  let newest: number | null = null;
+  for (let i = 1; i < observations.length; i++) {
+    const prev = observations[i - 1] as CountObservation;
+    const o = observations[i] as CountObservation;
+    if (o.count > prev.count) newest = (prev.at + o.at) / 2;
+  }
+  if (newest === null) return { endMs: endAt, complete: false, nextEndMs: null };
+  const from = newest - reportIntervalMs + 100;
   let total = 0;
   let weighted = 0;
   let jumps = 0;

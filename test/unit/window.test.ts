@@ -55,14 +55,24 @@ describe('estimateWindowEnd', () => {
     // one worker of two reported, and not the other yet: not complete
     const half = [
       { at: 0, count: 0 },
-      { at: 950, count: 0 },
-      { at: 1050, count: 30 }, // worker A
-      { at: 1150, count: 60 }, // worker B
-      { at: 2000, count: 60 },
+      { at: 450, count: 0 },
+      { at: 550, count: 30 }, // worker B
+      { at: 950, count: 30 },
+      { at: 1050, count: 60 }, // worker A
       { at: 3950, count: 60 },
-      { at: 4050, count: 90 }, // worker A again; B's next report is still to come
+      { at: 4050, count: 90 }, // worker A again; B's next report (due at 3.5 s) is late
     ];
     expect(estimateWindowEnd(3_000, half, 2).complete).toBe(false);
+  });
+
+  it('keeps the same last reports between two reports (anchored at the newest, not at now)', () => {
+    const obs = [
+      { at: 0, count: 0 },
+      { at: 1_000, count: 30 }, // worker A
+      { at: 2_500, count: 60 }, // worker B
+      ...[2_600, 3_000, 3_800].map((at) => ({ at, count: 60 })), // A's next report is due at ~3.95 s
+    ];
+    expect(estimateWindowEnd(9_999, obs, 2)).toEqual({ endMs: Math.round((500 + 1_750) / 2), complete: true, nextEndMs: Math.round((500 + 1_750) / 2) + 1_500 });
   });
 
   it('weights each last report by its requests, and is the planned end without any', () => {
@@ -104,11 +114,12 @@ describe('readWindowNow', () => {
 
   it('never reads before every worker is in', () => {
     const one = [
-      { at: 8_950, count: 0 },
-      { at: 9_050, count: 30 }, // worker A
-      { at: 9_150, count: 60 }, // worker B
+      { at: 8_450, count: 0 },
+      { at: 8_550, count: 30 }, // worker B
+      { at: 8_950, count: 30 },
+      { at: 9_050, count: 60 }, // worker A
       { at: 11_950, count: 60 },
-      { at: 12_050, count: 90 }, // A again; B's next report is still to come
+      { at: 12_050, count: 90 }, // A again; B's next report (due at 11.5 s) is late
     ];
     const est = estimateWindowEnd(12_000, one, 2);
     expect(est.complete).toBe(false);
