@@ -41,6 +41,9 @@ export function estimateWindowStart(resetAt: number, observations: CountObservat
   return { startMs, jumps };
 }
 
+/** How much shorter than the report interval the span of the last reports is taken (see estimateWindowEnd). */
+const LAST_SET_MARGIN_MS = 400;
+
 /** A last interval bringing this share of the interval before's requests has every worker's report. */
 const FULL_SET_SHARE = 0.85;
 
@@ -49,7 +52,7 @@ const FULL_SET_SHARE = 0.85;
  *
  * Without a stop, the master's numbers cover each worker only up to that worker's last report. A
  * worker reports once per interval (a little more than 3 s apart), so the jumps of the uncached count
- * within one interval less 100 ms up to the newest jump are distinct workers' last reports (a jump may carry several
+ * within one interval less 400 ms up to the newest jump are distinct workers' last reports (a jump may carry several
  * workers' reports that landed together). The effective end is their arrival times weighted by the
  * requests each brought, mirroring the start estimate. `complete` says whether every worker is in:
  * the caller keeps watching (and reads later) until it is, or until a report interval has passed.
@@ -70,7 +73,10 @@ export function estimateWindowEnd(endAt: number, observations: CountObservation[
     if (o.count > prev.count) newest = (prev.at + o.at) / 2;
   }
   if (newest === null) return { endMs: endAt, complete: false, nextEndMs: null };
-  const from = newest - reportIntervalMs + 100;
+  // Within one interval less 400 ms: a worker's reports come a little more than 3 s apart but are
+  // seen through polls (±50 ms each) — with 100 ms, measured on 2.47.0, one worker's previous report
+  // (2.93 s before its newest) was counted as another worker's last, and the read came 1.5 s late.
+  const from = newest - reportIntervalMs + LAST_SET_MARGIN_MS;
   let total = 0;
   let weighted = 0;
   let jumps = 0;

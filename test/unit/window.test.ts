@@ -75,6 +75,16 @@ describe('estimateWindowEnd', () => {
     expect(estimateWindowEnd(9_999, obs, 2)).toEqual({ endMs: Math.round((500 + 1_750) / 2), complete: true, nextEndMs: Math.round((500 + 1_750) / 2) + 1_500 });
   });
 
+  it("counts a worker once although its reports, seen through polls, came less than 3 s apart (measured on 2.47.0)", () => {
+    // polls every 100 ms; worker A reports at -2.8 s and again at +0.11 s (2.91 s later), B at -0.1 s
+    const at = Array.from({ length: 34 }, (_, i) => -3_150 + i * 100); // up to +0.15 s
+    const obs = at.map((t) => ({ at: t, count: 45 + (t > -2_800 ? 13 : 0) + (t > -100 ? 12 : 0) + (t > 110 ? 11 : 0) }));
+    const est = estimateWindowEnd(0, obs, 2);
+    expect(est.complete).toBe(true);
+    expect(Math.abs(est.endMs - (12 * -100 + 11 * 100) / 23)).toBeLessThanOrEqual(60); // B's and A's newest only
+    expect(readWindowNow(0, est, 100)).toBe(true);
+  });
+
   it('weights each last report by its requests, and is the planned end without any', () => {
     const obs = [
       { at: 1000, count: 0 },
