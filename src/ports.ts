@@ -7,21 +7,37 @@ import type { RunEvent } from './core/events.js';
 export interface LoadGenerator {
   /** Base URL of the master's web API (for logs and reports; never carries credentials). */
   readonly url: string;
-  /** Best-effort Locust version from the web UI page; null when it cannot be told. */
-  version(signal?: AbortSignal): Promise<string | null>;
+  /**
+   * The master's release and API, decided once per run (the web UI page's version, else an OPTIONS
+   * probe); every later call uses it. Throws a LocustError (LOCUST_UNSUPPORTED) for a release the
+   * driver cannot drive or an API no known release has.
+   */
+  detect(signal?: AbortSignal): Promise<MasterApi>;
   /** `GET /stats/requests` (memoized 2 s by Locust for every caller). */
   stats(signal?: AbortSignal): Promise<LiveStats>;
   /** `POST /swarm` (form-encoded, never `run_time`); throws when Locust answers `success: false`. */
   swarm(users: number, spawnRate: number, host: string | null, signal?: AbortSignal): Promise<void>;
   /** `/stats/reset` (GET up to 2.46, POST in 2.47): zeroes the master's numbers (workers keep their unsent deltas). */
   resetStats(signal?: AbortSignal): Promise<void>;
-  /** `/stop` (GET up to 2.46, POST in 2.47): blocks until every worker reports 0 users. */
+  /**
+   * `/stop` (GET up to 2.46, POST in 2.47): blocks until every worker reports 0 users. When the
+   * master refuses or errors, the other method and then a swarm of 0 users are tried; a StopFailedError
+   * says none worked (the load may still be running). An unreachable master throws as any call does.
+   */
   stop(signal?: AbortSignal): Promise<void>;
   /** Uncached: the per-endpoint CSV, the failures CSV and the exceptions CSV, parsed and raw. */
   window(signal?: AbortSignal): Promise<WindowStats>;
   /** Uncached: the Aggregated request count from the CSV endpoint (cheap; used to see worker reports land). */
   aggregatedCount(signal?: AbortSignal): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface MasterApi {
+  /** The release, when the web UI page tells; null when the API was told by a probe. */
+  version: string | null;
+  basis: 'version' | 'probe';
+  /** The method /stop and /stats/reset take (GET up to 2.46, POST from 2.47). */
+  stateMethod: 'GET' | 'POST';
 }
 
 /** Wall-clock time and waiting, injected so the stage logic is tested without sleeping. */

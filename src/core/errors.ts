@@ -60,3 +60,26 @@ export class AbortedError extends DriverError {
     this.exitCode = signal === 'SIGINT' ? 130 : 143;
   }
 }
+
+/**
+ * The master did not stop the users by any way its API has. Exit 3, never retried: the users may
+ * still load the target, so the run ends and says where (or, when a swarm of 0 users did bring them
+ * down, that the master refuses /stop and needs a restart).
+ */
+export class StopFailedError extends LocustError {
+  /** Whether the users are known to be at 0 (brought down by a swarm of 0 users). */
+  readonly usersAtZero: boolean;
+  readonly url: string;
+  readonly tried: string[];
+  constructor(url: string, usersAtZero: boolean, tried: string[]) {
+    super(
+      usersAtZero
+        ? `the Locust master at ${url} refuses to stop (${tried.join('; ')}); its users were brought to 0 with a swarm of 0 users, but it cannot run a test reliably — restart the master, then run again`
+        : `COULD NOT STOP THE LOAD: the Locust master at ${url} refused every way to stop its users (${tried.join('; ')}) — the load may still be running: stop it in the Locust web UI at ${url} or restart the master now`,
+      { code: 'LOCUST_STOP_FAILED' },
+    );
+    this.usersAtZero = usersAtZero;
+    this.url = url;
+    this.tried = tried;
+  }
+}

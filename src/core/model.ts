@@ -306,7 +306,14 @@ export interface RunRecord {
   environment: {
     driver: string;
     node: string;
-    locust: { version: string | null; url: string; embedded: boolean; schema: 'legacy' | 'modern' | null };
+    locust: {
+      version: string | null;
+      url: string;
+      embedded: boolean;
+      schema: 'legacy' | 'modern' | null;
+      /** How the API was told and the method /stop and /stats/reset take; null before preflight. */
+      api: { basis: 'version' | 'probe'; stateMethod: 'GET' | 'POST' } | null;
+    };
     kubernetes: { namespace: string; server: string; inCluster: boolean; baseline: ClusterBaseline | null } | null;
     workers: number | null;
   };
@@ -318,6 +325,8 @@ export interface RunRecord {
   comparison: Comparison | null;
   /** Every `run --resume` of this run: when, and the first stage it ran again. */
   resumes: { at: string; fromStage: number }[];
+  /** Set when the users could not be stopped (the run failed with exit 3; see StopFailedError). */
+  stopFailure: { at: string; url: string; usersAtZero: boolean; tried: string[] } | null;
 }
 
 export type CompareMetric = 'rps' | 'p50' | 'p90' | 'p95' | 'p99' | 'avg' | 'max' | 'failRatio';

@@ -237,6 +237,11 @@ export const RunRecordSchema = z
         url: z.string(),
         embedded: z.boolean(),
         schema: z.enum(['legacy', 'modern']).nullable(),
+        api: z
+          .object({ basis: z.enum(['version', 'probe']), stateMethod: z.enum(['GET', 'POST']) })
+          .nullable()
+          .default(null)
+          .describe("How the master's API was told (its version, or an OPTIONS /stop probe) and the method /stop and /stats/reset take"),
       }),
       kubernetes: z
         .object({
@@ -260,6 +265,11 @@ export const RunRecordSchema = z
       .array(z.object({ at: isoTime, fromStage: z.int().positive() }))
       .default([])
       .describe('Every run --resume of this run: when, and the first stage it ran again'),
+    stopFailure: z
+      .object({ at: isoTime, url: z.string(), usersAtZero: z.boolean(), tried: z.array(z.string()) })
+      .nullable()
+      .default(null)
+      .describe('Set when the driver could not stop the users by any way the API has: unless usersAtZero, the load may still be running at url'),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

@@ -5,7 +5,7 @@ import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageRes
 import { compareRuns } from './compare.js';
 import { capacityResult, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
 import { breachText } from './slo.js';
-import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
+import { AbortedError, DriverError, InfraError, LocustError, StopFailedError } from './errors.js';
 import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
 import { summaryConfigMap } from './run-summary.js';
 import { thinSamples } from './samples.js';
@@ -79,7 +79,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     environment: {
       driver: o.driverVersion,
       node: o.nodeVersion,
-      locust: { version: null, url: lg.url, embedded: o.embedded, schema: null },
+      locust: { version: null, url: lg.url, embedded: o.embedded, schema: null, api: null },
       kubernetes: null,
       workers: null,
     },
@@ -88,6 +88,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     capacity: null,
     comparison: null,
     resumes: [],
+    stopFailure: null,
   };
   const record = o.resume ? resumedRecord(o.resume, fresh, clock.now()) : fresh;
   if (o.resume) emit({ kind: 'warning', message: `resuming run ${o.runId}: keeping ${record.stages.length} finished stage(s), continuing at stage ${(record.stages.at(-1)?.index ?? 0) + 1}` });
@@ -99,15 +100,24 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
   let lease: { stop: () => Promise<void> } | null = null;
   const swarm: SwarmState = { running: false };
 
-  const end = async (status: RunRecord['status'], error: DriverError | null): Promise<RunRecord> => {
+  const end = async (endStatus: RunRecord['status'], endError: DriverError | null): Promise<RunRecord> => {
+    let status = endStatus;
+    let error = endError;
     if (swarm.running) {
       // transition: continue handed the users on, and the run ends here: they must not keep running.
       try {
         await lg.stop();
       } catch (e) {
-        emit({ kind: 'warning', message: `could not stop the users at the end: ${(e as Error).message}` });
+        if (e instanceof StopFailedError) error = e;
+        else emit({ kind: 'warning', message: `could not stop the users at the end: ${(e as Error).message}` });
       }
       swarm.running = false;
+    }
+    if (error instanceof StopFailedError) {
+      // Whatever else ended the run (a signal, a failed stage), users that would not stop come first.
+      status = 'failed';
+      record.stopFailure = { at: iso(clock.now()), url: error.url, usersAtZero: error.usersAtZero, tried: error.tried };
+      emit({ kind: 'warning', message: error.message });
     }
     record.status = status;
     record.error = error ? error.message : null;
@@ -161,9 +171,12 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
       emit({ kind: 'kube-ready', namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, lease: k.leaseName });
     }
     const first = await preflight(deps, o);
+    // The release decides how to stop: known before anything is stopped, or refused here.
+    const api = await lg.detect(signal);
+    record.environment.locust.version = api.version;
+    record.environment.locust.api = { basis: api.basis, stateMethod: api.stateMethod };
     if (o.resume) await stopLeftoverSwarm(deps, first, 'the interrupted driver');
     record.environment.locust.schema = first.schema;
-    record.environment.locust.version = await lg.version(signal);
     record.environment.workers = first.workerCount;
     emit({ kind: 'master-ready', workers: first.workerCount, locustVersion: record.environment.locust.version, schema: first.schema });
     await sink.runUpdated(record);
@@ -258,7 +271,7 @@ async function waitForMaster(deps: RunDeps, o: RunOptions): Promise<void> {
       lastProblem = `${s.workerCount} of ${o.expectWorkers} workers connected`;
     } catch (e) {
       if (signal.aborted) throw e;
-      if (e instanceof LocustError && e.code === 'LOCUST_AUTH') throw e;
+      if (e instanceof LocustError && (e.code === 'LOCUST_AUTH' || e instanceof StopFailedError)) throw e;
       lastProblem = (e as Error).message;
     }
     if (clock.now() + poll > deadline) {
@@ -385,9 +398,10 @@ async function runStages(
     stage = following;
   }
   if (swarm.running) {
-    // the stages ended early (onBreach: stop) with users handed on: stop them now
-    await lg.stop();
+    // the stages ended early (onBreach: stop) with users handed on: stop them now (once: a failed
+    // stop ends the run through end(), which must not try again)
     swarm.running = false;
+    await lg.stop();
   }
   await writes.flush();
   record.verdict = verdictOf(record);

@@ -3,7 +3,7 @@
 import type { Clock, Cluster, EventSink, LoadGenerator } from '../ports.js';
 import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageRetry, StageStatus, WindowStats } from './model.js';
 import { NO_OBSERVATION, observeCluster, PrepareTimeout, prepareStage, type ScalingState } from './scaling.js';
-import { AbortedError, DriverError, InfraError, LocustError } from './errors.js';
+import { AbortedError, DriverError, InfraError, LocustError, StopFailedError } from './errors.js';
 import { LIVE_READ_MIN_MS, LOCUST_TIMING } from './plan.js';
 import { estimateWindowEnd, estimateWindowStart, readWindowNow, type CountObservation } from './window.js';
 import { toEndpointTotals, toTotals } from './summary.js';
@@ -50,7 +50,7 @@ export interface StageOptions {
 export class StageInterrupted extends Error {}
 
 /** Locust's own answer to a fault that is not going to change by waiting (auth, refused swarm). */
-const PERMANENT = new Set(['LOCUST_AUTH', 'LOCUST_SWARM_REFUSED']);
+const PERMANENT = new Set(['LOCUST_AUTH', 'LOCUST_SWARM_REFUSED', 'LOCUST_STOP_FAILED', 'LOCUST_UNSUPPORTED']);
 
 /** Whether an error in the middle of a stage means "the master is (temporarily) gone". */
 export function isMasterFault(e: unknown): boolean {
@@ -109,8 +109,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   };
 
   /** Stops the swarm without wedging the master: never within moments of a /swarm that has not ramped. */
+  let stopFailed: StopFailedError | null = null;
   const safeStop = async (stopSignal?: AbortSignal) => {
     if (stoppedAt !== null) return;
+    if (stopFailed) throw stopFailed; // every way was tried once: trying again only keeps the load on
     // A /swarm still in flight (or whose answer was lost) may have started the users: stop those too.
     if (swarmAt === null && swarmSentAt !== null) swarmAt = swarmSentAt;
     if (swarmAt === null) return;
@@ -121,7 +123,12 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     endAt ??= clock.now();
     emit({ kind: 'stopping', stage, of: opts.of });
     stopAskedAt = clock.now();
-    await lg.stop(stopSignal);
+    try {
+      await lg.stop(stopSignal);
+    } catch (e) {
+      if (e instanceof StopFailedError) stopFailed = e;
+      throw e;
+    }
     stoppedAt = clock.now();
   };
 
@@ -387,19 +394,23 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       try {
         // A master that hangs must not hold the run: the wait for its return is the run loop's.
         await safeStop(AbortSignal.timeout(INTERRUPTED_STOP_TIMEOUT_MS));
-      } catch {
-        // gone: the run loop stops any leftover swarm once the master is back
+      } catch (s) {
+        // Users that would not stop end the run; a master that is gone is the run loop's to wait
+        // for, and it stops any leftover swarm once the master is back.
+        if (s instanceof StopFailedError) return await finish('failed', s.message, s);
       }
       return await finish('failed', `interrupted: ${interrupted}`, null, interrupted);
     }
-    const fatal = e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new LocustError(`stage ${stage.index} failed: ${(e as Error).message}`, { cause: e });
-    const aborted = fatal instanceof AbortedError;
+    let fatal = e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new LocustError(`stage ${stage.index} failed: ${(e as Error).message}`, { cause: e });
     liveWindow = null;
     try {
       await safeStop();
-    } catch {
-      // the master is gone or refuses: nothing more to stop from here
+    } catch (s) {
+      // Users that would not stop outrank what ended the stage (even a signal: exit 3, not 143).
+      if (s instanceof StopFailedError) fatal = s;
+      // else the master is gone: nothing more to stop from here
     }
+    const aborted = fatal instanceof AbortedError;
     try {
       return await finish(aborted ? 'aborted' : 'failed', fatal.message, fatal);
     } catch {

@@ -4,7 +4,7 @@
 // /stop right after /swarm wedges the master. Traffic is a steady rate per user.
 import type { LoadGenerator } from '../../src/ports.js';
 import type { EndpointStats, LiveStats, WindowStats } from '../../src/core/model.js';
-import { LocustError } from '../../src/core/errors.js';
+import { LocustError, StopFailedError } from '../../src/core/errors.js';
 import type { ManualClock } from './manual-clock.js';
 
 export interface FakeLocustOptions {
@@ -135,8 +135,8 @@ export class FakeLocust implements LoadGenerator {
     return this.state === 'running' || this.state === 'spawning';
   }
 
-  async version() {
-    return '2.47.0';
+  async detect() {
+    return { version: '2.47.0', basis: 'version' as const, stateMethod: 'POST' as const };
   }
 
   async stats(): Promise<LiveStats> {
@@ -184,9 +184,17 @@ export class FakeLocust implements LoadGenerator {
     this.resetAt = this.clock.now();
   }
 
+  /** The master refuses every way to stop (what the real client then throws); `usersAtZero`: a swarm of 0 brought them down. */
+  stopRefused: { usersAtZero: boolean } | null = null;
+
   async stop(): Promise<void> {
     this.calls.push('stop');
     this.sync();
+    if (this.stopRefused) {
+      await this.clock.sleep(300);
+      if (this.stopRefused.usersAtZero) this.target = this.users = 0;
+      throw new StopFailedError('http://fake-locust:8089/', this.stopRefused.usersAtZero, ['POST /stop: HTTP 500', 'GET /stop: HTTP 500']);
+    }
     if (this.clock.now() - this.swarmAt < 500) this.wedged = true;
     this.state = 'stopped';
     this.users = 0;

@@ -250,7 +250,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     environment: {
       driver: '0.1.0',
       node: 'v24.22.3',
-      locust: { version: '2.46.3', url: 'http://locust-master:8089', embedded: false, schema: 'modern' },
+      locust: { version: '2.46.3', url: 'http://locust-master:8089', embedded: false, schema: 'modern', api: { basis: 'version', stateMethod: 'GET' } },
       kubernetes: null,
       workers: 4,
     },
@@ -259,6 +259,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     capacity: null,
     comparison: null,
     resumes: [],
+    stopFailure: null,
     ...overrides,
   };
 }

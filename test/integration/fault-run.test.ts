@@ -432,4 +432,58 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     expect(run.stages[1]!.reason).toMatch(/\S/);
     expect(run.stages).toHaveLength(2);
   });
+  it('i. a master older than the oldest supported release → refused at preflight, exit 3, one line naming the version and the range', async () => {
+    const page = await (await fetch(cluster.masterUrl)).text();
+    const version = /"version": *"([^"]+)"/.exec(page)?.[1];
+    expect(version).toBe('2.47.0');
+    proxy.inject({ kind: 'page', body: page.replace(`"version": "${version}"`, '"version": "2.11.1"') }, { path: /^\/$/ });
+    const file = await matrix('too-old');
+    const res = await startCli(runArgs(file, proxy.url, 'too-old')).done;
+    expect(res.code, tail(res)).toBe(3);
+    const err = res.stderr.trim().split('\n');
+    expect(err, tail(res)).toHaveLength(1);
+    expect(err[0]).toMatch(/^locust-driver: the Locust master at http:\/\/127\.0\.0\.1:\d+\/ cannot be driven: it runs Locust 2\.11\.1; locust-driver supports Locust 2\.12\.1 or newer 2\.x \(tested up to 2\.47\.0\)/);
+    expect(proxy.requests.filter((r) => r.path === '/swarm')).toHaveLength(0); // nothing started
+  });
+
+  it('h1. every /stop refused (HTTP 500, both methods) → the users brought to 0 by a swarm of 0, exit 3, one line, recorded in run.json', async () => {
+    proxy.inject({ kind: 'status', code: 500 }, { path: /^\/stop$/ });
+    const file = await matrix('stop-refused', { users: [6, 8] });
+    const res = await startCli(runArgs(file, proxy.url, 'stop-refused')).done;
+    expect(res.code, tail(res)).toBe(3);
+    const err = res.stderr.trim().split('\n');
+    expect(err, tail(res)).toHaveLength(1);
+    expect(err[0]).toMatch(/^locust-driver: the Locust master at .* refuses to stop \(POST \/stop: .*HTTP 500.*; GET \/stop: .*HTTP 500.*\); its users were brought to 0 .* restart the master/);
+    // the master itself (not through the proxy): no users left running, and no second stage started
+    const s = await cluster.stats();
+    expect(s?.user_count).toBe(0);
+    const swarms = proxy.requests.filter((r) => r.path === '/swarm');
+    expect(swarms.map((r) => new URLSearchParams(r.body).get('user_count'))).toEqual(['6', '0']);
+    const run = (await runJson('stop-refused')) as RunJson & { stopFailure: { usersAtZero: boolean; url: string; tried: string[] } | null };
+    expect(run.status).toBe('failed');
+    expect(run.stopFailure).toMatchObject({ usersAtZero: true, url: proxy.url });
+    expect(run.stages.map((x) => x.status)).toEqual(['failed']);
+  });
+
+  it('h2. /stop and the swarm of 0 both refused → says loudly that the load may still run, exit 3 within a bounded time', async () => {
+    proxy.inject({ kind: 'status', code: 500 }, { path: /^\/stop$/ });
+    proxy.inject({ kind: 'status', code: 500 }, { path: /^\/swarm$/, body: /(^|&)user_count=0(&|$)/ });
+    const file = await matrix('stop-lost', { users: [6] });
+    let stoppingAt = 0;
+    const res = await startCli(runArgs(file, proxy.url, 'stop-lost'), (l) => {
+      if (l.event === 'stopping' && stoppingAt === 0) stoppingAt = Date.now();
+    }).done;
+    expect(res.code, tail(res)).toBe(3);
+    expect(stoppingAt, tail(res)).toBeGreaterThan(0);
+    // the stop's three ways and the 12 s check of the user count, then the reports: never minutes
+    expect(Date.now() - stoppingAt, tail(res)).toBeLessThan(25_000);
+    const err = res.stderr.trim().split('\n');
+    expect(err, tail(res)).toHaveLength(1);
+    expect(err[0]).toMatch(/^locust-driver: COULD NOT STOP THE LOAD: .*the load may still be running: stop it in the Locust web UI at http:\/\/127\.0\.0\.1:\d+\/ or restart the master now$/);
+    expect(res.stdout).toMatch(/"level":"(warn|error)".*COULD NOT STOP THE LOAD/);
+    // true: the master kept its users (its fault, and said so); the driver started nothing else
+    expect((await cluster.stats())?.user_count).toBe(6);
+    const run = (await runJson('stop-lost')) as RunJson & { stopFailure: { usersAtZero: boolean } | null };
+    expect(run.stopFailure).toMatchObject({ usersAtZero: false });
+  });
 });

@@ -1,15 +1,15 @@
 // Global setup of the "integration" project: the tests run the real CLI (dist/) against real Locust
 // from PyPI (.venv/locust-<version>/), so build once and make sure every tested Locust is installed.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QUICK_VERSIONS } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function setup(): Promise<void> {
   execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  for (const v of readFileSync(path.join(root, 'locust', 'test-versions.txt'), 'utf8').split(/\s+/).filter(Boolean)) {
+  for (const v of QUICK_VERSIONS) {
     execFileSync('bash', [path.join(root, 'scripts', 'locust-venv.sh'), v], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   }
 }

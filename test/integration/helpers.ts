@@ -6,7 +6,15 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'main.js');
-export const TEST_VERSIONS = readFileSync(path.join(ROOT, 'locust', 'test-versions.txt'), 'utf8').split(/\s+/).filter(Boolean);
+/** locust/test-versions.txt: one release per line, "full" when the whole tier runs on it; # comments. */
+const VERSION_LINES = readFileSync(path.join(ROOT, 'locust', 'test-versions.txt'), 'utf8')
+  .split('\n')
+  .map((l) => l.replace(/#.*/, '').trim().split(/\s+/))
+  .filter((w) => w[0]);
+/** Every listed release: each runs the quick run. */
+export const QUICK_VERSIONS = VERSION_LINES.map((w) => w[0] as string);
+/** The releases the whole integration tier runs on. */
+export const TEST_VERSIONS = VERSION_LINES.filter((w) => w.includes('full')).map((w) => w[0] as string);
 export const locustBin = (version: string) => path.join(ROOT, '.venv', `locust-${version}`, 'bin', 'locust');
 
 export interface CliResult {

@@ -27,13 +27,17 @@ export type Fault =
   /** Answer 200 text/html with a page that is not Locust's (a wrong URL behind an ingress); nothing is forwarded. */
   | { kind: 'html' }
   /** Never answer (the socket stays open until the client gives up or the proxy closes). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Answer with this page instead (e.g. a web UI page of another Locust release); nothing is forwarded. */
+  | { kind: 'page'; body: string; contentType?: string };
 
 export interface InjectOptions {
   /** Matched against the request path with its query string, e.g. /^\/stats\/requests$/. Default: every path. */
   path?: RegExp;
   /** Only this method (GET, POST). Default: any. */
   method?: string;
+  /** Matched against the request body, e.g. /user_count=0&/ for the swarm that brings the users to 0. Default: any. */
+  body?: RegExp;
   /** Apply to this many requests, then drop the fault. Default: until clear(). */
   times?: number;
 }
@@ -76,6 +80,7 @@ interface Rule {
   fault: Fault;
   path: RegExp | null;
   method: string | null;
+  body: RegExp | null;
   left: number | null;
 }
 
@@ -125,10 +130,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const pending = new Set<http.ClientRequest>();
   let closed = false;
 
-  const take = (method: string, path: string): Fault | null => {
+  const take = (method: string, path: string, body: string): Fault | null => {
     for (const r of rules) {
       if (r.method !== null && r.method !== method) continue;
       if (r.path !== null && !r.path.test(path)) continue;
+      if (r.body !== null && !r.body.test(body)) continue;
       if (r.left !== null) {
         r.left--;
         if (r.left <= 0) rules.splice(rules.indexOf(r), 1);
@@ -181,7 +187,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const body = Buffer.concat(chunks);
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    const fault = take(method, path);
+    const fault = take(method, path, body.toString('utf8'));
     const entry: ProxyRequest = { at: Date.now(), method, path, fault: fault?.kind ?? null, body: body.toString('utf8').slice(0, 2048), status: null };
     requests.push(entry);
     const send = (status: number, headers: http.OutgoingHttpHeaders, payload: Buffer | string): void => {
@@ -220,6 +226,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       case 'hang':
         return; // the socket stays open; close() (or the client) ends it
+      case 'page':
+        send(200, { 'content-type': fault.contentType ?? 'text/html; charset=utf-8' }, fault.body);
+        return;
       case 'truncate': {
         const answer = await forward(req, body);
         if (res.destroyed || closed) return;
@@ -289,7 +298,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     requests,
     inject(fault, opts = {}) {
       if (opts.times !== undefined && opts.times <= 0) return;
-      rules.push({ fault, path: opts.path ?? null, method: opts.method?.toUpperCase() ?? null, left: opts.times ?? null });
+      rules.push({ fault, path: opts.path ?? null, method: opts.method?.toUpperCase() ?? null, body: opts.body ?? null, left: opts.times ?? null });
     },
     clear() {
       rules.length = 0;

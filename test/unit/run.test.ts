@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plan, setup, st } from '../fakes/run-setup.js';
+import { AbortedError } from '../../src/core/errors.js';
 
 describe('a run', () => {
   it('runs every stage in order with the cooldown between them and writes reports after each stage', async () => {
@@ -58,5 +59,43 @@ describe('a run', () => {
     expect(record.stages.map((s) => s.status)).toEqual(['failed', 'completed']);
     expect(record.status).toBe('failed');
     expect(record.error).toBe('1 of 2 stages failed; see each stage\'s reason in summary.md');
+  });
+});
+
+describe('a stop the master refuses', () => {
+  it('ends the run at once with exit 3 and records it: no retry, no wait for the master, no further stage', async () => {
+    const { clock, lg, sink, go } = setup();
+    lg.stopRefused = { usersAtZero: false };
+    const t0 = clock.now();
+    const record = await go(plan([st(1, 10), st(2, 20)]));
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/^COULD NOT STOP THE LOAD: the Locust master at http:\/\/fake-locust:8089\/ .*the load may still be running/);
+    expect(record.stopFailure).toMatchObject({ url: 'http://fake-locust:8089/', usersAtZero: false, tried: ['POST /stop: HTTP 500', 'GET /stop: HTTP 500'] });
+    expect(record.stages.map((s) => [s.index, s.status])).toEqual([[1, 'failed']]);
+    // one stop per stage end, never repeated: trying again only keeps the load on longer
+    expect(lg.calls.filter((c) => c === 'stop')).toHaveLength(1);
+    expect(lg.calls.filter((c) => c.startsWith('swarm'))).toHaveLength(1);
+    expect(clock.now() - t0).toBeLessThan(20_000 + 12_000 + 5_000);
+    expect(sink.last!.stopFailure).not.toBeNull();
+  });
+
+  it('outranks the signal that ended the run (SIGTERM mid-stage: exit 3, not 143)', async () => {
+    const { clock, lg, controller, go } = setup();
+    lg.stopRefused = { usersAtZero: true };
+    void clock.sleep(15_000).then(() => controller.abort(new AbortedError('SIGTERM')));
+    const record = await go(plan([st(1, 10)]));
+    expect(record.status).toBe('failed');
+    expect(record.stopFailure).toMatchObject({ usersAtZero: true });
+    expect(record.error).toMatch(/refuses to stop .* restart the master/);
+  });
+
+  it('at the end of a transition: continue run, too (the users handed on are stopped only there)', async () => {
+    const { lg, go } = setup();
+    lg.stopRefused = { usersAtZero: false };
+    const record = await go(plan([st(1, 10), st(2, 20)], { transition: 'continue' }));
+    expect(record.stages.map((s) => s.status)).toEqual(['completed', 'failed']);
+    expect(lg.calls.filter((c) => c === 'stop')).toHaveLength(1);
+    expect(record.status).toBe('failed');
+    expect(record.stopFailure).toMatchObject({ usersAtZero: false });
   });
 });

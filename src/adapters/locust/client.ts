@@ -1,6 +1,8 @@
 // The LoadGenerator port over Locust's web API (undici). Every response passes a parser before the
 // core sees it. Only idempotent reads are retried; /swarm, /stop and /stats/reset change state and
-// are never retried (except once with the other HTTP method after a 405, which did nothing). See ../shared/reference/locust-api.md for the traps this file works around.
+// are never retried (except once with the other HTTP method after a 405, which did nothing; a stop
+// tries every way it has, see stop.ts). Which method the release takes is decided once per run
+// (detect(), from api-versions.ts). See ../shared/reference/locust-api.md for the traps worked around here.
 import { Agent, request, type Dispatcher } from 'undici';
 import pRetry, { AbortError as RetryAbort } from 'p-retry';
 import type { LoadGenerator } from '../../ports.js';
@@ -14,6 +16,8 @@ import {
   parseSwarmResponse,
   parseVersionFromHtml,
 } from './parse.js';
+import { apiForVersion, apiFromAllow, SUPPORTED_RANGE, type LocustApi } from './api-versions.js';
+import { stopUsers, STOP_POLICY, type StopPolicy } from './stop.js';
 
 export interface LocustClientOptions {
   /** The master's web UI/API, e.g. http://127.0.0.1:8089 (a --web-base-path prefix is kept). */
@@ -26,9 +30,11 @@ export interface LocustClientOptions {
   /** Retry budget for idempotent reads. */
   retry?: { retries: number; minTimeoutMs: number; maxTimeoutMs: number; maxRetryTimeMs: number };
   dispatcher?: Dispatcher;
+  /** How long a stop that fell back to a swarm of 0 users waits for the count to reach 0. */
+  stopPolicy?: Omit<StopPolicy, 'signal'>;
 }
 
-type Kind = 'json' | 'text' | 'csv';
+type Kind = 'json' | 'text' | 'csv' | 'allow';
 
 /** The URL without credentials, for logs and reports. */
 export function displayUrl(raw: string): string {
@@ -55,7 +61,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
   const dispatcher = opts.dispatcher ?? (ownDispatcher as Agent);
   const where = base.toString();
 
-  async function call(method: 'GET' | 'POST', path: string, kind: Kind, o: { body?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {}): Promise<string | unknown> {
+  async function call(method: 'GET' | 'POST' | 'OPTIONS', path: string, kind: Kind, o: { body?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {}): Promise<string | unknown> {
     const timeoutMs = o.timeoutMs ?? requestTimeoutMs;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
@@ -82,6 +88,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       throw new LocustError(`Locust master at ${where} cut off its answer to ${method} /${path} (${what})`, { cause: e, code: 'LOCUST_UNREACHABLE' });
     }
     const ct = String(res.headers['content-type'] ?? '');
+    if (kind === 'allow') return res.statusCode < 400 ? String(res.headers.allow ?? '') : null;
     if (res.statusCode === 401 || (res.statusCode === 302 && String(res.headers.location ?? '').includes('login'))) {
       throw new LocustError(
         `Locust master at ${where} refused ${method} /${path} (HTTP ${res.statusCode}): ${authHeader ? 'the credentials were not accepted — check locust.auth.username and the password variable' : 'it requires a login — set locust.auth in the matrix'} (Locust ≥ 2.21 needs the Basic-auth request_loader, see docs/configuration.md)`,
@@ -89,7 +96,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       );
     }
     if (res.statusCode >= 400) {
-      const status = unwrappedStatus(res.statusCode, text);
+      const status = api?.wrapsErrors === false ? res.statusCode : unwrappedStatus(res.statusCode, text);
       throw new LocustError(`Locust master at ${where} answered ${method} /${path} with HTTP ${res.statusCode}: ${excerpt(text)}`, { status, code: 'LOCUST_HTTP' });
     }
     if (kind === 'json') {
@@ -109,8 +116,9 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
   }
 
   // /stop and /stats/reset are GET routes up to 2.46 and POST-only in 2.47 (a GET answers 405 and
-  // does nothing). A 405 means nothing happened, so trying the other method once is safe; the one
-  // that worked is remembered for the rest of the run.
+  // does nothing). detect() sets the method from the release; should a master still refuse it
+  // (405: nothing happened), the other method is tried once and remembered for the rest of the run.
+  let api: LocustApi | null = null;
   let stateMethod: 'GET' | 'POST' = 'POST';
   async function changeState(path: string, kind: Kind, o: { signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<void> {
     try {
@@ -147,12 +155,38 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
 
   return {
     url: where,
-    async version(signal) {
+    async detect(signal) {
+      if (api) return api;
+      let page: string | null = null;
       try {
-        return parseVersionFromHtml((await read('', 'text', signal)) as string);
-      } catch {
-        return null; // the version is informative only; the UI page may be disabled or behind a login
+        page = (await read('', 'text', signal)) as string;
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        // the UI page may be disabled or behind a login: OPTIONS tells the API without it
       }
+      const version = page === null ? null : parseVersionFromHtml(page);
+      if (version !== null) {
+        const known = apiForVersion(version);
+        if ('unsupported' in known) throw new LocustError(`the Locust master at ${where} cannot be driven: ${known.unsupported}`, { code: 'LOCUST_UNSUPPORTED' });
+        api = known;
+      } else {
+        let allow: string | null = null;
+        try {
+          allow = (await call('OPTIONS', 'stop', 'allow', { signal })) as string | null;
+        } catch (e) {
+          if (signal?.aborted || (e instanceof LocustError && e.code === 'LOCUST_AUTH')) throw e;
+        }
+        const probed = apiFromAllow(allow);
+        if (!probed) {
+          throw new LocustError(
+            `the Locust master at ${where} does not answer as any known Locust release: its web UI page shows no version and OPTIONS /stop ${allow === null ? 'failed' : `allows "${allow}"`} — locust-driver supports ${SUPPORTED_RANGE}; check --master points at a Locust master's web port`,
+            { code: 'LOCUST_UNSUPPORTED' },
+          );
+        }
+        api = probed;
+      }
+      stateMethod = api.stateMethod;
+      return api;
     },
     async stats(signal): Promise<LiveStats> {
       return parseLiveStats(await read('stats/requests', 'json', signal));
@@ -168,7 +202,23 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       await changeState('stats/reset', 'text', { signal });
     },
     async stop(signal) {
-      await changeState('stop', 'json', { signal, timeoutMs: stopTimeoutMs });
+      stateMethod = await stopUsers(
+        {
+          stop: async (method) => {
+            await call(method, 'stop', 'json', { signal, timeoutMs: stopTimeoutMs });
+          },
+          swarmZero: async () => {
+            // spawn_rate 0 is refused from 2.43.0: a high rate takes the users down within a second
+            const form = new URLSearchParams({ user_count: '0', spawn_rate: '1000' });
+            const res = parseSwarmResponse(await call('POST', 'swarm', 'json', { body: form.toString(), signal }));
+            if (!res.success) throw new LocustError(`Locust master at ${where} refused a swarm of 0 users: ${res.message}`, { code: 'LOCUST_SWARM_REFUSED' });
+          },
+          userCount: async () => parseLiveStats(await read('stats/requests', 'json', signal)).userCount,
+        },
+        stateMethod,
+        where,
+        { ...(opts.stopPolicy ?? STOP_POLICY), signal },
+      );
     },
     async window(signal): Promise<WindowStats> {
       const [stats, failures, exceptions] = (await Promise.all([
