@@ -470,13 +470,13 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     proxy.inject({ kind: 'status', code: 500 }, { path: /^\/swarm$/, body: /(^|&)user_count=0(&|$)/ });
     const file = await matrix('stop-lost', { users: [6] });
     let stoppingAt = 0;
-    const res = await startCli(runArgs(file, proxy.url, 'stop-lost'), (l) => {
+    const res = await startCli([...runArgs(file, proxy.url, 'stop-lost'), '--log-level', 'debug'], (l) => {
       if (l.event === 'stopping' && stoppingAt === 0) stoppingAt = Date.now();
     }).done;
-    expect(res.code, tail(res)).toBe(3);
-    expect(stoppingAt, tail(res)).toBeGreaterThan(0);
-    // the stop's three ways and the 12 s check of the user count, then the reports: never minutes
-    expect(Date.now() - stoppingAt, tail(res)).toBeLessThan(25_000);
+    expect(res.code, tail(res, 80)).toBe(3);
+    expect(stoppingAt, tail(res, 80)).toBeGreaterThan(0);
+    // the stop's three ways, then the reports: seconds, never minutes
+    expect(Date.now() - stoppingAt, tail(res)).toBeLessThan(15_000);
     const err = res.stderr.trim().split('\n');
     expect(err, tail(res)).toHaveLength(1);
     expect(err[0]).toMatch(/^locust-driver: COULD NOT STOP THE LOAD: .*the load may still be running: stop it in the Locust web UI at http:\/\/127\.0\.0\.1:\d+\/ or restart the master now$/);
