@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportHtml } from '../../src/adapters/report/html.js';
+import { reportHtml } from '../../src/adapters/report/html/index.js';
 import { evaluateSlo } from '../../src/core/slo.js';
 import { findBest, findKnee } from '../../src/core/summary.js';
 import type { Comparison, RunRecord, Sample, SloSpec, StageResult } from '../../src/core/model.js';

@@ -1,11 +1,16 @@
 // report.html as text: self-contained (nothing to fetch), a chart per subject, every run-provided
 // string escaped, and no run shape (empty, failed, single stage, null percentiles) that breaks it.
 import { describe, expect, it } from 'vitest';
-import { axisTicks, decimate, esc, LineDecimator, REPLICAS_LINE_POINTS, reportHtml, STAGE_LINE_POINTS } from '../../src/adapters/report/html.js';
-import { evaluateSlo } from '../../src/core/slo.js';
-import { findBest, findKnee } from '../../src/core/summary.js';
-import type { Comparison, RunRecord, StageResult } from '../../src/core/model.js';
-import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../fakes/run-record.js';
+import { axisTicks } from '../../../../../src/adapters/report/html/chart-kit/ticks.js';
+import { decimate, LineDecimator } from '../../../../../src/adapters/report/html/chart-kit/decimate.js';
+import { esc } from '../../../../../src/adapters/report/html/escape.js';
+import { reportHtml } from '../../../../../src/adapters/report/html/index.js';
+import { REPLICAS_LINE_POINTS } from '../../../../../src/adapters/report/html/sections/replicas.js';
+import { STAGE_LINE_POINTS } from '../../../../../src/adapters/report/html/sections/stage-series.js';
+import { evaluateSlo } from '../../../../../src/core/slo.js';
+import { findBest, findKnee } from '../../../../../src/core/summary.js';
+import type { Comparison, RunRecord, StageResult } from '../../../../../src/core/model.js';
+import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../../../../fakes/run-record.js';
 
 const HOSTILE = `</td><script>alert("x")</script><img src=x onerror=alert(1)> & 'q' "dq" — ünï ✓ 日本`;
 
