@@ -25,13 +25,8 @@ import { stageSeries } from './sections/stage-series.js';
 import { summaryTable } from './sections/summary-table.js';
 import { CSS } from './styles.js';
 
-export interface HtmlReportOptions {
-  /** Called with every warning while drawing the charts (kept for callers; the SVG drawing gives none). */
-  onWarning?: (message: string) => void;
-}
-
 /** Renders the whole page. Tolerates runs with no stages, stages without totals and null percentiles. */
-export async function reportHtml(run: RunRecord, _options: HtmlReportOptions = {}): Promise<string> {
+export async function reportHtml(run: RunRecord): Promise<string> {
   const sections = [
     header(run),
     highlights(run),
