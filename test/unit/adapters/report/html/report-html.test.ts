@@ -1,8 +1,6 @@
 // report.html as text: self-contained (nothing to fetch), a chart per subject, every run-provided
 // string escaped, and no run shape (empty, failed, single stage, null percentiles) that breaks it.
 import { describe, expect, it } from 'vitest';
-import { axisTicks } from '../../../../../src/adapters/report/html/chart-kit/ticks.js';
-import { decimate, LineDecimator } from '../../../../../src/adapters/report/html/chart-kit/decimate.js';
 import { esc } from '../../../../../src/adapters/report/html/escape.js';
 import { reportHtml } from '../../../../../src/adapters/report/html/index.js';
 import { REPLICAS_LINE_POINTS } from '../../../../../src/adapters/report/html/sections/replicas.js';
@@ -142,11 +140,6 @@ describe('reportHtml', () => {
     // Only the run's own text is left once removed: the tags around it are the page's.
     expect(html.replaceAll(escaped, '')).not.toMatch(/[<>]\s*(script|img)/i);
     assertSelfContained(html, run, [HOSTILE, run.environment.locust.url]);
-  });
-
-  it('replaces control characters and lone surrogates', () => {
-    expect(esc('a\u0000b\u001bc\u007f\n\td')).toBe('a\uFFFDb\uFFFDc\uFFFD\n\td');
-    expect(esc('x\uD800y')).toBe('x\uFFFDy');
   });
 
   it('renders a run with no stages', async () => {
@@ -293,30 +286,6 @@ describe('reportHtml', () => {
 });
 
 describe('long runs in report.html', () => {
-  it('decimates a line to each slice\'s lowest and highest point, in x order, keeping every peak', () => {
-    const points = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: i === 4_321 ? 500 : i === 7_777 ? -20 : i % 7 }));
-    const drawn = decimate(points, 100);
-    expect(drawn.length).toBeLessThanOrEqual(100);
-    expect(drawn.map((p) => p.x)).toEqual([...drawn.map((p) => p.x)].sort((a, b) => a - b));
-    expect(drawn).toContainEqual({ x: 4_321, y: 500 });
-    expect(drawn).toContainEqual({ x: 7_777, y: -20 });
-    // Short lines stay as they are.
-    expect(decimate(points.slice(0, 100), 100)).toHaveLength(100);
-    const d = new LineDecimator(0, 9, 100);
-    for (let i = 0; i < 10; i++) d.push(i, i);
-    expect(d.decimated).toBe(false);
-    expect(d.points()).toHaveLength(10);
-  });
-
-  it('picks round axis ticks', () => {
-    expect(axisTicks(0, 97, 5)).toEqual({ lo: 0, hi: 100, ticks: [0, 20, 40, 60, 80, 100], decimals: 0 });
-    expect(axisTicks(50, 400, 5).ticks).toEqual([50, 100, 150, 200, 250, 300, 350, 400]);
-    expect(axisTicks(0, 0.17, 3)).toMatchObject({ hi: 0.2, ticks: [0, 0.05, 0.1, 0.15, 0.2], decimals: 2 });
-    expect(axisTicks(0, 3_600, 5, false)).toMatchObject({ lo: 0, hi: 3_600 });
-    expect(axisTicks(0, 7, 6, true, true).ticks.every((t) => Number.isInteger(t))).toBe(true);
-    expect(axisTicks(100, 100, 5).ticks.length).toBeGreaterThan(1);
-  });
-
   it('draws a day of 1-s samples with bounded lines, the replicas chart too', async () => {
     const base = makeStage({ index: 1, users: 100, totals: STAGE_TOTALS[0] ?? null });
     const t0 = Date.parse(base.startedAt);
