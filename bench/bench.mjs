@@ -1029,7 +1029,7 @@ ${METHOD}
 
 const HISTORY = `## Changes these figures led to
 
-- **report.html** (\`src/adapters/report/html.ts\`), measured on this machine on 2026-11-28 before
+- **report.html** (\`src/adapters/report/html/\`), measured on this machine on 2026-11-28 before
   and after: the charts were Vega-Lite → Vega → SVG with every sample in the data. On the synthetic
   24-h run (86 400 samples) the page took 3.2 s and a 459 MB peak without Kubernetes columns, and
   crashed with them (\`RangeError: Maximum call stack size exceeded\`: \`Math.max(...rows)\` over

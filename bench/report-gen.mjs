@@ -55,7 +55,7 @@ const files = {};
 let stepMs = 0;
 let dir = null;
 if (mode === 'html') {
-  const { reportHtml } = await import('../dist/adapters/report/html.js');
+  const { reportHtml } = await import('../dist/adapters/report/html/index.js');
   const s = performance.now();
   const html = await reportHtml(run);
   stepMs = performance.now() - s;

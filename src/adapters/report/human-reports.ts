@@ -12,9 +12,9 @@ export async function humanReports(run: RunRecord): Promise<[string, string][]> 
     ['summary.md', summaryMarkdown(run)],
     ['junit.xml', junitXml(run)],
   ];
-  // The page has nothing to chart before the first stage ends; skipping it (and loading html.ts
-  // lazily) keeps it off the path from start-up to the first /swarm.
+  // The page has nothing to chart before the first stage ends; skipping it (and importing html/ only
+  // when it is written) keeps it off the path from start-up to the first /swarm.
   if (run.status === 'running' && run.stages.length === 0) return files;
-  const { reportHtml } = await import('./html.js');
+  const { reportHtml } = await import('./html/index.js');
   return [...files, ['report.html', await reportHtml(run)]];
 }

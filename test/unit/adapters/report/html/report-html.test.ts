@@ -1,20 +1,16 @@
 // report.html as text: self-contained (nothing to fetch), a chart per subject, every run-provided
 // string escaped, and no run shape (empty, failed, single stage, null percentiles) that breaks it.
 import { describe, expect, it } from 'vitest';
-import { axisTicks, decimate, esc, LineDecimator, REPLICAS_LINE_POINTS, reportHtml, STAGE_LINE_POINTS } from '../../src/adapters/report/html.js';
-import { evaluateSlo } from '../../src/core/slo.js';
-import { findBest, findKnee } from '../../src/core/summary.js';
-import type { Comparison, RunRecord, StageResult } from '../../src/core/model.js';
-import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../fakes/run-record.js';
+import { esc } from '../../../../../src/adapters/report/html/escape.js';
+import { reportHtml } from '../../../../../src/adapters/report/html/index.js';
+import { REPLICAS_LINE_POINTS } from '../../../../../src/adapters/report/html/sections/replicas.js';
+import { STAGE_LINE_POINTS } from '../../../../../src/adapters/report/html/sections/stage-series.js';
+import { evaluateSlo } from '../../../../../src/core/slo.js';
+import { findBest, findKnee } from '../../../../../src/core/summary.js';
+import type { Comparison, RunRecord, StageResult } from '../../../../../src/core/model.js';
+import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../../../../fakes/run-record.js';
 
 const HOSTILE = `</td><script>alert("x")</script><img src=x onerror=alert(1)> & 'q' "dq" — ünï ✓ 日本`;
-
-async function render(run: RunRecord): Promise<string> {
-  const warnings: string[] = [];
-  const html = await reportHtml(run, { onWarning: (w) => warnings.push(w) });
-  expect(warnings).toEqual([]);
-  return html;
-}
 
 function withStages(stages: StageResult[], overrides: Partial<RunRecord> = {}): RunRecord {
   return makeRunRecord({ stages, summary: { best: findBest(stages), knee: findKnee(stages) }, ...overrides });
@@ -51,7 +47,7 @@ function assertSelfContained(html: string, run: RunRecord, runTexts: string[] = 
 describe('reportHtml', () => {
   it('is one self-contained page: no external script, style, font or image', async () => {
     const run = makeRunRecord();
-    const html = await render(run);
+    const html = await reportHtml(run);
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<meta charset="utf-8">');
     assertSelfContained(html, run);
@@ -62,7 +58,7 @@ describe('reportHtml', () => {
 
   it('draws latency, throughput, failures and one time series per stage as inline SVG', async () => {
     const run = makeRunRecord();
-    const html = await render(run);
+    const html = await reportHtml(run);
     const charts = svgs(html);
     expect(charts).toHaveLength(3 + run.stages.length);
     for (const svg of charts) {
@@ -86,7 +82,7 @@ describe('reportHtml', () => {
 
   it('has the header, the summary table, the best throughput and the knee', async () => {
     const run = makeRunRecord();
-    const html = await render(run);
+    const html = await reportHtml(run);
     expect(html).toContain('<h1>Load test: inference-capacity</h1>');
     expect(html).toContain('<code>20261128-100000-inference-capacity</code>');
     expect(html).toContain('status: completed');
@@ -126,7 +122,7 @@ describe('reportHtml', () => {
         workers: 4,
       },
     });
-    const html = await render(run);
+    const html = await reportHtml(run);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('</td><script');
@@ -146,14 +142,9 @@ describe('reportHtml', () => {
     assertSelfContained(html, run, [HOSTILE, run.environment.locust.url]);
   });
 
-  it('replaces control characters and lone surrogates', () => {
-    expect(esc('a\u0000b\u001bc\u007f\n\td')).toBe('a\uFFFDb\uFFFDc\uFFFD\n\td');
-    expect(esc('x\uD800y')).toBe('x\uFFFDy');
-  });
-
   it('renders a run with no stages', async () => {
     const run = withStages([], { status: 'failed', error: 'master unreachable within 60 s', finishedAt: '2026-11-28T10:01:00.000Z' });
-    const html = await render(run);
+    const html = await reportHtml(run);
     expect(html).toContain('No stage has finished yet.');
     expect(html).toContain('No stage has numbers yet: nothing to chart.');
     expect(html).toContain('none: no stage completed with requests');
@@ -169,7 +160,7 @@ describe('reportHtml', () => {
       makeStage({ index: 3, users: 400, totals: null, status: 'skipped', reason: 'skipped after the abort' }),
     ];
     const run = withStages(stages, { status: 'aborted' });
-    const html = await render(run);
+    const html = await reportHtml(run);
     expect(html).toContain('<h2>Stages that did not complete</h2>');
     expect(html).toContain('the master reported 0 of 100 users after 300 s');
     expect(html).toContain('<span class="badge bad">aborted</span> interrupted by SIGINT');
@@ -181,19 +172,19 @@ describe('reportHtml', () => {
   it('renders a single stage, null percentiles and a stage measured without requests', async () => {
     const nulls = makeTotals({ requests: 0, rps: 0, avgMs: null, minMs: null, maxMs: null, p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null });
     const one = withStages([makeStage({ index: 1, users: 50, totals: STAGE_TOTALS[0] ?? null })]);
-    const html1 = await render(one);
+    const html1 = await reportHtml(one);
     expect(svgs(html1)).toHaveLength(4);
     expect(html1).toContain('none: needs at least two completed stages with different user counts');
 
     const empty = withStages([makeStage({ index: 1, users: 50, totals: nulls }), makeStage({ index: 2, users: 100, totals: STAGE_TOTALS[0] ?? null })]);
-    const html2 = await render(empty);
+    const html2 = await reportHtml(empty);
     expect(html2).toContain('<td class="num">–</td>'); // null percentiles as a dash
     expect(svgs(html2).length).toBeGreaterThanOrEqual(3);
 
     // Samples whose rolling values are not there yet (null) at the start of the window.
     const stage = makeStage({ index: 1, users: 50, totals: nulls });
     const allNull = withStages([{ ...stage, samples: stage.samples.map((x) => ({ ...x, rps: null, p50Ms: null, p95Ms: null })) }]);
-    const html3 = await render(allNull);
+    const html3 = await reportHtml(allNull);
     expect(html3).toContain('No latency percentiles were recorded.');
     expect(html3).toContain('no request failed');
     assertSelfContained(html3, allNull);
@@ -205,7 +196,7 @@ describe('reportHtml', () => {
       makeStage({ index: 1, users: 100, totals: STAGE_TOTALS[0] ?? null }, { slo: evaluateSlo(slo, STAGE_TOTALS[0] ?? null) }),
       makeStage({ index: 3, users: 400, totals: STAGE_TOTALS[2] ?? null }, { slo: evaluateSlo(slo, STAGE_TOTALS[2] ?? null) }),
     ];
-    const html = await render(withStages(stages, { verdict: 'fail' }));
+    const html = await reportHtml(withStages(stages, { verdict: 'fail' }));
     expect(html).toContain('<h2>SLO verdicts</h2>');
     expect(html).toMatch(/<tr class="breach"><td rowspan="3">stage 3 · u400<\/td><td>p95<\/td><td class="num">300 ms<\/td><td class="num">620 ms<\/td><td><span class="badge bad">fail<\/span><\/td><td>p95 620 ms &gt; 300 ms<\/td><\/tr>/);
     expect(html).toContain('<td>min throughput</td><td class="num">450.0 req/s</td><td class="num">195.5 req/s</td><td><span class="badge bad">fail</span></td>');
@@ -237,7 +228,7 @@ describe('reportHtml', () => {
         { key: 'users=800', baselineIndex: 4, currentIndex: null, regression: false, deltas: [] },
       ],
     };
-    const html = await render({ ...run, comparison });
+    const html = await reportHtml({ ...run, comparison });
     expect(html).toContain('Baseline <code>base-&lt;1&gt;</code>, started 2026-11-21 10:00:00 UTC.');
     expect(html).toContain('<td class="num regress" title="p95 620 ms vs 510 ms: +21.6% &gt; +10.0%"><span class="big">+21.6%</span><span class="small">510 ms → 620 ms</span></td>');
     expect(html).toContain('<span class="big">+2.4%</span><span class="small">500.0/s → 512.1/s</span>');
@@ -264,7 +255,7 @@ describe('reportHtml', () => {
       },
       environment: { ...makeRunRecord().environment, kubernetes: { namespace: 'load<test>', server: 'https://10.0.0.1:6443', inCluster: true, baseline: null } },
     });
-    const html = await render(run);
+    const html = await reportHtml(run);
     expect(html).toContain('aria-label="Target replicas over the run: ready, desired and HPA desired"');
     expect(html).toContain('namespace <code>load&lt;test&gt;</code>');
     expect(html).toContain("aria-label=\"Capacity search: each probe&#39;s users and whether it met the SLO\"");
@@ -289,36 +280,12 @@ describe('reportHtml', () => {
     }
     expect(stages.every((s) => s.samples.length === 60)).toBe(true);
     const run = withStages(stages);
-    const html = await render(run);
+    const html = await reportHtml(run);
     expect(svgs(html)).toHaveLength(3 + 24);
   });
 });
 
 describe('long runs in report.html', () => {
-  it('decimates a line to each slice\'s lowest and highest point, in x order, keeping every peak', () => {
-    const points = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: i === 4_321 ? 500 : i === 7_777 ? -20 : i % 7 }));
-    const drawn = decimate(points, 100);
-    expect(drawn.length).toBeLessThanOrEqual(100);
-    expect(drawn.map((p) => p.x)).toEqual([...drawn.map((p) => p.x)].sort((a, b) => a - b));
-    expect(drawn).toContainEqual({ x: 4_321, y: 500 });
-    expect(drawn).toContainEqual({ x: 7_777, y: -20 });
-    // Short lines stay as they are.
-    expect(decimate(points.slice(0, 100), 100)).toHaveLength(100);
-    const d = new LineDecimator(0, 9, 100);
-    for (let i = 0; i < 10; i++) d.push(i, i);
-    expect(d.decimated).toBe(false);
-    expect(d.points()).toHaveLength(10);
-  });
-
-  it('picks round axis ticks', () => {
-    expect(axisTicks(0, 97, 5)).toEqual({ lo: 0, hi: 100, ticks: [0, 20, 40, 60, 80, 100], decimals: 0 });
-    expect(axisTicks(50, 400, 5).ticks).toEqual([50, 100, 150, 200, 250, 300, 350, 400]);
-    expect(axisTicks(0, 0.17, 3)).toMatchObject({ hi: 0.2, ticks: [0, 0.05, 0.1, 0.15, 0.2], decimals: 2 });
-    expect(axisTicks(0, 3_600, 5, false)).toMatchObject({ lo: 0, hi: 3_600 });
-    expect(axisTicks(0, 7, 6, true, true).ticks.every((t) => Number.isInteger(t))).toBe(true);
-    expect(axisTicks(100, 100, 5).ticks.length).toBeGreaterThan(1);
-  });
-
   it('draws a day of 1-s samples with bounded lines, the replicas chart too', async () => {
     const base = makeStage({ index: 1, users: 100, totals: STAGE_TOTALS[0] ?? null });
     const t0 = Date.parse(base.startedAt);
@@ -334,7 +301,7 @@ describe('long runs in report.html', () => {
       hpaDesired: 3,
     }));
     const run = withStages([{ ...base, samples }, makeStage({ index: 2, users: 200, totals: STAGE_TOTALS[1] ?? null })]);
-    const html = await render(run);
+    const html = await reportHtml(run);
     const stage = svgs(html).find((c) => c.includes('aria-label="Stage 1:')) ?? '';
     const longest = Math.max(...[...stage.matchAll(/<path d="(M[^"]*)" stroke="#[0-9a-f]+" stroke-width="2" stroke-linejoin/g)].map((m) => (m[1] ?? '').split(/[ML]/).length - 1));
     expect(longest).toBeGreaterThan(100);
