@@ -2,6 +2,7 @@
 import type { RunPlan, SloSpec, StagePlan } from './model.js';
 import { MatrixError, type MatrixIssue, type ParsedMatrix } from './matrix.js';
 import { formatDuration } from './units.js';
+import { LIVE_READ_MIN_MS, LOCUST_TIMING, plannedRampMs, RAMP_MARGIN_MS } from './locust-timing.js';
 
 export const DEFAULTS = {
   spawnRate: 20,
@@ -19,25 +20,6 @@ export const DEFAULTS = {
   masterTimeoutMs: 120_000,
 } as const;
 
-/**
- * Locust's own floors on a stage's cost (see the Locust reference): the 2 s stats cache before a ramp
- * is visible, ~1 s for the blocking /stop, and the 3 s worker report interval before numbers are final
- * (which overlaps the cooldown).
- */
-export const LOCUST_TIMING = {
-  statsCacheMs: 2_000,
-  workerReportMs: 3_000,
-  finalReportWaitMs: 3_500,
-  /** Locust's rolling "current" values cover about the last 10 s. */
-  currentWindowMs: 10_000,
-  stopMs: 1_000,
-} as const;
-
-/**
- * Windows at least this long are read while the users run, both edges found from the workers'
- * reports (each needs about one report interval of watching); transition: continue needs it.
- */
-export const LIVE_READ_MIN_MS = 10_000;
 
 type SloInput = { p50?: number; p90?: number; p95?: number; p99?: number; avg?: number; max?: number; failRatio?: number; minRps?: number };
 
@@ -120,7 +102,7 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
       durationMs: base.durationMs,
       cooldownMs: base.cooldownMs,
       sampleEveryMs: base.sampleEveryMs,
-      rampTimeoutMs: Math.max(base.rampTimeoutMs, (f.capacity.users.max / base.spawnRate) * 1000 + 10_000),
+      rampTimeoutMs: Math.max(base.rampTimeoutMs, plannedRampMs({ users: f.capacity.users.max, spawnRate: base.spawnRate }) + 10_000),
       scaleTimeoutMs: base.scaleTimeoutMs,
       replicas: null,
       hpa: null,
@@ -138,14 +120,14 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     let slug = base;
     for (let k = index; slugs.has(slug); k++) slug = `${base}-${k}`;
     slugs.add(slug);
-    const rampMs = (s.users / s.spawnRate) * 1000;
-    if (s.rampTimeoutMs < rampMs + LOCUST_TIMING.statsCacheMs) {
+    const rampMs = plannedRampMs(s);
+    if (s.rampTimeoutMs < rampMs + RAMP_MARGIN_MS.expected) {
       issues.push({
         file: source,
         path: `${s.yamlPath}.rampTimeout`,
         line: null,
         col: null,
-        message: `stage ${index} needs about ${formatDuration(rampMs + LOCUST_TIMING.statsCacheMs)} to start ${s.users} users at ${s.spawnRate}/s, but rampTimeout is ${formatDuration(s.rampTimeoutMs)} — raise rampTimeout or spawnRate`,
+        message: `stage ${index} needs about ${formatDuration(rampMs + RAMP_MARGIN_MS.expected)} to start ${s.users} users at ${s.spawnRate}/s, but rampTimeout is ${formatDuration(s.rampTimeoutMs)} — raise rampTimeout or spawnRate`,
       });
     }
     if (f.transition === 'continue' && s.durationMs < LIVE_READ_MIN_MS) {
@@ -205,7 +187,7 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
 
 /** What one stage is expected to take, Locust's floors included; the last stage has no cooldown. */
 export function expectedStageMs(s: StagePlan, last: boolean): number {
-  const ramp = (s.users / s.spawnRate) * 1000 + LOCUST_TIMING.statsCacheMs;
+  const ramp = plannedRampMs(s) + RAMP_MARGIN_MS.expected;
   // The cooldown counts from the stop request and covers the wait for the workers' last reports;
   // the last stage, if long, is read while the users run and needs only the stop.
   const tail =
@@ -222,7 +204,7 @@ export function expectedRunMs(plan: RunPlan): number {
     // One swarm throughout: each stage ramps from the previous count; only the last one stops.
     return plan.stages.reduce((sum, s, i) => {
       const from = i === 0 ? 0 : (plan.stages[i - 1] as StagePlan).users;
-      const ramp = (Math.abs(s.users - from) / s.spawnRate) * 1000 + (i === 0 ? LOCUST_TIMING.statsCacheMs : 0);
+      const ramp = plannedRampMs(s, from) + (i === 0 ? RAMP_MARGIN_MS.expected : 0);
       const tail = i === plan.stages.length - 1 ? LOCUST_TIMING.stopMs + LOCUST_TIMING.finalReportWaitMs : 0;
       return sum + ramp + s.durationMs + tail;
     }, 0);

@@ -9,7 +9,8 @@ import { AbortedError, DriverError, InfraError, LocustError, StopFailedError } f
 import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
 import { summaryConfigMap } from './run-summary.js';
 import { thinSamples } from './samples.js';
-import { capacityProbeBound, expectedRunMs, LOCUST_TIMING } from './plan.js';
+import { capacityProbeBound, expectedRunMs } from './plan.js';
+import { LOCUST_TIMING, plannedRampMs } from './locust-timing.js';
 import { busy, runStage, type StageOutcome } from './stage.js';
 import { findBest, findKnee } from './summary.js';
 import { formatDuration } from './units.js';
@@ -196,10 +197,6 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
 
 type End = (status: RunRecord['status'], error: DriverError | null) => Promise<RunRecord>;
 
-/** The planned ramp of a stage starting from `fromUsers` users. */
-function rampMsOf(s: StagePlan, fromUsers: number): number {
-  return Math.round((Math.abs(s.users - fromUsers) / s.spawnRate) * 1000);
-}
 
 /** One report write in flight at a time; its failure surfaces at the next flush(). */
 function pendingWrites(): { start: (p: Promise<void>) => void; flush: () => Promise<void> } {
@@ -368,7 +365,7 @@ async function runStages(
     // hundred ms, so when the next stage follows at once it waits until that stage has ramped.
     await writes.flush();
     const snapshot: RunRecord = { ...record, stages: [...record.stages] };
-    const holdMs = following && (outcome.running || stage.cooldownMs < 1_000) ? rampMsOf(following, outcome.running ? result.users : 0) + 1_000 : 0;
+    const holdMs = following && (outcome.running || stage.cooldownMs < 1_000) ? plannedRampMs(following, outcome.running ? result.users : 0) + 1_000 : 0;
     const write = async () => {
       await sink.stageFinished(snapshot, result, outcome.window);
       result.samples = thinSamples(result.samples); // samples.csv has them all now

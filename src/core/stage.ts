@@ -4,7 +4,7 @@ import type { Clock, Cluster, EventSink, LoadGenerator } from '../ports.js';
 import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageRetry, StageStatus, WindowStats } from './model.js';
 import { NO_OBSERVATION, observeCluster, PrepareTimeout, prepareStage, type ScalingState } from './scaling.js';
 import { AbortedError, DriverError, InfraError, LocustError, StopFailedError } from './errors.js';
-import { LIVE_READ_MIN_MS, LOCUST_TIMING } from './plan.js';
+import { LIVE_READ_MIN_MS, LOCUST_TIMING, plannedRampMs, RAMP_MARGIN_MS } from './locust-timing.js';
 import { estimateWindowEnd, estimateWindowStart, readWindowNow, type CountObservation } from './window.js';
 import { toEndpointTotals, toTotals } from './summary.js';
 import { evaluateSlo } from './slo.js';
@@ -233,11 +233,11 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       // Re-targeting a running swarm: Locust's cache still shows the old count for up to 2 s, so the
       // driver waits the planned ramp instead of polling, and the first sample checks the count.
       runningSeen = true;
-      await clock.sleep(Math.round((Math.abs(stage.users - before.userCount) / stage.spawnRate) * 1000) + CONTINUE_RAMP_MARGIN_MS, signal);
+      await clock.sleep(plannedRampMs(stage, before.userCount) + RAMP_MARGIN_MS.continue, signal);
     } else {
       // Every fresh read is cached for 2 s: a read in the middle of the ramp would hide its end for
       // that long, so the first one waits for the planned ramp plus Locust's spawn-complete report.
-      let wait = Math.max(rampPollMs, Math.round((stage.users / stage.spawnRate) * 1000) + RAMP_REPORT_MARGIN_MS);
+      let wait = Math.max(rampPollMs, plannedRampMs(stage) + RAMP_MARGIN_MS.report);
       for (;;) {
         await clock.sleep(wait, signal);
         wait = rampPollMs;
@@ -420,8 +420,6 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
   }
 }
 
-/** Locust marks a ramp complete when every worker's spawning_complete arrives: measured ~0.5 s after the planned ramp. */
-export const RAMP_REPORT_MARGIN_MS = 700;
 /**
  * Whether the master is running a test. `stopping` with no users and every connected worker ready is
  * not: Locust stays there after a stop until it drops a worker that went missing (~60 s).
@@ -432,8 +430,6 @@ export function busy(s: LiveStats): boolean {
   return s.userCount > 0 || s.workers.some((w) => w.state !== 'ready' && w.state !== 'missing');
 }
 
-/** A re-targeted swarm (transition: continue) is given its planned ramp plus this before the reset. */
-export const CONTINUE_RAMP_MARGIN_MS = 250;
 /** How long an interrupted stage tries to stop the users before leaving it to the run loop. */
 const INTERRUPTED_STOP_TIMEOUT_MS = 5_000;
 
