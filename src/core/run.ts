@@ -13,6 +13,7 @@ import { capacityProbeBound, expectedRunMs, LOCUST_TIMING } from './plan.js';
 import { busy, runStage, type StageOutcome } from './stage.js';
 import { findBest, findKnee } from './summary.js';
 import { formatDuration } from './units.js';
+import { verdictOf } from './verdict.js';
 
 /** Asks the system under test whether it is healthy; resolves to a problem description or null. */
 export type HealthProbe = (url: string, signal: AbortSignal) => Promise<string | null>;
@@ -407,16 +408,6 @@ async function runStages(
   record.verdict = verdictOf(record);
   const total = record.stages.length;
   return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${total} stages failed; see each stage's reason in summary.md`) : null);
-}
-
-/** pass / fail when any stage is judged by an SLO (a failed, invalid or breaching stage fails); else none. */
-export function verdictOf(run: RunRecord): RunRecord['verdict'] {
-  const judged = run.plan.stages.some((s) => s.slo !== null) || run.plan.capacity !== null;
-  const ran = run.stages.some((s) => s.status !== 'skipped');
-  if (!judged || !ran) return run.comparison?.regression ? 'fail' : 'none';
-  if (run.plan.capacity) return run.capacity?.users !== null && run.capacity !== null && !run.comparison?.regression ? 'pass' : 'fail';
-  const bad = run.stages.some((s) => s.status === 'failed' || s.status === 'invalid' || s.status === 'aborted' || s.slo.some((v) => !v.pass));
-  return bad || run.comparison?.regression ? 'fail' : 'pass';
 }
 
 function stageProblem(r: StageResult | undefined): string {

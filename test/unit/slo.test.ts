@@ -81,6 +81,11 @@ describe('a run judged by an SLO', () => {
     expect(r.verdict).toBe('fail');
   });
 
+  it('fails the verdict of a run with an invalid stage and no SLO (exit 1): untrustworthy numbers must not pass CI', async () => {
+    const r = await go(plan([st(1, 50, null)]), { cpuPercent: 97 }).run;
+    expect([r.status, r.stages[0]!.status, r.verdict]).toEqual(['completed', 'invalid', 'fail']);
+  });
+
   it('finds the capacity within the precision: each probe is an ordinary stage', async () => {
     // p95 ≤ 500 ms holds up to 215 users (40 + 115 × 4 = 500)
     const cap: CapacityPlan = { startUsers: 20, maxUsers: 1000, factor: 2, precisionUsers: 10 };
