@@ -68,6 +68,18 @@ describe('the CLI on bad input', () => {
     expect(h.stdout).toContain('locust-driver <command> [options]');
   });
 
+  it('answers --help and --version whatever LOCUST_DRIVER_* variables hold (exit 0)', async () => {
+    const env = { LOCUST_DRIVER_NOPE: '1', LOCUST_DRIVER_LOG_LEVEL: 'loud' };
+    for (const args of [['--help'], ['run', '--help'], ['--version']]) {
+      const res = await runCli(args, { env });
+      expect([res.code, res.stderr], args.join(' ')).toEqual([0, '']);
+      expect(res.stdout).toMatch(args[0] === '--version' ? /^\d+\.\d+\.\d+\n$/ : /^locust-driver (<command>|run)[\s\S]*--matrix/);
+    }
+    const run = await runCli(['run'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^locust-driver: environment variable LOCUST_DRIVER_NOPE is not a locust-driver setting/);
+  });
+
   it('rejects an unknown flag (exit 2)', async () => {
     const res = await runCli(['run', '--users', '5']);
     expect(res.code).toBe(2);
