@@ -43,7 +43,7 @@ function go(p: RunPlan, o: FakeLocustOptions, baseline: RunOptions['baseline'] =
   const clock = new ManualClock();
   const lg = new FakeLocust(clock, { workers: 2, ...o });
   const opts: RunOptions = { runId: 'r', plan: p, host: null, healthUrl: null, embedded: false, expectWorkers: 2, connectTimeoutMs: 10_000, driverVersion: '0', nodeVersion: 'v24', baseline };
-  return { lg, run: clock.run(runMatrix({ lg, clock, sink: new MemorySink(), emit: () => undefined, signal: new AbortController().signal }, opts)) };
+  return { lg, run: clock.run(runMatrix({ lg, clock, sink: new MemorySink(), emit: () => undefined, signal: new AbortController().signal }, opts).then((end) => end.record)) };
 }
 
 // A service whose p95 climbs with load: 40 ms up to 100 users, then 4 ms more per user.
