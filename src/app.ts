@@ -22,6 +22,7 @@ import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
 import { comparisonMarkdown, summaryMarkdown } from './adapters/report/summary-md.js';
 import { humanReports } from './adapters/report/human-reports.js';
 import { writeFileAtomic } from './adapters/report/atomic.js';
+import { reportWriteError } from './adapters/report/report-dir.js';
 import { findLatestRun, loadRun } from './adapters/report/load-run.js';
 import { compareRuns, parseTolerances } from './core/compare.js';
 import { summaryLabels } from './core/run-summary.js';
@@ -255,7 +256,9 @@ async function reportCommand(opts: CliOptions): Promise<number> {
   if (target === undefined) throw new ConfigError('report needs a run folder: locust-driver report <run-dir>');
   const { run, dir } = await loadRun(target);
   for (const [name, content] of await humanReports(run)) {
-    await writeFileAtomic(join(dir, name), content);
+    await writeFileAtomic(join(dir, name), content).catch((e: unknown) => {
+      throw reportWriteError(dir, e, 'make the run folder writable (or free some space) and run report again');
+    });
     process.stdout.write(`wrote ${join(dir, name)}\n`);
   }
   return EXIT.OK;
