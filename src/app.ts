@@ -1,8 +1,9 @@
 // Composition root (started by main.ts): command line → matrix → adapters → run → exit code. The only place that knows
-// the concrete adapters and maps errors to exit codes (product.md §6).
+// the concrete adapters; the exit code itself is core/exit-code.ts's decision (product.md §6).
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { AbortedError, ConfigError, DriverError, InfraError } from './core/errors.js';
+import { AbortedError, ConfigError, DriverError, InternalError } from './core/errors.js';
+import { EXIT, exitCode } from './core/exit-code.js';
 import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
 import { buildPlan, slugify } from './core/plan.js';
 import type { RunPlan } from './core/model.js';
@@ -21,6 +22,7 @@ import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
 import { comparisonMarkdown, summaryMarkdown } from './adapters/report/summary-md.js';
 import { humanReports } from './adapters/report/human-reports.js';
 import { writeFileAtomic } from './adapters/report/atomic.js';
+import { reportWriteError } from './adapters/report/report-dir.js';
 import { findLatestRun, loadRun } from './adapters/report/load-run.js';
 import { compareRuns, parseTolerances } from './core/compare.js';
 import { summaryLabels } from './core/run-summary.js';
@@ -144,7 +146,7 @@ function onSignals(log: Logger): AbortController {
     signals++;
     if (signals > 1) {
       log.warn(`second ${sig}: exiting now`);
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(exitCode({ error: new AbortedError(sig) }));
     }
     log.warn(`${sig}: stopping the load and writing the reports (send it again to exit at once)`);
     controller.abort(new AbortedError(sig));
@@ -167,7 +169,7 @@ async function run(opts: CliOptions, version: string): Promise<number> {
   if (prior && prior.status === 'completed') {
     // --resume=auto in a Job pod that restarts after the run finished: nothing is left to do.
     log.info(`run ${runId} already completed (verdict ${prior.verdict}); nothing to resume`);
-    return prior.verdict === 'fail' ? 1 : 0;
+    return exitCode({ record: prior });
   }
   // A run folder that already holds a run is refused before anything starts.
   const sink = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
@@ -178,19 +180,13 @@ async function run(opts: CliOptions, version: string): Promise<number> {
     const baseline = opts.baseline === null ? null : (explicitBaseline ?? (await latestBaseline(plan, runId, opts, c.cluster, log)));
     if (baseline && baseline.name !== plan.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
     for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
-    const record = await runMatrix(
+    const { record, error } = await runMatrix(
       { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
       { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
     );
     if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
-    if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
-    if (record.status === 'failed') {
-      process.stderr.write(`locust-driver: ${record.error ?? 'the run failed'}\n`);
-      return 3;
-    }
-    // An SLO breach, an invalid stage or a regression: the run completed, the verdict is fail.
-    if (record.verdict === 'fail') return 1;
-    return 0;
+    if (record.status === 'failed' && error) printError(error, opts.logLevel);
+    return exitCode({ record, error, interrupted: controller.signal.reason });
   } finally {
     await disconnect(c, log);
   }
@@ -251,7 +247,7 @@ async function compareCommand(opts: CliOptions): Promise<number> {
   const current = (await loadRun(b)).run;
   const comparison = compareRuns(baseline, current, tolerances);
   process.stdout.write(comparisonMarkdown(comparison, current, baseline));
-  return comparison.regression ? 1 : 0;
+  return exitCode({ record: { status: 'completed', verdict: comparison.regression ? 'fail' : 'pass' } });
 }
 
 /** report <run-dir>: the human reports again from run.json, each file replaced atomically. */
@@ -260,10 +256,12 @@ async function reportCommand(opts: CliOptions): Promise<number> {
   if (target === undefined) throw new ConfigError('report needs a run folder: locust-driver report <run-dir>');
   const { run, dir } = await loadRun(target);
   for (const [name, content] of await humanReports(run)) {
-    await writeFileAtomic(join(dir, name), content);
+    await writeFileAtomic(join(dir, name), content).catch((e: unknown) => {
+      throw reportWriteError(dir, e, 'make the run folder writable (or free some space) and run report again');
+    });
     process.stdout.write(`wrote ${join(dir, name)}\n`);
   }
-  return 0;
+  return EXIT.OK;
 }
 
 async function preflightCommand(opts: CliOptions, version: string): Promise<number> {
@@ -278,7 +276,7 @@ async function preflightCommand(opts: CliOptions, version: string): Promise<numb
       runOptions(plan, opts, c, 'preflight', version),
     );
     for (const line of done) process.stdout.write(`ok: ${line}\n`);
-    return 0;
+    return EXIT.OK;
   } finally {
     await disconnect(c, log);
   }
@@ -289,17 +287,17 @@ const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: async () => undef
 
 async function main(): Promise<number> {
   const version = await driverVersion();
-  let opts: CliOptions;
+  let opts: CliOptions | null = null;
   try {
     const parsed = await parseCli(process.argv.slice(2), process.env, version, process.stdout.isTTY === true);
     if (parsed instanceof CliOutput) {
       process.stdout.write(`${parsed.text}\n`);
-      return 0;
+      return EXIT.OK;
     }
     opts = parsed;
     if (opts.command === 'schema') {
       process.stdout.write(`${JSON.stringify(z.toJSONSchema(MatrixFileSchema, { io: 'input' }), null, 2)}\n`);
-      return 0;
+      return EXIT.OK;
     }
     if (opts.command === 'preflight') return await preflightCommand(opts, version);
     if (opts.command === 'compare') return await compareCommand(opts);
@@ -307,22 +305,21 @@ async function main(): Promise<number> {
     if (opts.command === 'validate') {
       const plan = await loadPlan(opts.matrix);
       process.stdout.write(`${formatPlan(plan, opts.master, opts.localWorkers)}\n`);
-      return 0;
+      return EXIT.OK;
     }
     return await run(opts, version);
   } catch (e) {
-    return report(e);
+    const error = e instanceof DriverError ? e : new InternalError(opts ? `locust-driver ${opts.command}` : 'reading the command line', e);
+    printError(error, opts?.logLevel ?? 'info');
+    return exitCode({ error });
   }
 }
 
-function report(e: unknown): number {
-  if (e instanceof DriverError) {
-    for (const line of e.message.split('\n')) process.stderr.write(`locust-driver: ${line}\n`);
-    return e.exitCode;
-  }
-  const err = new InfraError(`unexpected error: ${(e as Error)?.stack ?? String(e)}`);
-  process.stderr.write(`locust-driver: ${err.message}\n`);
-  return 70;
+/** The error's lines on stderr; the stack of what caused it only when debugging (users get one line). */
+function printError(e: DriverError, logLevel: CliOptions['logLevel']): void {
+  for (const line of e.message.split('\n')) process.stderr.write(`locust-driver: ${line}\n`);
+  const debugging = logLevel === 'debug' || logLevel === 'trace';
+  if (debugging && e instanceof InternalError && e.cause instanceof Error && e.cause.stack) process.stderr.write(`${e.cause.stack}\n`);
 }
 
 process.exitCode = await main();

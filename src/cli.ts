@@ -37,7 +37,14 @@ export class CliOutput {
   constructor(readonly text: string) {}
 }
 
-export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: string, isTty: boolean): Promise<CliOptions | CliOutput> {
+/** --help and --version print and exit 0 whatever the environment holds, so they never read it. */
+function asksForOutput(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h' || a === '--version');
+}
+
+export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, version: string, isTty: boolean): Promise<CliOptions | CliOutput> {
+  const env = asksForOutput(argv) ? {} : processEnv;
   // yargs' strict mode would reject an unknown LOCUST_DRIVER_* variable with a confusing
   // "Unknown argument"; say which variable it is instead.
   for (const key of Object.keys(env)) {

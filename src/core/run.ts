@@ -5,7 +5,7 @@ import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageRes
 import { compareRuns } from './compare.js';
 import { capacityResult, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
 import { breachText } from './slo.js';
-import { AbortedError, DriverError, InfraError, LocustError, StopFailedError } from './errors.js';
+import { AbortedError, DriverError, InfraError, InternalError, LocustError, StopFailedError } from './errors.js';
 import { captureBaseline, describeCheck, requiredAccess, restoreCluster, type ScalingState } from './scaling.js';
 import { summaryConfigMap } from './run-summary.js';
 import { thinSamples } from './samples.js';
@@ -14,6 +14,7 @@ import { LOCUST_TIMING, plannedRampMs } from './locust-timing.js';
 import { busy, runStage, type StageOutcome } from './stage.js';
 import { findBest, findKnee } from './summary.js';
 import { formatDuration } from './units.js';
+import { verdictOf } from './verdict.js';
 
 /** Asks the system under test whether it is healthy; resolves to a problem description or null. */
 export type HealthProbe = (url: string, signal: AbortSignal) => Promise<string | null>;
@@ -63,7 +64,13 @@ export function keptStages(run: RunRecord): StageResult[] {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord> {
+/** How a run ended: its final record (also in run.json) and the error that ended it, if one did. */
+export interface RunEnding {
+  record: RunRecord;
+  error: DriverError | null;
+}
+
+export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunEnding> {
   const { lg, clock, sink, emit, signal } = deps;
   const startedAt = clock.now();
   const plannedMs = expectedRunMs(o.plan);
@@ -101,6 +108,9 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
   let lease: { stop: () => Promise<void> } | null = null;
   const swarm: SwarmState = { running: false };
 
+  // run.json keeps only the error's message; the caller needs the error itself for the exit code.
+  let failure: DriverError | null = null;
+  const ending = (r: RunRecord): RunEnding => ({ record: r, error: failure });
   const end = async (endStatus: RunRecord['status'], endError: DriverError | null): Promise<RunRecord> => {
     let status = endStatus;
     let error = endError;
@@ -122,6 +132,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     }
     record.status = status;
     record.error = error ? error.message : null;
+    failure = error;
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
     if (o.baseline && status !== 'aborted' && record.stages.length > 0) {
       record.comparison = compareRuns(o.baseline.run, record, o.baseline.tolerances);
@@ -183,15 +194,15 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     await sink.runUpdated(record);
   } catch (e) {
     const err = asDriverError(e, signal);
-    return end(err instanceof AbortedError ? 'aborted' : 'failed', err);
+    return ending(await end(err instanceof AbortedError ? 'aborted' : 'failed', err));
   }
 
   try {
-    return await runStages(deps, o, record, kube, startedAt, plannedMs, end, swarm);
+    return ending(await runStages(deps, o, record, kube, startedAt, plannedMs, end, swarm));
   } catch (e) {
     // Whatever went wrong (a report that could not be written, a bug), the cluster is put back,
     // the Lease released and run.json says why.
-    return end(signal.aborted ? 'aborted' : 'failed', asDriverError(e, signal));
+    return ending(await end(signal.aborted ? 'aborted' : 'failed', asDriverError(e, signal)));
   }
 }
 
@@ -348,7 +359,7 @@ async function runStages(
         outcome.result.reason = `${outcome.result.reason ?? 'interrupted'}; ${(e as Error).message}`;
         record.stages.push(outcome.result);
         await sink.stageFinished(record, outcome.result, outcome.window);
-        return end('failed', e instanceof DriverError ? e : new InfraError((e as Error).message));
+        return end('failed', asDriverError(e, signal));
       }
     }
     const result = outcome.result;
@@ -404,16 +415,6 @@ async function runStages(
   record.verdict = verdictOf(record);
   const total = record.stages.length;
   return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${total} stages failed; see each stage's reason in summary.md`) : null);
-}
-
-/** pass / fail when any stage is judged by an SLO (a failed, invalid or breaching stage fails); else none. */
-export function verdictOf(run: RunRecord): RunRecord['verdict'] {
-  const judged = run.plan.stages.some((s) => s.slo !== null) || run.plan.capacity !== null;
-  const ran = run.stages.some((s) => s.status !== 'skipped');
-  if (!judged || !ran) return run.comparison?.regression ? 'fail' : 'none';
-  if (run.plan.capacity) return run.capacity?.users !== null && run.capacity !== null && !run.comparison?.regression ? 'pass' : 'fail';
-  const bad = run.stages.some((s) => s.status === 'failed' || s.status === 'invalid' || s.status === 'aborted' || s.slo.some((v) => !v.pass));
-  return bad || run.comparison?.regression ? 'fail' : 'pass';
 }
 
 function stageProblem(r: StageResult | undefined): string {
@@ -554,7 +555,7 @@ async function preflight(deps: RunDeps, o: RunOptions): Promise<LiveStats> {
 function asDriverError(e: unknown, signal: AbortSignal): DriverError {
   if (e instanceof DriverError) return e;
   if (signal.aborted && signal.reason instanceof DriverError) return signal.reason;
-  return new LocustError((e as Error)?.message ?? String(e), { cause: e });
+  return new InternalError('the run', e);
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { Clock, Cluster, EventSink, LoadGenerator } from '../ports.js';
 import type { KubernetesPlan, LiveStats, Sample, StagePlan, StageResult, StageRetry, StageStatus, WindowStats } from './model.js';
 import { NO_OBSERVATION, observeCluster, PrepareTimeout, prepareStage, type ScalingState } from './scaling.js';
-import { AbortedError, DriverError, InfraError, LocustError, StopFailedError } from './errors.js';
+import { AbortedError, DriverError, InfraError, InternalError, LocustError, StopFailedError } from './errors.js';
 import { LIVE_READ_MIN_MS, LOCUST_TIMING, plannedRampMs, RAMP_MARGIN_MS } from './locust-timing.js';
 import { estimateWindowEnd, estimateWindowStart, readWindowNow, type CountObservation } from './window.js';
 import { toEndpointTotals, toTotals } from './summary.js';
@@ -401,7 +401,7 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
       }
       return await finish('failed', `interrupted: ${interrupted}`, null, interrupted);
     }
-    let fatal = e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new LocustError(`stage ${stage.index} failed: ${(e as Error).message}`, { cause: e });
+    let fatal = e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new InternalError(`stage ${stage.index}`, e);
     liveWindow = null;
     try {
       await safeStop();

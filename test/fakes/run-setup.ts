@@ -54,8 +54,10 @@ export function setup(workers = 2) {
     nodeVersion: 'v24',
     ...over,
   });
-  const go = (p: RunPlan, over: Partial<RunOptions> = {}, probe?: (u: string) => Promise<string | null>) =>
+  /** The run's ending: its record and the error that ended it. */
+  const end = (p: RunPlan, over: Partial<RunOptions> = {}, probe?: (u: string) => Promise<string | null>) =>
     clock.run(runMatrix({ lg, clock, sink, emit: (e) => events.push(e), signal: controller.signal, ...(probe ? { probe } : {}) }, opts(p, over)));
-  return { clock, lg, sink, events, controller, go };
+  const go = (p: RunPlan, over: Partial<RunOptions> = {}, probe?: (u: string) => Promise<string | null>) => end(p, over, probe).then((e) => e.record);
+  return { clock, lg, sink, events, controller, go, end };
 }
 

@@ -5,6 +5,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runJson } from '../../src/adapters/report/run-json.js';
+import { makeRunRecord } from '../fakes/run-record.js';
 import { runCli } from './helpers.js';
 
 async function closedPort(): Promise<number> {
@@ -66,6 +68,36 @@ describe('the CLI on bad input', () => {
     const h = await runCli(['--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('locust-driver <command> [options]');
+  });
+
+  it('answers --help and --version whatever LOCUST_DRIVER_* variables hold (exit 0)', async () => {
+    const env = { LOCUST_DRIVER_NOPE: '1', LOCUST_DRIVER_LOG_LEVEL: 'loud' };
+    for (const args of [['--help'], ['run', '--help'], ['--version']]) {
+      const res = await runCli(args, { env });
+      expect([res.code, res.stderr], args.join(' ')).toEqual([0, '']);
+      expect(res.stdout).toMatch(args[0] === '--version' ? /^\d+\.\d+\.\d+\n$/ : /^locust-driver (<command>|run)[\s\S]*--matrix/);
+    }
+    const run = await runCli(['run'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^locust-driver: environment variable LOCUST_DRIVER_NOPE is not a locust-driver setting/);
+  });
+
+  it('refuses an --out it cannot write to before anything starts: one line, no stack (exit 2)', async () => {
+    const port = await closedPort();
+    const res = await runCli(['run', '--matrix', 'examples/local.yaml', '--master', `http://127.0.0.1:${port}`, '--connect-timeout', '3s', '--out', '/dev/null/x']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('locust-driver: cannot write reports to /dev/null/x: not a directory — choose another --out\n');
+    expect(res.stdout).toBe('');
+    expect(res.ms).toBeLessThan(3_000 + 2_000); // it did not wait for the master
+  });
+
+  it('report says which folder it cannot write to and what to do: one line, no stack (exit 3)', async () => {
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'ld-report-')), 'r1');
+    await mkdir(path.join(dir, 'summary.md', 'in-the-way'), { recursive: true });
+    await writeFile(path.join(dir, 'run.json'), runJson(makeRunRecord()));
+    const res = await runCli(['report', dir]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toBe(`locust-driver: cannot write reports to ${dir}: a directory is in the way — make the run folder writable (or free some space) and run report again\n`);
   });
 
   it('rejects an unknown flag (exit 2)', async () => {

@@ -75,4 +75,13 @@ describe('command line', () => {
     expect((h as CliOutput).text).toMatch(/locust-driver <command> \[options\][\s\S]*run[\s\S]*validate[\s\S]*--master/);
     expect((h as CliOutput).text).toMatch(/report <run-dir>[\s\S]*compare <run-a> <run-b>[\s\S]*--baseline[\s\S]*--tolerance/);
   });
+
+  it('answers --help and --version whatever the LOCUST_DRIVER_* variables hold', async () => {
+    const env = { LOCUST_DRIVER_FOO: '1', LOCUST_DRIVER_LOG_LEVEL: 'loud', LOCUST_DRIVER_LOCAL_WORKERS: 'many', LOCUST_DRIVER_RESUME: 'maybe' };
+    for (const argv of [['--help'], ['-h'], ['run', '--help'], ['compare', '--help'], ['--version'], ['run', '--version']]) {
+      expect(await parse(argv, env), argv.join(' ')).toBeInstanceOf(CliOutput);
+    }
+    // after `--` it is an argument, not a request for help: the variables count again
+    await expect(parse(['run', '--', '--help'], env)).rejects.toThrow(/LOCUST_DRIVER_FOO is not a locust-driver setting/);
+  });
 });

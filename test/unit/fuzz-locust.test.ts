@@ -18,6 +18,7 @@ import {
   parseVersionFromHtml,
 } from '../../src/adapters/locust/parse.js';
 import { LocustError } from '../../src/core/errors.js';
+import { exitCode } from '../../src/core/exit-code.js';
 import { PERCENTILES, type EndpointStats } from '../../src/core/model.js';
 
 const SEED = 4711;
@@ -44,7 +45,7 @@ function valueOrLocustError<T>(fn: () => T, endpoint: RegExp): T | LocustError {
     out = fn();
   } catch (e) {
     if (!(e instanceof LocustError)) throw new ForeignError(`${(e as Error)?.constructor?.name}: ${String((e as Error)?.message ?? e)}`, { cause: e });
-    expect(e.exitCode).toBe(3);
+    expect(exitCode({ error: e })).toBe(3);
     expect(e.message).toMatch(endpoint);
     expect(e.message).toMatch(/: expected .+; found: /);
     expect(e.message).not.toMatch(/[\r\n]/);

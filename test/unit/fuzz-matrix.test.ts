@@ -7,6 +7,7 @@ import * as fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../src/core/errors.js';
+import { exitCode } from '../../src/core/exit-code.js';
 import { MatrixError, parseMatrix } from '../../src/core/matrix.js';
 import type { RunPlan } from '../../src/core/model.js';
 import { buildPlan } from '../../src/core/plan.js';
@@ -47,7 +48,7 @@ function outcome(text: string): 'plan' | 'error' {
     if (!(e instanceof ConfigError)) {
       throw new NotAConfigError(`${(e as Error)?.constructor?.name ?? typeof e}: ${String((e as Error)?.message ?? e)}`, { cause: e });
     }
-    expect(e.exitCode).toBe(2);
+    expect(exitCode({ error: e })).toBe(2);
     expect(e.message.startsWith(FILE)).toBe(true);
     if (e instanceof MatrixError) {
       expect(e.issues.length).toBeGreaterThan(0);

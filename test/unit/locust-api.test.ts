@@ -6,6 +6,7 @@ import { MockAgent } from 'undici';
 import { createLocustClient } from '../../src/adapters/locust/client.js';
 import { apiForVersion, apiFromAllow, compareVersions } from '../../src/adapters/locust/api-versions.js';
 import { LocustError, StopFailedError } from '../../src/core/errors.js';
+import { exitCode } from '../../src/core/exit-code.js';
 
 const FIXTURES = new URL('../fixtures/locust/', import.meta.url);
 const fixture = (v: string, f: string) => readFileSync(new URL(`${v}/${f}`, FIXTURES), 'utf8');
@@ -128,7 +129,8 @@ describe('a stop that cannot fail silently', () => {
     pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.47.0', 0), JSON_CT);
     const err = await c.stop().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(StopFailedError);
-    expect(err).toMatchObject({ usersAtZero: true, code: 'LOCUST_STOP_FAILED', exitCode: 3 });
+    expect(err).toMatchObject({ usersAtZero: true, code: 'LOCUST_STOP_FAILED' });
+    expect(exitCode({ error: err })).toBe(3);
     expect((err as Error).message).toMatch(/refuses to stop .*brought to 0 .* restart the master/);
     expect(calls().slice(1)).toEqual(['POST /stop', 'GET /stop', 'POST /swarm user_count=0&spawn_rate=1000', 'GET /stats/requests', 'GET /stats/requests']);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { keptStages } from '../../src/core/run.js';
 import { busy } from '../../src/core/stage.js';
 import type { LiveStats } from '../../src/core/model.js';
-import { AbortedError } from '../../src/core/errors.js';
+import { AbortedError, InternalError } from '../../src/core/errors.js';
+import { exitCode } from '../../src/core/exit-code.js';
 import { plan, setup, st } from '../fakes/run-setup.js';
 
 const stages3 = () => [st(1, 10), st(2, 20), st(3, 30)];
@@ -76,6 +77,20 @@ describe('a master that goes away in the middle of a stage', () => {
         expect(s2.retries[0]!.reason).toMatch(/workers dropped to 1 of 2/);
       }
     }
+  });
+});
+
+describe('a bug in the middle of a run', () => {
+  it('is an internal error (exit 70) naming the stage, not a Locust error; the run still ends cleanly', async () => {
+    const { lg, end } = setup();
+    lg.window = () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'stats')"));
+    const { record, error } = await end(plan(stages3()));
+    expect(error).toBeInstanceOf(InternalError);
+    expect(exitCode({ record, error })).toBe(70);
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/^stage 1 failed unexpectedly: TypeError: Cannot read properties of undefined \(reading 'stats'\) — a bug in locust-driver: rerun with --log-level debug/);
+    expect(record.stages.map((s) => s.status)).toEqual(['failed']);
+    expect(lg.calls.at(-1)).toBe('stop');
   });
 });
 

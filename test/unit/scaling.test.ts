@@ -45,7 +45,7 @@ function setup() {
   const sink = new MemorySink();
   const events: RunEvent[] = [];
   const opts = (p: RunPlan): RunOptions => ({ runId: 'r1', plan: p, host: null, healthUrl: null, embedded: false, expectWorkers: 2, connectTimeoutMs: 10_000, driverVersion: '0.1.0', nodeVersion: 'v24', holder: 'pod-a' });
-  const go = (p: RunPlan) => clock.run(runMatrix({ lg, clock, sink, emit: (e) => events.push(e), signal: new AbortController().signal, cluster }, opts(p)));
+  const go = (p: RunPlan) => clock.run(runMatrix({ lg, clock, sink, emit: (e) => events.push(e), signal: new AbortController().signal, cluster }, opts(p)).then((end) => end.record));
   return { clock, lg, cluster, sink, events, go };
 }
 

@@ -43,7 +43,7 @@ function go(p: RunPlan, o: FakeLocustOptions, baseline: RunOptions['baseline'] =
   const clock = new ManualClock();
   const lg = new FakeLocust(clock, { workers: 2, ...o });
   const opts: RunOptions = { runId: 'r', plan: p, host: null, healthUrl: null, embedded: false, expectWorkers: 2, connectTimeoutMs: 10_000, driverVersion: '0', nodeVersion: 'v24', baseline };
-  return { lg, run: clock.run(runMatrix({ lg, clock, sink: new MemorySink(), emit: () => undefined, signal: new AbortController().signal }, opts)) };
+  return { lg, run: clock.run(runMatrix({ lg, clock, sink: new MemorySink(), emit: () => undefined, signal: new AbortController().signal }, opts).then((end) => end.record)) };
 }
 
 // A service whose p95 climbs with load: 40 ms up to 100 users, then 4 ms more per user.
@@ -79,6 +79,11 @@ describe('a run judged by an SLO', () => {
     expect(r.stages[0]!.status).toBe('invalid');
     expect(r.stages[0]!.reason).toMatch(/^the load generators were saturated: a worker used 97% CPU \(≥ 90%\)/);
     expect(r.verdict).toBe('fail');
+  });
+
+  it('fails the verdict of a run with an invalid stage and no SLO (exit 1): untrustworthy numbers must not pass CI', async () => {
+    const r = await go(plan([st(1, 50, null)]), { cpuPercent: 97 }).run;
+    expect([r.status, r.stages[0]!.status, r.verdict]).toEqual(['completed', 'invalid', 'fail']);
   });
 
   it('finds the capacity within the precision: each probe is an ordinary stage', async () => {

@@ -3,13 +3,14 @@
 // and a run killed half-way still leaves readable reports.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, DriverError } from '../../core/errors.js';
 import type { RunRecord, StageResult, WindowStats } from '../../core/model.js';
 import type { ReportSink } from '../../ports.js';
 import { writeFileAtomic } from './atomic.js';
 import { runJsonChunks } from './run-json.js';
 import { replicasCsv, samplesCsv } from './samples-csv.js';
 import { humanReports } from './human-reports.js';
+import { cannotWrite, reportDirProblem, reportWriteError } from './report-dir.js';
 
 /** Locust's CSV headers (CRLF, as Locust serves them), for stages that never got a final snapshot. */
 export const LOCUST_STATS_HEADER =
@@ -36,6 +37,12 @@ export class FsReportSink implements ReportSink {
       );
     }
     const dir = join(outDir, runId);
+    // A folder that cannot take the reports is found now, not after the first stage has run.
+    // --out first, so a file in its path is named as --out (the flag to change), then the run folder.
+    for (const folder of [outDir, dir]) {
+      const problem = await reportDirProblem(folder);
+      if (problem !== null) throw new ConfigError(cannotWrite(folder, problem));
+    }
     const runFile = join(dir, 'run.json');
     if (!opts.resume && (await exists(runFile))) {
       throw new ConfigError(
@@ -71,7 +78,10 @@ export class FsReportSink implements ReportSink {
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(task);
+    // A disk that fills up or a folder taken away mid-run: one line naming the folder, not an fs stack.
+    const next = this.queue.then(task).catch((e: unknown) => {
+      throw e instanceof DriverError ? e : reportWriteError(this.dir, e);
+    });
     // A failed write is reported to its caller; it must not block the writes queued after it.
     this.queue = next.catch(() => undefined);
     return next;
