@@ -283,7 +283,7 @@ async function preflightCommand(opts: CliOptions, version: string): Promise<numb
 }
 
 /** preflight writes no reports. */
-const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: async () => undefined, runUpdated: async () => undefined };
+const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: () => Promise.resolve(), runUpdated: () => Promise.resolve() };
 
 async function main(): Promise<number> {
   const version = await driverVersion();

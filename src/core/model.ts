@@ -41,7 +41,7 @@ export type RunnerState = 'ready' | 'spawning' | 'running' | 'stopping' | 'stopp
 
 export interface WorkerInfo {
   id: string;
-  state: RunnerState | string;
+  state: RunnerState | (string & {}); // a newer release may add states
   userCount: number;
   cpuPercent: number | null;
   memoryBytes: number | null;
@@ -49,7 +49,7 @@ export interface WorkerInfo {
 
 /** `/stats/requests` (memoized 2 s by Locust) normalised across Locust 2.x versions. */
 export interface LiveStats {
-  state: RunnerState | string;
+  state: RunnerState | (string & {}); // a newer release may add states
   userCount: number;
   workers: WorkerInfo[];
   /** Workers that are ready, spawning or running (Locust's `worker_count`, or counted from `workers`). */

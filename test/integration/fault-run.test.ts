@@ -244,7 +244,7 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
 
   it('d. 503s, resets and a hung request at the proxy for a few seconds mid-stage → the run completes, exit 0', async () => {
     const file = await matrix('flaky', { duration: '10s', requestTimeout: '3s' });
-    let faults: Promise<void> | null = null;
+    let faults = null as Promise<void> | null; // set in a callback: no narrowing to null
     const r = startCli(runArgs(file, proxy.url, 'flaky'), (l) => {
       if (faults === null && l.event === 'sample' && l.stage === 1 && (l.elapsedMs as number) >= 3_000) {
         faults = (async () => {
@@ -292,7 +292,7 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     // Locust marks a killed worker missing after ~5 s (3 missed heartbeats), seen through the 2 s
     // stats cache: a 12 s window shows it.
     const file = await matrix('worker-lost', { users: [6], duration: '12s', slo: '{ failRatio: 50% }' });
-    let kill: Promise<void> | null = null;
+    let kill = null as Promise<void> | null; // set in a callback: no narrowing to null
     const res = await startCli(runArgs(file, cluster.masterUrl, 'worker-lost'), (l) => {
       if (kill === null && isSample(l, 1)) kill = cluster.killOneWorker();
     }).done;
@@ -307,8 +307,8 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
 
   it('g2. one of 2 workers SIGKILLed mid-stage with retry.onWorkerLoss: retry → a new worker joins, the stage runs again, exit 0; a run started right after starts too', async () => {
     const file = await matrix('worker-retry', { users: [6], duration: '12s', onWorkerLoss: 'retry' });
-    let kill: Promise<void> | null = null;
-    let replaced: Promise<void> | null = null;
+    let kill = null as Promise<void> | null; // set in a callback: no narrowing to null
+    let replaced = null as Promise<void> | null; // set in a callback: no narrowing to null
     const res = await startCli(runArgs(file, cluster.masterUrl, 'worker-retry'), (l) => {
       if (kill === null && isSample(l, 1)) kill = cluster.killOneWorker();
       // The replacement (a Deployment's new pod) comes once the driver has seen the loss, so the
@@ -373,7 +373,7 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
 
   it('c. the master SIGKILLed in stage 2 and restarted on the same ports → stage 2 is run again, the run completes by itself, exit 0', async () => {
     const file = await matrix('restart');
-    let restart: Promise<void> | null = null;
+    let restart = null as Promise<void> | null; // set in a callback: no narrowing to null
     const r = startCli(runArgs(file, cluster.masterUrl, 'restart'), (l) => {
       if (restart === null && l.event === 'sample' && l.stage === 2 && (l.elapsedMs as number) >= 3_000) {
         restart = (async () => {
@@ -407,7 +407,7 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     const MASTER_TIMEOUT_MS = 15_000;
     const file = await matrix('gone', { masterTimeout: '15s' });
     let killedAt = 0;
-    let kill: Promise<void> | null = null;
+    let kill = null as Promise<void> | null; // set in a callback: no narrowing to null
     const r = startCli(runArgs(file, cluster.masterUrl, 'gone'), (l) => {
       if (kill === null && isSample(l, 2)) {
         kill = cluster.killMaster().then(() => {

@@ -27,7 +27,7 @@ describe('Locust client', () => {
     let contentType = '';
     mock
       .get(ORIGIN)
-      .intercept({ path: '/swarm', method: 'POST', body: (b) => ((body = b), true), headers: (h) => ((contentType = String((h as Record<string, string>)['content-type'])), true) })
+      .intercept({ path: '/swarm', method: 'POST', body: (b) => ((body = b), true), headers: (h) => ((contentType = String((h)['content-type'])), true) })
       .reply(200, { success: true, message: 'Swarming started', host: 'http://t:8000' }, JSON_CT);
     await client().swarm(50, 12.5, 'http://t:8000');
     const form = new URLSearchParams(body);
@@ -65,7 +65,7 @@ describe('Locust client', () => {
     let auth = '';
     mock
       .get(ORIGIN)
-      .intercept({ path: '/stats/requests', method: 'GET', headers: (h) => ((auth = String((h as Record<string, string>).authorization)), true) })
+      .intercept({ path: '/stats/requests', method: 'GET', headers: (h) => ((auth = String((h).authorization)), true) })
       .reply(401, '');
     await expect(client({ auth: { username: 'api', password: 's3cret' } }).stats()).rejects.toThrow(/HTTP 401\): the credentials were not accepted/);
     expect(auth).toBe(`Basic ${Buffer.from('api:s3cret').toString('base64')}`);

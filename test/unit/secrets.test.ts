@@ -197,7 +197,7 @@ ${extra}`;
         expect(secretsIn(lease.message)).toEqual([]);
       }
       // the token did reach the API server
-      expect(servers[0]!.seen).toContain(`Bearer ${TOKEN}`);
+      expect(servers[0].seen).toContain(`Bearer ${TOKEN}`);
     } finally {
       await Promise.all(servers.map((s) => close(s.server)));
     }

@@ -170,7 +170,7 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'locust-driver' } },
-        spec: { ...spec, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment } } as V2HorizontalPodAutoscalerSpec,
+        spec: { ...spec, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment } },
       };
       await call(`create HPA ${name}`, () => autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace, body, fieldManager: FIELD_MANAGER }, opts(signal)));
       return 'created';
@@ -185,7 +185,7 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
       if (!current) throw new KubeError(`the HPA ${name} is gone, so its original spec cannot be put back`);
       // A merge patch only adds and overwrites: clear every key the original did not have.
       const cleared = Object.fromEntries(Object.keys(JSON.parse(JSON.stringify(current.spec ?? {})) as object).map((k) => [k, null]));
-      const body = { spec: { ...cleared, ...(snapshot as object) } };
+      const body = { spec: { ...cleared, ...(snapshot) } };
       await call(`restore HPA ${name}`, () => autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body, fieldManager: FIELD_MANAGER }, merge(signal)));
     },
 

@@ -61,7 +61,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
   const dispatcher = opts.dispatcher ?? (ownDispatcher as Agent);
   const where = base.toString();
 
-  async function call(method: 'GET' | 'POST' | 'OPTIONS', path: string, kind: Kind, o: { body?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {}): Promise<string | unknown> {
+  async function call(method: 'GET' | 'POST' | 'OPTIONS', path: string, kind: Kind, o: { body?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {}): Promise<unknown> {
     const timeoutMs = o.timeoutMs ?? requestTimeoutMs;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
@@ -131,7 +131,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
   }
 
   /** Idempotent reads only: transient failures (no answer, 5xx) are retried with a bounded budget. */
-  function read(path: string, kind: Kind, signal?: AbortSignal): Promise<string | unknown> {
+  function read(path: string, kind: Kind, signal?: AbortSignal): Promise<unknown> {
     return pRetry(
       async () => {
         try {

@@ -17,9 +17,11 @@ function preview(body: unknown): string {
     text = body;
   } else {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what JSON cannot show
       text = JSON.stringify(body) ?? String(body);
     } catch {
       try {
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a cycle or a BigInt
         text = String(body);
       } catch {
         text = `[unprintable ${typeof body}]`;
@@ -427,7 +429,7 @@ export function parseVersionFromHtml(html: string): string | null {
     try {
       const parsed: unknown = JSON.parse(args[1]);
       if (typeof parsed === 'object' && parsed !== null && 'version' in parsed) {
-        const v = (parsed as { version: unknown }).version;
+        const v = (parsed).version;
         if (typeof v === 'string') return plausibleVersion(v);
       }
     } catch {
