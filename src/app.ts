@@ -26,7 +26,7 @@ import { reportWriteError } from './adapters/report/report-dir.js';
 import { findLatestRun, loadRun } from './adapters/report/load-run.js';
 import { compareRuns, parseTolerances } from './core/compare.js';
 import { summaryLabels } from './core/run-summary.js';
-import { RunRecordSchema } from './core/run-schema.js';
+import { baselineFromSummary, resumeDecision } from './core/resume-policy.js';
 import type { RunRecord } from './core/model.js';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -199,24 +199,9 @@ async function run(opts: CliOptions, version: string): Promise<number> {
 async function priorRun(plan: RunPlan, opts: CliOptions, runId: string): Promise<RunRecord | null> {
   if (opts.resume === 'no') return null;
   const dir = join(opts.out, runId);
-  if (!existsSync(join(dir, 'run.json'))) {
-    if (opts.resume === 'auto') return null;
-    throw new ConfigError(`--resume: ${join(dir, 'run.json')} does not exist — check --run-id and --out (or drop --resume to start the run)`);
-  }
-  const { run: prior } = await loadRun(dir);
-  if (prior.status === 'completed' && opts.resume === 'yes') throw new ConfigError(`--resume: run ${runId} in ${dir} already completed; start a new run with another --run-id`);
-  // Key order differs between a built plan and one read back through the schema: compare canonically.
-  const same = (p: RunPlan) => canonicalJson({ stages: p.stages, capacity: p.capacity, transition: p.transition, kubernetes: p.kubernetes });
-  if (same(prior.plan) !== same(plan)) {
-    throw new ConfigError(`--resume: ${plan.source} no longer matches the matrix run ${runId} was started with (its stages, capacity, transition or kubernetes changed); resume with the same matrix, or start a new run`);
-  }
-  return prior;
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
+  const runJson = join(dir, 'run.json');
+  const found = existsSync(runJson) ? (await loadRun(dir)).run : null;
+  return resumeDecision(opts.resume, found, plan, { runJson, dir, runId });
 }
 
 /**
@@ -225,10 +210,9 @@ function canonicalJson(value: unknown): string {
  */
 async function latestBaseline(plan: RunPlan, runId: string, opts: CliOptions, cluster: Cluster | null, log: Logger): Promise<RunRecord | null> {
   if (cluster) {
-    const text = await cluster.latestConfigMapData({ ...summaryLabels(plan.name), 'locust-driver/status': 'completed' }, 'run.json');
-    const parsed = text === null ? null : RunRecordSchema.safeParse(JSON.parse(text));
-    if (parsed?.success) return parsed.data;
-    if (parsed) log.warn('--baseline latest: the newest run summary ConfigMap is not a valid run.json; looking in the results folder');
+    const found = baselineFromSummary(await cluster.latestConfigMapData({ ...summaryLabels(plan.name), 'locust-driver/status': 'completed' }, 'run.json'));
+    if (found === 'invalid') log.warn('--baseline latest: the newest run summary ConfigMap is not a valid run.json; looking in the results folder');
+    else if (found !== null) return found;
   }
   const dir = await findLatestRun(opts.out, plan.name, runId);
   if (dir === null) {
