@@ -11,7 +11,7 @@ import { summaryConfigMap } from './run-summary.js';
 import { thinSamples } from './samples.js';
 import { capacityProbeBound, expectedRunMs } from './plan.js';
 import { LOCUST_TIMING, plannedRampMs } from './locust-timing.js';
-import { busy, runStage, type StageOutcome } from './stage.js';
+import { busy, runStage, type StageOutcome } from './stage/index.js';
 import { findBest, findKnee } from './summary.js';
 import { formatDuration } from './units.js';
 import { verdictOf } from './verdict.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keptStages } from '../../src/core/run.js';
-import { busy } from '../../src/core/stage.js';
+import { busy } from '../../src/core/stage/index.js';
 import type { LiveStats } from '../../src/core/model.js';
 import { AbortedError, InternalError } from '../../src/core/errors.js';
 import { exitCode } from '../../src/core/exit-code.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runStage, type StageOutcome } from '../../src/core/stage.js';
-import type { StagePlan } from '../../src/core/model.js';
-import type { RunEvent } from '../../src/core/events.js';
-import { AbortedError, InfraError } from '../../src/core/errors.js';
-import { ManualClock } from '../fakes/manual-clock.js';
-import { FakeLocust } from '../fakes/fake-locust.js';
+import { runStage, type StageOutcome } from '../../../../src/core/stage/index.js';
+import type { StagePlan } from '../../../../src/core/model.js';
+import type { RunEvent } from '../../../../src/core/events.js';
+import { AbortedError, InfraError } from '../../../../src/core/errors.js';
+import { ManualClock } from '../../../fakes/manual-clock.js';
+import { FakeLocust } from '../../../fakes/fake-locust.js';
 
 const stage = (over: Partial<StagePlan> = {}): StagePlan => ({
   index: 1,
@@ -162,7 +162,7 @@ describe('a signal while the /swarm is in flight', () => {
 
 describe('rampShortfall', () => {
   it('flags a window whose first sample is short of the stage\'s users, and only then', async () => {
-    const { rampShortfall } = await import('../../src/core/stage.js');
+    const { rampShortfall } = await import('../../../../src/core/stage/index.js');
     const sample = (users: number) => ({ at: '', elapsedMs: 2_100, users, workers: 2, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: null, workerCpuMaxPercent: null, replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null });
     expect(rampShortfall([sample(20), sample(20)], 20)).toBeNull();
     expect(rampShortfall([], 20)).toBeNull();
