@@ -267,7 +267,7 @@ async function preflightCommand(opts: CliOptions, version: string): Promise<numb
 }
 
 /** preflight writes no reports. */
-const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: () => Promise.resolve(), runUpdated: () => Promise.resolve() };
+const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: () => Promise.resolve(), runUpdated: () => Promise.resolve(), progress: () => Promise.resolve() };
 
 async function main(): Promise<number> {
   const version = await driverVersion();

@@ -56,6 +56,8 @@ export interface ReportSink {
   stageFinished(run: RunRecord, stage: StageResult, window: WindowStats | null): Promise<void>;
   /** The run state changed (started, finished, failed): rewrite run.json and the summaries. */
   runUpdated(run: RunRecord): Promise<void>;
+  /** A stage's phase changed: rewrite run.json only (cheap: it happens while the window is measured). */
+  progress(run: RunRecord): Promise<void>;
 }
 
 export type EventSink = (event: RunEvent) => void;

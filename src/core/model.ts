@@ -327,7 +327,12 @@ export interface RunRecord {
   resumes: { at: string; fromStage: number }[];
   /** Set when the users could not be stopped (the run failed with exit 3; see StopFailedError). */
   stopFailure: { at: string; url: string; usersAtZero: boolean; tried: string[] } | null;
+  /** While a stage runs: which, and its phase (run.json is rewritten as it changes); null between stages and at the end. */
+  current: { stage: number; attempt: number; phase: StagePhase; since: string } | null;
 }
+
+/** The phases of a stage (src/core/stage/), as run.json shows them while it runs. */
+export type StagePhase = 'prepare' | 'ramp' | 'measure' | 'stop' | 'collect';
 
 export type CompareMetric = 'rps' | 'p50' | 'p90' | 'p95' | 'p99' | 'avg' | 'max' | 'failRatio';
 

@@ -270,6 +270,11 @@ export const RunRecordSchema = z
       .nullable()
       .default(null)
       .describe('Set when the driver could not stop the users by any way the API has: unless usersAtZero, the load may still be running at url'),
+    current: z
+      .object({ stage: z.int().positive(), attempt: z.int().positive(), phase: z.enum(['prepare', 'ramp', 'measure', 'stop', 'collect']), since: isoTime })
+      .nullable()
+      .default(null)
+      .describe('While a stage runs: which one and its phase, rewritten as it changes (a run killed mid-stage shows where it stopped); null between stages and at the end'),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

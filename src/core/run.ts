@@ -97,9 +97,14 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunEnding
     comparison: null,
     resumes: [],
     stopFailure: null,
+    current: null,
   };
   const record = o.resume ? resumedRecord(o.resume, fresh, clock.now()) : fresh;
-  if (o.resume) emit({ kind: 'warning', message: `resuming run ${o.runId}: keeping ${record.stages.length} finished stage(s), continuing at stage ${(record.stages.at(-1)?.index ?? 0) + 1}` });
+  if (o.resume) {
+    const was = o.resume.current;
+    const where = was ? ` (the interrupted driver was in stage ${was.stage}, attempt ${was.attempt}, phase ${was.phase} since ${was.since})` : '';
+    emit({ kind: 'warning', message: `resuming run ${o.runId}: keeping ${record.stages.length} finished stage(s), continuing at stage ${(record.stages.at(-1)?.index ?? 0) + 1}${where}` });
+  }
   emit({ kind: 'run-started', runId: o.runId, name: o.plan.name, stages: o.plan.stages.length, plannedMs, masterUrl: lg.url, embedded: o.embedded, reportDir: sink.dir });
 
   const k = o.plan.kubernetes;
@@ -249,6 +254,7 @@ function resumedRecord(prior: RunRecord, fresh: RunRecord, now: number): RunReco
     comparison: null,
     stages,
     resumes: [...prior.resumes, { at: iso(now), fromStage: (stages.at(-1)?.index ?? 0) + 1 }],
+    current: null,
   };
 }
 
@@ -319,6 +325,7 @@ async function runStages(
     return endRun(status, error);
   };
   while (stage) {
+    const index = stage.index;
     // transition: continue hands the users to the next stage; a capacity search always restarts.
     const handOff = o.plan.transition === 'continue' && !cap && stage.index < o.plan.stages.length;
     let outcome: StageOutcome;
@@ -337,8 +344,14 @@ async function runStages(
         onWorkerLoss: o.plan.retry.onWorkerLoss,
         attempt,
         retries: [...retries],
+        onPhase: (phase) => {
+          record.current = { stage: index, attempt, phase, since: iso(clock.now()) };
+          // Only run.json, queued behind the other writes; a failing disk fails the next stage's write.
+          sink.progress({ ...record, stages: [...record.stages] }).catch(() => undefined);
+        },
         ...o.stageTiming,
       });
+      record.current = null;
       swarm.running = outcome.running;
       known = outcome.known;
       if (outcome.interrupted === null || signal.aborted) break;

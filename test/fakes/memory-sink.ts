@@ -11,6 +11,11 @@ export class MemorySink implements ReportSink {
   async runUpdated(run: RunRecord) {
     this.writes.push({ kind: 'run', run: structuredClone(run) });
   }
+  /** run.json rewrites for a stage's phase (kept apart: the tests above count the report writes). */
+  phases: RunRecord['current'][] = [];
+  async progress(run: RunRecord) {
+    this.phases.push(structuredClone(run.current));
+  }
   get last(): RunRecord | undefined {
     return this.writes.at(-1)?.run;
   }

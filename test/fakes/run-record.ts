@@ -260,6 +260,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     comparison: null,
     resumes: [],
     stopFailure: null,
+    current: null,
     ...overrides,
   };
 }

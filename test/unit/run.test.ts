@@ -99,3 +99,28 @@ describe('a stop the master refuses', () => {
     expect(record.stopFailure).toMatchObject({ usersAtZero: false });
   });
 });
+
+describe("the stage's phase in run.json", () => {
+  it('is rewritten as each phase begins, and cleared when the stage ends', async () => {
+    const { sink, go } = setup();
+    const record = await go(plan([st(1, 10), st(2, 20, { durationMs: 12_000 })]));
+    expect(record.status).toBe('completed');
+    const seen = sink.phases.map((c) => `${c!.stage}:${c!.phase}`);
+    // stage 1 stops, then reads; stage 2 (the last, long enough) is read live, then stopped
+    expect(seen).toEqual(['1:ramp', '1:measure', '1:stop', '1:collect', '2:ramp', '2:measure', '2:stop', '2:collect']);
+    expect(sink.phases.every((c) => c!.attempt === 1 && !Number.isNaN(Date.parse(c!.since)))).toBe(true);
+    expect(record.current).toBeNull();
+    expect(sink.last!.current).toBeNull();
+  });
+
+  it('tells a resumed run where the dead one stopped', async () => {
+    const first = setup();
+    const interrupted = await first.go(plan([st(1, 10), st(2, 20)]));
+    const dead = { ...interrupted, status: 'running' as const, stages: interrupted.stages.slice(0, 1), current: { stage: 2, attempt: 1, phase: 'measure' as const, since: '2026-11-28T12:00:00.000Z' } };
+    const { events, go } = setup();
+    const record = await go(plan([st(1, 10), st(2, 20)]), { resume: dead });
+    expect(record.status).toBe('completed');
+    const warning = events.find((e) => e.kind === 'warning' && e.message.startsWith('resuming run'));
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(/continuing at stage 2 \(the interrupted driver was in stage 2, attempt 1, phase measure since 2026-11-28T12:00:00.000Z\)/);
+  });
+});

@@ -71,6 +71,11 @@ export class FsReportSink implements ReportSink {
     return this.enqueue(() => this.writeRun(run));
   }
 
+  progress(run: RunRecord): Promise<void> {
+    // No summaries: rendering report.html would hold the event loop while the window is measured.
+    return this.enqueue(() => writeFileAtomic(join(this.dir, 'run.json'), runJsonChunks(run)));
+  }
+
   private async writeRun(run: RunRecord): Promise<void> {
     // run.json last: a reader that sees a stage in run.json finds its folder and summaries too.
     await Promise.all((await humanReports(run)).map(([name, content]) => writeFileAtomic(join(this.dir, name), content)));

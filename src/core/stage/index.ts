@@ -2,7 +2,7 @@
 // live →) stop → collect. Each phase is a function over the stage's timeline (context.ts); how the
 // stage starts and ends is chosen once (modes.ts). Works only through the ports, so it runs the same
 // against a real master and against fakes.
-import type { StagePlan } from '../model.js';
+import type { StagePhase, StagePlan } from '../model.js';
 import { AbortedError, DriverError, InternalError, StopFailedError } from '../errors.js';
 import { newStageRun, type StageRun } from './context.js';
 import { prepare, masterBefore } from './start.js';
@@ -22,23 +22,33 @@ const INTERRUPTED_STOP_TIMEOUT_MS = 5_000;
 
 export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOptions): Promise<StageOutcome> {
   const run = newStageRun(deps, stage, opts);
+  const phase = (p: StagePhase) => opts.onPhase?.(p);
   try {
     deps.emit({ kind: 'stage-started', stage, of: opts.of });
+    if (run.kube) phase('prepare');
     const notPrepared = await prepare(run);
     if (notPrepared !== null) return await collect(run, 'failed', notPrepared, null);
+    phase('ramp');
     const before = await masterBefore(run);
     const notRamped = await ramp(run, before);
     if (notRamped !== null) {
+      phase('stop');
       await stopSwarm(run);
       return await collect(run, 'failed', notRamped, null);
     }
+    phase('measure');
     const endObs = await measure(run);
     if (run.modes.exit !== 'stop-then-read') await readLive(run, endObs);
     // After a live read of the last stage the next /swarm may follow at once: a worker clears its
     // unsent numbers when a new test reaches it, and the next window starts after a reset anyway.
-    if (run.modes.exit !== 'hand-over') await stopSwarm(run);
+    if (run.modes.exit !== 'hand-over') {
+      phase('stop');
+      await stopSwarm(run);
+    }
+    phase('collect');
     return await collect(run, 'completed', null, null);
   } catch (e) {
+    phase('stop');
     return await recover(run, e);
   }
 }

@@ -1,6 +1,6 @@
 // What a stage is given and what it hands back to the run loop.
 import type { Clock, Cluster, EventSink, LoadGenerator } from '../../ports.js';
-import type { KubernetesPlan, LiveStats, StageResult, StageRetry, WindowStats } from '../model.js';
+import type { KubernetesPlan, LiveStats, StagePhase, StageResult, StageRetry, WindowStats } from '../model.js';
 import type { DriverError } from '../errors.js';
 import type { ScalingState } from '../scaling.js';
 
@@ -38,6 +38,8 @@ export interface StageOptions {
   /** Which attempt this is (1-based) and why the earlier ones were interrupted. */
   attempt?: number;
   retries?: StageRetry[];
+  /** Told as each phase begins (the run loop records it in run.json). */
+  onPhase?: (phase: StagePhase) => void;
 }
 
 export interface StageOutcome {
