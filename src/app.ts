@@ -7,7 +7,7 @@ import { EXIT, exitCode } from './core/exit-code.js';
 import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
 import { buildPlan, slugify } from './core/plan.js';
 import type { RunPlan } from './core/model.js';
-import { runMatrix, runPreflight, type RunOptions } from './core/run.js';
+import { runMatrix, runPreflight, type RunOptions } from './core/run/index.js';
 import type { Cluster, LoadGenerator, ReportSink } from './ports.js';
 import type { Logger } from 'pino';
 import { hostname } from 'node:os';

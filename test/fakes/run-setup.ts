@@ -1,5 +1,5 @@
 // A run against the fake master: the stage factory, the plan and the wiring the run tests share.
-import { runMatrix, type RunOptions } from '../../src/core/run.js';
+import { runMatrix, type RunOptions } from '../../src/core/run/index.js';
 import type { RunPlan, StagePlan } from '../../src/core/model.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { ManualClock } from './manual-clock.js';

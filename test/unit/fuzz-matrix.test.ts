@@ -193,7 +193,8 @@ function holds(arb: fc.Arbitrary<string>, numRuns: number, seed = SEED): void {
   );
 }
 
-describe('matrix reader on hostile input: a plan or a ConfigError naming file and place', () => {
+// Hundreds of generated inputs per property: seconds on a busy machine, so a generous timeout.
+describe('matrix reader on hostile input: a plan or a ConfigError naming file and place', { timeout: 30_000 }, () => {
   it('arbitrary strings (UTF-16 units, graphemes, ASCII)', () => {
     // '*' starts an alias: aliases are exercised (and known to fail) below.
     const noAlias = (s: string) => s.replaceAll('*', '+');

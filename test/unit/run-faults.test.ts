@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keptStages } from '../../src/core/run.js';
+import { keptStages } from '../../src/core/run/index.js';
 import { busy } from '../../src/core/stage/index.js';
 import type { LiveStats } from '../../src/core/model.js';
 import { AbortedError, InternalError } from '../../src/core/errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runMatrix, type RunOptions } from '../../src/core/run.js';
+import { runMatrix, type RunOptions } from '../../src/core/run/index.js';
 import type { KubernetesPlan, RunPlan, StagePlan } from '../../src/core/model.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { requiredAccess } from '../../src/core/scaling.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateSlo } from '../../src/core/slo.js';
-import { runMatrix, type RunOptions } from '../../src/core/run.js';
+import { runMatrix, type RunOptions } from '../../src/core/run/index.js';
 import type { CapacityPlan, RunPlan, SloSpec, StagePlan, Totals } from '../../src/core/model.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 import { FakeLocust, type FakeLocustOptions } from '../fakes/fake-locust.js';

@@ -1,6 +1,6 @@
 // The target's health probe (preflight): one GET with a deadline; any 2xx is healthy.
 import { request } from 'undici';
-import type { HealthProbe } from '../../core/run.js';
+import type { HealthProbe } from '../../core/run/index.js';
 
 export const httpHealthProbe: HealthProbe = async (url, signal) => {
   try {
