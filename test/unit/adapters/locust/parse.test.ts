@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LocustError } from '../../src/core/errors.js';
-import { PERCENTILES } from '../../src/core/model.js';
-import { formatCsv } from '../../src/adapters/locust/csv.js';
+import { LocustError } from '../../../../src/core/errors.js';
+import { PERCENTILES } from '../../../../src/core/model.js';
+import { formatCsv } from '../../../../src/adapters/locust/csv.js';
 import {
   parseExceptionsCsv,
   parseExceptionsJson,
@@ -17,11 +17,11 @@ import {
   parseSwarmResponse,
   parseVersionFromHtml,
   unescapeHtml,
-} from '../../src/adapters/locust/parse.js';
+} from '../../../../src/adapters/locust/parse.js';
 
 type Version = '2.12.1' | '2.47.0';
 const text = (v: Version, file: string): string =>
-  readFileSync(new URL(`../fixtures/locust/${v}/${file}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../../fixtures/locust/${v}/${file}`, import.meta.url), 'utf8');
 const json = (v: Version, file: string): unknown => JSON.parse(text(v, file));
 /** A deep copy as a mutable record, for hand-made variants of real bodies. */
 const record = (v: Version, file: string): Record<string, unknown> => json(v, file) as Record<string, unknown>;

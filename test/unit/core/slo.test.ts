@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateSlo } from '../../src/core/slo.js';
-import { runMatrix, type RunOptions } from '../../src/core/run/index.js';
-import type { CapacityPlan, RunPlan, SloSpec, StagePlan, Totals } from '../../src/core/model.js';
-import { ManualClock } from '../fakes/manual-clock.js';
-import { FakeLocust, type FakeLocustOptions } from '../fakes/fake-locust.js';
-import { MemorySink } from '../fakes/memory-sink.js';
+import { evaluateSlo } from '../../../src/core/slo.js';
+import { runMatrix, type RunOptions } from '../../../src/core/run/index.js';
+import type { CapacityPlan, RunPlan, SloSpec, StagePlan, Totals } from '../../../src/core/model.js';
+import { ManualClock } from '../../fakes/manual-clock.js';
+import { FakeLocust, type FakeLocustOptions } from '../../fakes/fake-locust.js';
+import { MemorySink } from '../../fakes/memory-sink.js';
 
 const none: SloSpec = { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, avgMs: null, maxMs: null, failRatio: null, minRps: null };
 const totals = (o: Partial<Totals>): Totals => ({

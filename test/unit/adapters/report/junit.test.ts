@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { junitXml } from '../../src/adapters/report/junit.js';
-import { compareRuns, DEFAULT_TOLERANCES } from '../../src/core/compare.js';
-import type { RunRecord, SloSpec, SloVerdict, StageResult } from '../../src/core/model.js';
-import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../fakes/run-record.js';
+import { junitXml } from '../../../../src/adapters/report/junit.js';
+import { compareRuns, DEFAULT_TOLERANCES } from '../../../../src/core/compare.js';
+import type { RunRecord, SloSpec, SloVerdict, StageResult } from '../../../../src/core/model.js';
+import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../../../fakes/run-record.js';
 
 interface El {
   name: string;
@@ -207,6 +207,6 @@ describe('junitXml', () => {
 });
 
 it('the fake SLO run is judged as the real evaluator would', async () => {
-  const { evaluateSlo } = await import('../../src/core/slo.js');
+  const { evaluateSlo } = await import('../../../../src/core/slo.js');
   expect(evaluateSlo(SLO, STAGE_TOTALS[2] ?? null).map((v) => v.pass)).toEqual([false, true]);
 });

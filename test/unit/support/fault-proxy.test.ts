@@ -3,7 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 
 let upstream: http.Server;
 let upstreamUrl: string;

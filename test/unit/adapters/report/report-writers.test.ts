@@ -1,16 +1,16 @@
-import { parseCsvStrict } from '../support/strict-csv.js';
+import { parseCsvStrict } from '../../../support/strict-csv.js';
 import { describe, expect, it } from 'vitest';
-import { formatNumber, round, toCsv } from '../../src/adapters/report/csv-format.js';
-import { runJson } from '../../src/adapters/report/run-json.js';
-import { samplesCsv } from '../../src/adapters/report/samples-csv.js';
-import { summaryCsv } from '../../src/adapters/report/summary-csv.js';
-import { summaryMarkdown } from '../../src/adapters/report/summary-md.js';
-import { comparisonMarkdown } from '../../src/adapters/report/summary-md.js';
-import { compareRuns, DEFAULT_TOLERANCES } from '../../src/core/compare.js';
-import type { RunRecord, SloSpec } from '../../src/core/model.js';
-import { RunRecordSchema, runJsonSchema } from '../../src/core/run-schema.js';
-import { evaluateSlo } from '../../src/core/slo.js';
-import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../fakes/run-record.js';
+import { formatNumber, round, toCsv } from '../../../../src/adapters/report/csv-format.js';
+import { runJson } from '../../../../src/adapters/report/run-json.js';
+import { samplesCsv } from '../../../../src/adapters/report/samples-csv.js';
+import { summaryCsv } from '../../../../src/adapters/report/summary-csv.js';
+import { summaryMarkdown } from '../../../../src/adapters/report/summary-md.js';
+import { comparisonMarkdown } from '../../../../src/adapters/report/summary-md.js';
+import { compareRuns, DEFAULT_TOLERANCES } from '../../../../src/core/compare.js';
+import type { RunRecord, SloSpec } from '../../../../src/core/model.js';
+import { RunRecordSchema, runJsonSchema } from '../../../../src/core/run-schema.js';
+import { evaluateSlo } from '../../../../src/core/slo.js';
+import { makeRunRecord, makeStage, makeTotals, STAGE_TOTALS } from '../../../fakes/run-record.js';
 
 /** What we write must read back as what we meant, through a strict RFC 4180 reader. */
 const parseCsv = parseCsvStrict;

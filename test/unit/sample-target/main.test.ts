@@ -8,7 +8,7 @@ import {
   validatePredictBody,
   type SampleTarget,
   type SampleTargetConfig,
-} from '../../src/sample-target/main.js';
+} from '../../../src/sample-target/main.js';
 
 const FEATURES = ['ts', 'down', 'up', 'rnti_count', 'mcs_down', 'mcs_up', 'rb_down', 'rb_up', 'tx_pkts_down', 'tx_pkts_up', 'cqi'];
 

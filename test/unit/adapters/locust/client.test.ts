@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockAgent } from 'undici';
-import { createLocustClient, displayUrl } from '../../src/adapters/locust/client.js';
-import { LocustError } from '../../src/core/errors.js';
+import { createLocustClient, displayUrl } from '../../../../src/adapters/locust/client.js';
+import { LocustError } from '../../../../src/core/errors.js';
 
-const fixture = (v: string, f: string) => readFileSync(new URL(`../fixtures/locust/${v}/${f}`, import.meta.url), 'utf8');
+const fixture = (v: string, f: string) => readFileSync(new URL(`../../../fixtures/locust/${v}/${f}`, import.meta.url), 'utf8');
 const JSON_CT = { headers: { 'content-type': 'application/json' } };
 const CSV_CT = { headers: { 'content-type': 'text/csv' } };
 const ORIGIN = 'http://locust-master:8089';

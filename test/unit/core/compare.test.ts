@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, DEFAULT_TOLERANCES, parseTolerances, stageKey, stageNote } from '../../src/core/compare.js';
-import { ConfigError } from '../../src/core/errors.js';
-import type { RunRecord, StageResult, Totals } from '../../src/core/model.js';
-import { makeRunRecord, makeStage, makeTotals } from '../fakes/run-record.js';
+import { compareRuns, DEFAULT_TOLERANCES, parseTolerances, stageKey, stageNote } from '../../../src/core/compare.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import type { RunRecord, StageResult, Totals } from '../../../src/core/model.js';
+import { makeRunRecord, makeStage, makeTotals } from '../../fakes/run-record.js';
 
 
 /** The fake run, with stage `index`'s totals changed. */

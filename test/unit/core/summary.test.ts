@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { EndpointStats, StageResult } from '../../src/core/model.js';
-import { findBest, findKnee, toEndpointTotals, toTotals } from '../../src/core/summary.js';
-import { makeRunRecord, makeStage, makeTotals } from '../fakes/run-record.js';
+import type { EndpointStats, StageResult } from '../../../src/core/model.js';
+import { findBest, findKnee, toEndpointTotals, toTotals } from '../../../src/core/summary.js';
+import { makeRunRecord, makeStage, makeTotals } from '../../fakes/run-record.js';
 
 function row(overrides: Partial<EndpointStats> = {}): EndpointStats {
   return {

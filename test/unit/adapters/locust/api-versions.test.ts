@@ -3,12 +3,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockAgent } from 'undici';
-import { createLocustClient } from '../../src/adapters/locust/client.js';
-import { apiForVersion, apiFromAllow, compareVersions } from '../../src/adapters/locust/api-versions.js';
-import { LocustError, StopFailedError } from '../../src/core/errors.js';
-import { exitCode } from '../../src/core/exit-code.js';
+import { createLocustClient } from '../../../../src/adapters/locust/client.js';
+import { apiForVersion, apiFromAllow, compareVersions } from '../../../../src/adapters/locust/api-versions.js';
+import { LocustError, StopFailedError } from '../../../../src/core/errors.js';
+import { exitCode } from '../../../../src/core/exit-code.js';
 
-const FIXTURES = new URL('../fixtures/locust/', import.meta.url);
+const FIXTURES = new URL('../../../fixtures/locust/', import.meta.url);
 const fixture = (v: string, f: string) => readFileSync(new URL(`${v}/${f}`, FIXTURES), 'utf8');
 const CAPTURED = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort(compareVersions);
 const JSON_CT = { headers: { 'content-type': 'application/json' } };

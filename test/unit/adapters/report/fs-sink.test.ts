@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/adapters/report/atomic.js';
-import { FsReportSink, stageFolder } from '../../src/adapters/report/fs-sink.js';
-import { ConfigError } from '../../src/core/errors.js';
-import { RunRecordSchema } from '../../src/core/run-schema.js';
-import { makeRunRecord, makeStage, makeWindowStats } from '../fakes/run-record.js';
+import { writeFileAtomic } from '../../../../src/adapters/report/atomic.js';
+import { FsReportSink, stageFolder } from '../../../../src/adapters/report/fs-sink.js';
+import { ConfigError } from '../../../../src/core/errors.js';
+import { RunRecordSchema } from '../../../../src/core/run-schema.js';
+import { makeRunRecord, makeStage, makeWindowStats } from '../../../fakes/run-record.js';
 
 let out: string;
 
@@ -207,7 +207,7 @@ describe('writeFileAtomic', () => {
 
 describe('run.json written piece by piece', () => {
   it('is byte for byte what JSON.stringify writes, with and without stages and samples', async () => {
-    const { runJson, runJsonChunks } = await import('../../src/adapters/report/run-json.js');
+    const { runJson, runJsonChunks } = await import('../../../../src/adapters/report/run-json.js');
     const full = makeRunRecord();
     const many = { ...full, stages: full.stages.map((s) => ({ ...s, samples: Array.from({ length: 1_234 }, (_, i) => ({ ...s.samples[0]!, elapsedMs: i })) })) };
     for (const run of [full, many, { ...full, stages: [] }, { ...full, stages: full.stages.map((s) => ({ ...s, samples: [] })) }]) {

@@ -5,9 +5,9 @@
 // names the endpoint and what was expected — never another exception, never slow.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
-import { dropOrReplace, pickNode } from '../support/mutate.js';
+import { dropOrReplace, pickNode } from '../../../support/mutate.js';
 import { describe, expect, it } from 'vitest';
-import { formatCsv, parseCsv, parseCsvTable } from '../../src/adapters/locust/csv.js';
+import { formatCsv, parseCsv, parseCsvTable } from '../../../../src/adapters/locust/csv.js';
 import {
   parseExceptionsCsv,
   parseExceptionsJson,
@@ -16,19 +16,19 @@ import {
   parseStatsCsv,
   parseSwarmResponse,
   parseVersionFromHtml,
-} from '../../src/adapters/locust/parse.js';
-import { LocustError } from '../../src/core/errors.js';
-import { exitCode } from '../../src/core/exit-code.js';
-import { PERCENTILES, type EndpointStats } from '../../src/core/model.js';
+} from '../../../../src/adapters/locust/parse.js';
+import { LocustError } from '../../../../src/core/errors.js';
+import { exitCode } from '../../../../src/core/exit-code.js';
+import { PERCENTILES, type EndpointStats } from '../../../../src/core/model.js';
 
 const SEED = 4711;
 const BOUND_MS = 1_000;
 const MAX_MESSAGE = 1_200;
 const VERSIONS = ['2.12.1', '2.47.0'] as const;
-const fixture = (v: string, f: string): string => readFileSync(new URL(`../fixtures/locust/${v}/${f}`, import.meta.url), 'utf8');
+const fixture = (v: string, f: string): string => readFileSync(new URL(`../../../fixtures/locust/${v}/${f}`, import.meta.url), 'utf8');
 const fixtures = (ext: string): { name: string; text: string }[] =>
   VERSIONS.flatMap((v) =>
-    readdirSync(new URL(`../fixtures/locust/${v}/`, import.meta.url))
+    readdirSync(new URL(`../../../fixtures/locust/${v}/`, import.meta.url))
       .filter((f) => f.endsWith(ext))
       .map((f) => ({ name: `${v}/${f}`, text: fixture(v, f) })),
   );

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { keptStages } from '../../src/core/run/index.js';
-import { busy } from '../../src/core/stage/index.js';
-import type { LiveStats } from '../../src/core/model.js';
-import { AbortedError, InternalError } from '../../src/core/errors.js';
-import { exitCode } from '../../src/core/exit-code.js';
-import { plan, setup, st } from '../fakes/run-setup.js';
+import { keptStages } from '../../../../src/core/run/index.js';
+import { busy } from '../../../../src/core/stage/index.js';
+import type { LiveStats } from '../../../../src/core/model.js';
+import { AbortedError, InternalError } from '../../../../src/core/errors.js';
+import { exitCode } from '../../../../src/core/exit-code.js';
+import { plan, setup, st } from '../../../fakes/run-setup.js';
 
 const stages3 = () => [st(1, 10), st(2, 20), st(3, 30)];
 const swarms = (calls: string[]) => calls.filter((c) => c.startsWith('swarm'));

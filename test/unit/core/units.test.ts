@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parsePercent } from '../../src/core/units.js';
+import { formatDuration, parseDuration, parsePercent } from '../../../src/core/units.js';
 
 describe('units', () => {
   it('parses durations with units', () => {

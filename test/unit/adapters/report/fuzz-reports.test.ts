@@ -8,19 +8,19 @@ import { lstat, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import * as fc from 'fast-check';
-import { parseCsvStrict } from '../support/strict-csv.js';
+import { parseCsvStrict } from '../../../support/strict-csv.js';
 import { describe, expect, it } from 'vitest';
-import { FsReportSink, stageFolder } from '../../src/adapters/report/fs-sink.js';
-import { humanReports } from '../../src/adapters/report/human-reports.js';
-import { junitXml } from '../../src/adapters/report/junit.js';
-import { REPLICA_COLUMNS, replicasCsv, SAMPLE_COLUMNS, samplesCsv } from '../../src/adapters/report/samples-csv.js';
-import { SUMMARY_COLUMNS, summaryCsv } from '../../src/adapters/report/summary-csv.js';
-import { comparisonMarkdown, summaryMarkdown } from '../../src/adapters/report/summary-md.js';
-import { compareRuns, DEFAULT_TOLERANCES } from '../../src/core/compare.js';
-import type { FailureRow, RunRecord, Sample, SloVerdict, StageResult, Totals } from '../../src/core/model.js';
-import { slugify } from '../../src/core/plan.js';
-import { findBest, findKnee } from '../../src/core/summary.js';
-import { makePlanStage, makeRunRecord, makeStage, makeTotals, makeWindowStats, RUN_START } from '../fakes/run-record.js';
+import { FsReportSink, stageFolder } from '../../../../src/adapters/report/fs-sink.js';
+import { humanReports } from '../../../../src/adapters/report/human-reports.js';
+import { junitXml } from '../../../../src/adapters/report/junit.js';
+import { REPLICA_COLUMNS, replicasCsv, SAMPLE_COLUMNS, samplesCsv } from '../../../../src/adapters/report/samples-csv.js';
+import { SUMMARY_COLUMNS, summaryCsv } from '../../../../src/adapters/report/summary-csv.js';
+import { comparisonMarkdown, summaryMarkdown } from '../../../../src/adapters/report/summary-md.js';
+import { compareRuns, DEFAULT_TOLERANCES } from '../../../../src/core/compare.js';
+import type { FailureRow, RunRecord, Sample, SloVerdict, StageResult, Totals } from '../../../../src/core/model.js';
+import { slugify } from '../../../../src/core/plan.js';
+import { findBest, findKnee } from '../../../../src/core/summary.js';
+import { makePlanStage, makeRunRecord, makeStage, makeTotals, makeWindowStats, RUN_START } from '../../../fakes/run-record.js';
 
 const SEED = 1337;
 

@@ -6,12 +6,12 @@
 import * as fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { ConfigError } from '../../src/core/errors.js';
-import { exitCode } from '../../src/core/exit-code.js';
-import { MatrixError, parseMatrix } from '../../src/core/matrix.js';
-import type { RunPlan } from '../../src/core/model.js';
-import { buildPlan } from '../../src/core/plan.js';
-import { dropOrReplace, pickNode } from '../support/mutate.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { exitCode } from '../../../src/core/exit-code.js';
+import { MatrixError, parseMatrix } from '../../../src/core/matrix.js';
+import type { RunPlan } from '../../../src/core/model.js';
+import { buildPlan } from '../../../src/core/plan.js';
+import { dropOrReplace, pickNode } from '../../support/mutate.js';
 
 const FILE = 'fuzz/m.yaml';
 /** One parse of a (small) document: real ones take a few milliseconds; this only catches hangs (and a loaded CI machine). */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvSyntaxError, formatCsv, parseCsv, parseCsvTable } from '../../src/adapters/locust/csv.js';
+import { CsvSyntaxError, formatCsv, parseCsv, parseCsvTable } from '../../../../src/adapters/locust/csv.js';
 
-const fixture = (path: string): string => readFileSync(new URL(`../fixtures/locust/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string): string => readFileSync(new URL(`../../../fixtures/locust/${path}`, import.meta.url), 'utf8');
 
 describe('parseCsv', () => {
   it('reads plain records with LF or CRLF line ends, with or without a trailing line break', () => {

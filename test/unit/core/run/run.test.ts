@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plan, setup, st } from '../fakes/run-setup.js';
-import { AbortedError } from '../../src/core/errors.js';
+import { plan, setup, st } from '../../../fakes/run-setup.js';
+import { AbortedError } from '../../../../src/core/errors.js';
 
 describe('a run', () => {
   it('runs every stage in order with the cooldown between them and writes reports after each stage', async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { runMatrix, type RunOptions } from '../../src/core/run/index.js';
-import type { KubernetesPlan, RunPlan, StagePlan } from '../../src/core/model.js';
-import type { RunEvent } from '../../src/core/events.js';
-import { requiredAccess } from '../../src/core/scaling.js';
-import { ManualClock } from '../fakes/manual-clock.js';
-import { FakeLocust } from '../fakes/fake-locust.js';
-import { FakeCluster } from '../fakes/fake-cluster.js';
-import { MemorySink } from '../fakes/memory-sink.js';
-import { plan as basePlan } from '../fakes/run-setup.js';
+import { runMatrix, type RunOptions } from '../../../src/core/run/index.js';
+import type { KubernetesPlan, RunPlan, StagePlan } from '../../../src/core/model.js';
+import type { RunEvent } from '../../../src/core/events.js';
+import { requiredAccess } from '../../../src/core/scaling.js';
+import { ManualClock } from '../../fakes/manual-clock.js';
+import { FakeLocust } from '../../fakes/fake-locust.js';
+import { FakeCluster } from '../../fakes/fake-cluster.js';
+import { MemorySink } from '../../fakes/memory-sink.js';
+import { plan as basePlan } from '../../fakes/run-setup.js';
 
 const k8s: KubernetesPlan = { namespace: 'loadtest', target: { deployment: 'inference', hpa: 'inference' }, workers: { deployment: 'locust-worker' }, restore: true, leaseName: 'locust-driver', keepSummaries: 3 };
 

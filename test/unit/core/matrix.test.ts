@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MatrixError, parseMatrix } from '../../src/core/matrix.js';
-import { buildPlan, expectedRunMs } from '../../src/core/plan.js';
+import { MatrixError, parseMatrix } from '../../../src/core/matrix.js';
+import { buildPlan, expectedRunMs } from '../../../src/core/plan.js';
 
 function issuesOf(text: string): string[] {
   try {
@@ -84,7 +84,7 @@ stages:
 
   it('expands the original 24-scenario cluster matrix (replicas × workers × users) in the order written', async () => {
     const { readFileSync } = await import('node:fs');
-    const p = buildPlan(parseMatrix(readFileSync(new URL('../../matrix.yaml', import.meta.url), 'utf8'), 'matrix.yaml'), 'matrix.yaml');
+    const p = buildPlan(parseMatrix(readFileSync(new URL('../../../matrix.yaml', import.meta.url), 'utf8'), 'matrix.yaml'), 'matrix.yaml');
     expect(p.stages).toHaveLength(24);
     expect(p.stages.slice(0, 4).map((s) => [s.replicas, s.workers, s.users])).toEqual([
       [1, 4, 200],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatEvent } from '../../src/adapters/log/format.js';
-import type { StagePlan } from '../../src/core/model.js';
-import { makeRunRecord } from '../fakes/run-record.js';
+import { formatEvent } from '../../../../src/adapters/log/format.js';
+import type { StagePlan } from '../../../../src/core/model.js';
+import { makeRunRecord } from '../../../fakes/run-record.js';
 
 const stage: StagePlan = { index: 3, name: 'users=400', slug: 'users-400', users: 400, spawnRate: 20, durationMs: 120_000, cooldownMs: 15_000, sampleEveryMs: 2_000, rampTimeoutMs: 300_000, replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000, slo: null };
 
@@ -33,7 +33,7 @@ describe('log lines', () => {
 
 describe('pretty lines', () => {
   it('are one readable line per record, without the structured fields', async () => {
-    const { prettyLine } = await import('../../src/adapters/log/logger.js');
+    const { prettyLine } = await import('../../../../src/adapters/log/logger.js');
     const line = prettyLine(JSON.stringify({ level: 30, time: '2026-11-28T12:01:02.345Z', msg: 'stage 1/3 ramped', stage: 1 }), false);
     expect(line).toBe('[12:01:02] INFO  stage 1/3 ramped\n');
     expect(prettyLine(JSON.stringify({ level: 40, time: '2026-11-28T12:01:02.345Z', msg: 'w' }), true)).toBe('\x1b[33m[12:01:02] WARN  w\x1b[0m\n');

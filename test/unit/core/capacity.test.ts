@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capacityResult, nextProbeUsers, type Probe } from '../../src/core/capacity.js';
-import { capacityProbeBound as maxProbes } from '../../src/core/plan.js';
+import { capacityResult, nextProbeUsers, type Probe } from '../../../src/core/capacity.js';
+import { capacityProbeBound as maxProbes } from '../../../src/core/plan.js';
 
 const cap = { startUsers: 10, maxUsers: 1000, factor: 2, precisionUsers: 5 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWindowEnd, estimateWindowStart, readWindowNow } from '../../src/core/window.js';
+import { estimateWindowEnd, estimateWindowStart, readWindowNow } from '../../../src/core/window.js';
 
 describe('estimateWindowStart', () => {
   it('puts the start one report interval before each worker\'s first report, weighted by its requests', () => {
