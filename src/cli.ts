@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { parseTolerances } from './core/compare.js';
 import { ConfigError } from './core/errors.js';
+import { RESERVED_METRIC_LABELS } from './core/matrix.js';
 import { parseDuration } from './core/units.js';
 
 export interface CliOptions {
@@ -25,11 +26,15 @@ export interface CliOptions {
   serviceAccountRoot: string;
   /** run --resume: yes (continue --run-id, which must exist), auto (continue it if unfinished, else start it), no. */
   resume: 'yes' | 'auto' | 'no';
+  /** run: remote-write endpoint (overrides metrics.remoteWrite.url); null: the matrix's, if any. */
+  remoteWriteUrl: string | null;
+  /** run: static labels from --metrics-label name=value (added to metrics.labels, winning). */
+  metricsLabels: Record<string, string>;
 }
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
 const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
-const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'BASELINE', 'TOLERANCE', 'SERVICE_ACCOUNT_ROOT', 'RESUME'];
+const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'BASELINE', 'TOLERANCE', 'SERVICE_ACCOUNT_ROOT', 'RESUME', 'REMOTE_WRITE_URL', 'METRICS_LABEL'];
 const COMMANDS = ['run', 'validate', 'preflight', 'schema', 'report', 'compare'] as const;
 
 /** Thrown for --help and --version: the text is printed and the exit code is 0. */
@@ -85,6 +90,8 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix in --out); exit 1 on regression' })
     .option('tolerance', { type: 'string', describe: 'run --baseline / compare: allowed change of a metric, repeatable, e.g. --tolerance p95=10% --tolerance rps=-5% (default p95=10% p99=15% rps=-5% failRatio=1%)' })
     .option('resume', { type: 'string', describe: 'run: continue the interrupted run --run-id at its first unfinished stage (finished stages are kept, never run again); --resume=auto continues it when it exists unfinished, else starts it (for Job pods that restart)' })
+    .option('remote-write-url', { type: 'string', describe: 'run: send samples and stage results to this Prometheus remote-write endpoint (overrides metrics.remoteWrite.url), e.g. http://prometheus:9090/api/v1/write; credentials only via the matrix\'s *Env settings' })
+    .option('metrics-label', { type: 'string', describe: 'run: a static label on every series, repeatable, e.g. --metrics-label env=staging (LOCUST_DRIVER_METRICS_LABEL: comma-separated)' })
     .option('service-account-root', { type: 'string', default: '', hidden: true, describe: 'prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests lay one out elsewhere)' })
     .demandCommand(1, 'name a command: run, validate, preflight, schema, report or compare')
     .recommendCommands()
@@ -132,6 +139,9 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
   const tolerances = (Array.isArray(rawTolerance) ? rawTolerance : rawTolerance === undefined ? [] : [rawTolerance]).map(String);
   parseTolerances(tolerances); // a bad tolerance is a usage error now, not after the run
   const resume = parseResume(args.resume);
+  const remoteWriteUrl = args.remoteWriteUrl ?? null;
+  if (remoteWriteUrl !== null) checkRemoteWriteUrl(remoteWriteUrl);
+  const metricsLabels = parseMetricsLabels(args.metricsLabel);
   if (resume !== 'no' && (args.runId ?? '') === '') throw new ConfigError('--resume needs --run-id <id>: the run folder in --out to continue');
   return {
     resume,
@@ -150,7 +160,35 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     connectTimeoutMs,
     expectWorkers,
     serviceAccountRoot: args.serviceAccountRoot,
+    remoteWriteUrl,
+    metricsLabels,
   };
+}
+
+function checkRemoteWriteUrl(url: string): void {
+  let parsed: URL | null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new ConfigError(`--remote-write-url "${url.replace(/\/\/[^/@]*@/, '//')}" is not an http(s) URL: use e.g. http://prometheus:9090/api/v1/write`);
+  // It is recorded in run.json: a password in it would end up there (and in logs).
+  if (parsed.username || parsed.password) throw new ConfigError('--remote-write-url: no user or password in the URL; name the environment variable in metrics.remoteWrite.basicAuth.passwordEnv or bearerTokenEnv');
+}
+
+/** --metrics-label a=b (repeatable) or LOCUST_DRIVER_METRICS_LABEL=a=b,c=d. */
+function parseMetricsLabels(raw: unknown): Record<string, string> {
+  const specs = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).flatMap((v) => String(v).split(',')).filter((v) => v.trim() !== '');
+  const labels: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(spec);
+    if (!m || m[1] === undefined || m[1].startsWith('__') || (RESERVED_METRIC_LABELS as readonly string[]).includes(m[1])) {
+      throw new ConfigError(`--metrics-label "${spec}": use name=value with a Prometheus label name other than ${RESERVED_METRIC_LABELS.join(', ')}`);
+    }
+    labels[m[1]] = (m[2] ?? '').trim();
+  }
+  return labels;
 }
 
 /** `--resume` alone (or yes/true) → yes; `--resume=auto` → auto; absent, no or false → no. */

@@ -147,6 +147,38 @@ export const KubernetesSchema = z
   })
   .meta({ description: 'scale the target and the Locust workers per stage; no cluster calls without it' });
 
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected the NAME of an environment variable holding the secret' });
+const LabelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a Prometheus label name: letters, digits and _, not starting with a digit' });
+/** Labels the driver sets itself; a static label may not shadow them. */
+export const RESERVED_METRIC_LABELS = ['run_id', 'matrix', 'stage', 'stage_index', 'users', 'replicas', 'workers', 'quantile', 'metric', 'status', 'verdict'] as const;
+
+export const MetricsSchema = z
+  .strictObject({
+    remoteWrite: z
+      .strictObject({
+        url: z
+          .url({ protocol: /^https?$/, error: 'expected the remote-write endpoint, e.g. http://prometheus:9090/api/v1/write' })
+          .refine((u) => !/^[a-z]+:\/\/[^/@]*@/i.test(u), { error: 'no user or password in the URL (it would end up in run.json): use basicAuth with passwordEnv or bearerTokenEnv' }),
+        basicAuth: z.strictObject({ username: z.string().min(1), passwordEnv: EnvName }).optional().meta({ description: 'HTTP Basic auth; the password is read from the environment' }),
+        bearerTokenEnv: EnvName.optional().meta({ description: 'the environment variable holding a bearer token (Authorization: Bearer …)' }),
+        timeout: PositiveDuration.optional().meta({ description: 'deadline for one send (default 5s)' }),
+        retries: z.int().min(0).max(10).optional().meta({ description: 'how often a failed send is tried again, with backoff, before its samples are dropped (default 3)' }),
+        maxQueued: z.int().min(10).max(1_000_000).optional().meta({ description: 'the bound of the send buffer, in samples; beyond it the oldest are dropped and counted (default 20000)' }),
+        flushTimeout: Duration.optional().meta({ description: 'how long the run waits at its end for the buffer to drain (default 10s)' }),
+      })
+      .refine((r) => !(r.basicAuth && r.bearerTokenEnv), { error: 'use basicAuth or bearerTokenEnv, not both' })
+      .optional()
+      .meta({ description: 'send samples and stage results as Prometheus remote-write 1.0 (protobuf + snappy) during the run' }),
+    labels: z
+      .record(LabelName, z.string().max(200))
+      .refine((l) => Object.keys(l).every((k) => !(RESERVED_METRIC_LABELS as readonly string[]).includes(k) && !k.startsWith('__')), {
+        error: `a static label may not be named ${RESERVED_METRIC_LABELS.join(', ')} or start with __`,
+      })
+      .optional()
+      .meta({ description: 'static labels added to every series (remote write and metrics.prom), e.g. {team: ml, env: staging}' }),
+  })
+  .meta({ description: 'results in Prometheus: remote write during the run (optional) and static labels; see docs/configuration.md' });
+
 export const RetrySchema = z
   .strictObject({
     attempts: z.int().min(0).max(10).optional().meta({ description: 'how many more times a stage interrupted by a master or worker fault is run (default 2; 0: never)' }),
@@ -170,6 +202,7 @@ export const MatrixFileSchema = z
       .optional()
       .meta({ description: 'between stages: restart (default) stops the users and starts the next stage afresh; continue re-targets the running swarm (only users and spawn rate may change) and resets the stats after the new ramp' }),
     retry: RetrySchema.optional(),
+    metrics: MetricsSchema.optional(),
     defaults: DefaultsSchema.optional(),
     slo: SloSchema.optional(),
     capacity: CapacitySchema.optional(),
@@ -196,6 +229,9 @@ const KEYS_AT: Record<string, readonly string[]> = {
   'stages.*.slo': Object.keys(StageSloSchema.shape),
   capacity: Object.keys(CapacitySchema.shape),
   retry: Object.keys(RetrySchema.shape),
+  metrics: Object.keys(MetricsSchema.shape),
+  'metrics.remoteWrite': ['url', 'basicAuth', 'bearerTokenEnv', 'timeout', 'retries', 'maxQueued', 'flushTimeout'],
+  'metrics.remoteWrite.basicAuth': ['username', 'passwordEnv'],
   'capacity.users': ['start', 'max'],
   defaults: Object.keys(DefaultsSchema.shape),
   matrix: Object.keys(MatrixAxesSchema.shape),

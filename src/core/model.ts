@@ -157,6 +157,26 @@ export interface RetryPlan {
   onWorkerLoss: 'invalid' | 'retry';
 }
 
+/** The `metrics:` section, resolved. Secrets are named (environment variables), never held. */
+export interface MetricsPlan {
+  remoteWrite: {
+    url: string;
+    basicAuth: { username: string; passwordEnv: string } | null;
+    bearerTokenEnv: string | null;
+    timeoutMs: number;
+    retries: number;
+    maxQueued: number;
+    flushTimeoutMs: number;
+  } | null;
+  labels: Record<string, string>;
+}
+
+/** What the remote write did: samples accepted by the receiver, and dropped (buffer full, refused, or unsent at the end). */
+export interface MetricsOutcome {
+  sent: number;
+  dropped: number;
+}
+
 export interface RunPlan {
   version: 1;
   name: string;
@@ -172,6 +192,8 @@ export interface RunPlan {
   retry: RetryPlan;
   /** With capacity:, `stages` holds the template of a probe; the probes are planned as the run goes. */
   capacity: CapacityPlan | null;
+  /** Prometheus output (null: no metrics: section). */
+  metrics: MetricsPlan | null;
   stages: StagePlan[];
 }
 
@@ -329,6 +351,8 @@ export interface RunRecord {
   stopFailure: { at: string; url: string; usersAtZero: boolean; tried: string[] } | null;
   /** While a stage runs: which, and its phase (run.json is rewritten as it changes); null between stages and at the end. */
   current: { stage: number; attempt: number; phase: StagePhase; since: string } | null;
+  /** With metrics.remoteWrite: what was sent and dropped (set by the metrics adapter; null without remote write). */
+  remoteWrite: MetricsOutcome | null;
 }
 
 /** The phases of a stage (src/core/stage/), as run.json shows them while it runs. */

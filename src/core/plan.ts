@@ -1,6 +1,6 @@
 // A validated matrix file → the ordered stage plan, with defaults applied, and what it will cost in time.
-import type { RunPlan, SloSpec, StagePlan } from './model.js';
-import { MatrixError, type MatrixIssue, type ParsedMatrix } from './matrix.js';
+import type { MetricsPlan, RunPlan, SloSpec, StagePlan } from './model.js';
+import { MatrixError, type MatrixFile, type MatrixIssue, type ParsedMatrix } from './matrix.js';
 import { formatDuration } from './units.js';
 import { LIVE_READ_MIN_MS, LOCUST_TIMING, plannedRampMs, RAMP_MARGIN_MS } from './locust-timing.js';
 
@@ -18,6 +18,10 @@ export const DEFAULTS = {
   requestTimeoutMs: 15_000,
   retryAttempts: 2,
   masterTimeoutMs: 120_000,
+  remoteWriteTimeoutMs: 5_000,
+  remoteWriteRetries: 3,
+  remoteWriteMaxQueued: 20_000,
+  remoteWriteFlushTimeoutMs: 10_000,
 } as const;
 
 
@@ -181,8 +185,49 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     capacity: f.capacity
       ? { startUsers: f.capacity.users.start, maxUsers: f.capacity.users.max, factor: f.capacity.factor ?? 2, precisionUsers: f.capacity.precision ?? 10 }
       : null,
+    metrics: metricsPlan(f.metrics),
     stages,
   };
+}
+
+function metricsPlan(m: MatrixFile['metrics']): MetricsPlan | null {
+  if (!m) return null;
+  const rw = m.remoteWrite;
+  return {
+    remoteWrite: rw
+      ? {
+          url: rw.url,
+          basicAuth: rw.basicAuth ? { username: rw.basicAuth.username, passwordEnv: rw.basicAuth.passwordEnv } : null,
+          bearerTokenEnv: rw.bearerTokenEnv ?? null,
+          timeoutMs: rw.timeout ?? DEFAULTS.remoteWriteTimeoutMs,
+          retries: rw.retries ?? DEFAULTS.remoteWriteRetries,
+          maxQueued: rw.maxQueued ?? DEFAULTS.remoteWriteMaxQueued,
+          flushTimeoutMs: rw.flushTimeout ?? DEFAULTS.remoteWriteFlushTimeoutMs,
+        }
+      : null,
+    labels: { ...(m.labels ?? {}) },
+  };
+}
+
+/** The metrics: section with --remote-write-url / --metrics-label applied (flags win). */
+export function withMetricsFlags(m: MetricsPlan | null, url: string | null, labels: Record<string, string>): MetricsPlan | null {
+  if (url === null && Object.keys(labels).length === 0) return m;
+  const base = m ?? { remoteWrite: null, labels: {} };
+  const remoteWrite =
+    url === null
+      ? base.remoteWrite
+      : {
+          ...(base.remoteWrite ?? {
+            basicAuth: null,
+            bearerTokenEnv: null,
+            timeoutMs: DEFAULTS.remoteWriteTimeoutMs,
+            retries: DEFAULTS.remoteWriteRetries,
+            maxQueued: DEFAULTS.remoteWriteMaxQueued,
+            flushTimeoutMs: DEFAULTS.remoteWriteFlushTimeoutMs,
+          }),
+          url,
+        };
+  return { remoteWrite, labels: { ...base.labels, ...labels } };
 }
 
 /** What one stage is expected to take, Locust's floors included; the last stage has no cooldown. */

@@ -92,6 +92,21 @@ const StagePlanSchema = z.object({
   slo: SloSpecSchema.nullable(),
 });
 
+const MetricsPlanSchema = z.object({
+  remoteWrite: z
+    .object({
+      url: z.string(),
+      basicAuth: z.object({ username: z.string(), passwordEnv: z.string() }).nullable(),
+      bearerTokenEnv: z.string().nullable(),
+      timeoutMs: count,
+      retries: count,
+      maxQueued: count,
+      flushTimeoutMs: count,
+    })
+    .nullable(),
+  labels: z.record(z.string(), z.string()),
+});
+
 const RunPlanSchema = z.object({
   version: z.literal(1),
   name: z.string(),
@@ -121,6 +136,7 @@ const RunPlanSchema = z.object({
     .object({ attempts: count, masterTimeoutMs: count, onWorkerLoss: z.enum(['invalid', 'retry']) })
     .default({ attempts: 0, masterTimeoutMs: 0, onWorkerLoss: 'invalid' }),
   capacity: z.object({ startUsers: count, maxUsers: count, factor: z.number(), precisionUsers: count }).nullable(),
+  metrics: MetricsPlanSchema.nullable().default(null).describe('The metrics: section (secrets only as environment variable names)'),
   stages: z.array(StagePlanSchema),
 });
 
@@ -275,6 +291,11 @@ export const RunRecordSchema = z
       .nullable()
       .default(null)
       .describe('While a stage runs: which one and its phase, rewritten as it changes (a run killed mid-stage shows where it stopped); null between stages and at the end'),
+    remoteWrite: z
+      .object({ sent: count, dropped: count })
+      .nullable()
+      .default(null)
+      .describe('With metrics.remoteWrite: samples the receiver accepted, and samples dropped (buffer full, refused, or still unsent when the run ended); null without remote write'),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

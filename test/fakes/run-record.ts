@@ -241,6 +241,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       locust: { url: 'http://locust-master:8089', expectWorkers: 4, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
       target: { host: 'http://inference:8000', healthPath: '/healthz' },
       kubernetes: null,
+      metrics: null,
       onBreach: 'continue',
   transition: 'restart',
   retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },
@@ -261,6 +262,7 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     resumes: [],
     stopFailure: null,
     current: null,
+    remoteWrite: null,
     ...overrides,
   };
 }

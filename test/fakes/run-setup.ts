@@ -28,6 +28,7 @@ export const plan = (stages: StagePlan[], over: Partial<RunPlan> = {}): RunPlan 
   locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 60_000, requestTimeoutMs: 15_000, auth: null },
   target: { host: null, healthPath: null },
   kubernetes: null,
+  metrics: null,
   onBreach: 'continue',
   transition: 'restart',
   retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },

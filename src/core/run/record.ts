@@ -39,6 +39,7 @@ export function freshRecord(o: RunOptions, masterUrl: string, startedAt: number)
     resumes: [],
     stopFailure: null,
     current: null,
+    remoteWrite: null,
   };
 }
 

@@ -36,7 +36,7 @@ const st = (index: number, users: number, slo: SloSpec | null): StagePlan => ({
 const plan = (stages: StagePlan[], over: Partial<RunPlan> = {}): RunPlan => ({
   version: 1, name: 'slo', source: 'm.yaml',
   locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 10_000, requestTimeoutMs: 15_000, auth: null },
-  target: { host: null, healthPath: null }, kubernetes: null, onBreach: 'continue', transition: 'restart', retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' }, capacity: null, stages, ...over,
+  target: { host: null, healthPath: null }, kubernetes: null, onBreach: 'continue', transition: 'restart', retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' }, capacity: null, metrics: null, stages, ...over,
 });
 
 function go(p: RunPlan, o: FakeLocustOptions, baseline: RunOptions['baseline'] = null) {
