@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { AbortedError, ConfigError, DriverError, InternalError } from './core/errors.js';
 import { EXIT, exitCode } from './core/exit-code.js';
 import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
-import { buildPlan, slugify } from './core/plan.js';
+import { buildPlan, slugify, withMetricsFlags } from './core/plan.js';
 import type { RunPlan } from './core/model.js';
 import { runMatrix, runPreflight, type RunOptions } from './core/run/index.js';
 import type { Cluster, LoadGenerator, ReportSink } from './ports.js';
@@ -15,6 +15,7 @@ import { parseCli, CliOutput, type CliOptions } from './cli.js';
 import { createLocustClient, displayUrl } from './adapters/locust/client.js';
 import { FsReportSink } from './adapters/report/fs-sink.js';
 import { createLogger, logEvents } from './adapters/log/logger.js';
+import { authHeaders, createMetricsOutput, type MetricsOutput } from './adapters/metrics/metrics-output.js';
 import { formatPlan } from './adapters/log/plan-text.js';
 import { systemClock } from './adapters/system/clock.js';
 import { httpHealthProbe } from './adapters/system/health.js';
@@ -156,8 +157,18 @@ function onSignals(log: Logger): AbortController {
   return controller;
 }
 
+/** Remote write, when asked for: its credentials are read now, so a missing one fails before the run starts. */
+function metricsOutput(plan: RunPlan, runId: string, log: Logger): MetricsOutput | null {
+  const rw = plan.metrics?.remoteWrite;
+  if (!plan.metrics || !rw) return null;
+  const headers = authHeaders(rw, process.env, plan.source);
+  log.info(`remote write: sending samples and stage results to ${displayUrl(rw.url)}`);
+  return createMetricsOutput({ runId, matrix: plan.name, metrics: plan.metrics, headers, warn: (m) => log.warn(m) });
+}
+
 async function run(opts: CliOptions, version: string): Promise<number> {
-  const plan = await loadPlan(opts.matrix);
+  const matrixPlan = await loadPlan(opts.matrix);
+  const plan: RunPlan = { ...matrixPlan, metrics: withMetricsFlags(matrixPlan.metrics, opts.remoteWriteUrl, opts.metricsLabels) };
   const runId = opts.runId ?? defaultRunId(plan.name, new Date());
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
   passwordFor(plan); // a missing password is a usage error: fail before anything starts
@@ -172,7 +183,10 @@ async function run(opts: CliOptions, version: string): Promise<number> {
     return exitCode({ record: prior });
   }
   // A run folder that already holds a run is refused before anything starts.
-  const sink = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
+  const metrics = metricsOutput(plan, runId, log);
+  const files = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
+  const sink = metrics ? metrics.wrap(files) : files;
+  const emit = metrics ? metrics.tee(logEvents(log)) : logEvents(log);
   const controller = onSignals(log);
   let c: Connected | null = null;
   try {
@@ -181,7 +195,7 @@ async function run(opts: CliOptions, version: string): Promise<number> {
     if (baseline && baseline.name !== plan.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
     for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
     const { record, error } = await runMatrix(
-      { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
+      { lg: c.lg, clock: systemClock, sink, emit, signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
       { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
     );
     if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);

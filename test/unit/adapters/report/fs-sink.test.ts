@@ -42,6 +42,7 @@ describe('FsReportSink', () => {
 
     expect(await tree(sink.dir)).toEqual([
       'junit.xml',
+      'metrics.prom',
       'report.html',
       'run.json',
       'stages/01-u100/exceptions.csv',
