@@ -1,5 +1,6 @@
 // Global setup of the "integration" project: the tests run the real CLI (dist/) against real Locust
-// from PyPI (.venv/locust-<version>/), so build once and make sure every tested Locust is installed.
+// from PyPI (.venv/locust-<version>/), so build once and make sure every tested Locust is installed,
+// and Prometheus (test/prometheus/build.sh) for the remote-write tests.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,4 +13,7 @@ export async function setup(): Promise<void> {
   for (const v of QUICK_VERSIONS) {
     execFileSync('bash', [path.join(root, 'scripts', 'locust-venv.sh'), v], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  // The Prometheus of remote-write.test.ts: built from the Go module proxy on a fresh machine (~6 min
+  // on 2 cores), then cached in ~/.cache/locust-driver/prometheus/ like the cluster's binaries.
+  execFileSync('bash', [path.join(root, 'test', 'prometheus', 'build.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }
