@@ -36,25 +36,30 @@ function push(out: Series[], base: Record<string, string>, name: string, value: 
 
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
-/** One poll of the master during the measured window. */
+/** What a sample shows, as [metric name, value, extra labels]. */
+const SAMPLE_FIELDS: [string, (s: Sample) => number | null, Record<string, string>?][] = [
+  ['sample_users', (s) => s.users],
+  ['sample_workers', (s) => s.workers],
+  ['sample_requests', (s) => s.requests],
+  ['sample_failures', (s) => s.failures],
+  ['sample_rps', (s) => s.rps],
+  ['sample_fail_per_second', (s) => s.failPerSec],
+  ['sample_response_time_seconds', (s) => seconds(s.p50Ms), { quantile: '0.5' }],
+  ['sample_response_time_seconds', (s) => seconds(s.p95Ms), { quantile: '0.95' }],
+  ['sample_worker_cpu_max_percent', (s) => s.workerCpuMaxPercent],
+  ['sample_replicas_ready', (s) => s.replicasReady],
+  ['sample_replicas_desired', (s) => s.replicasDesired],
+  ['sample_hpa_current_replicas', (s) => s.hpaCurrent],
+  ['sample_hpa_desired_replicas', (s) => s.hpaDesired],
+  ['sample_hpa_cpu_percent', (s) => s.hpaCpuPercent],
+];
+
+/** One poll of the master during the measured window, stamped at its own time. */
 export function sampleSeries(run: RunLabels, stage: StagePlan, sample: Sample): Series[] {
   const base = stageLabels(run, stage);
   const t = Date.parse(sample.at);
   const out: Series[] = [];
-  push(out, base, 'sample_users', sample.users, t);
-  push(out, base, 'sample_workers', sample.workers, t);
-  push(out, base, 'sample_requests', sample.requests, t);
-  push(out, base, 'sample_failures', sample.failures, t);
-  push(out, base, 'sample_rps', sample.rps, t);
-  push(out, base, 'sample_fail_per_second', sample.failPerSec, t);
-  push(out, base, 'sample_response_time_seconds', seconds(sample.p50Ms), t, { quantile: '0.5' });
-  push(out, base, 'sample_response_time_seconds', seconds(sample.p95Ms), t, { quantile: '0.95' });
-  push(out, base, 'sample_worker_cpu_max_percent', sample.workerCpuMaxPercent, t);
-  push(out, base, 'sample_replicas_ready', sample.replicasReady, t);
-  push(out, base, 'sample_replicas_desired', sample.replicasDesired, t);
-  push(out, base, 'sample_hpa_current_replicas', sample.hpaCurrent, t);
-  push(out, base, 'sample_hpa_desired_replicas', sample.hpaDesired, t);
-  push(out, base, 'sample_hpa_cpu_percent', sample.hpaCpuPercent, t);
+  for (const [name, value, extra] of SAMPLE_FIELDS) push(out, base, name, value(sample), t, extra);
   return out;
 }
 
