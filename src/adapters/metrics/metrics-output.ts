@@ -48,7 +48,13 @@ export function createMetricsOutput(o: MetricsOutputOptions): MetricsOutput | nu
   const writer = new RemoteWriter({ url: rw.url, headers: o.headers, timeoutMs: rw.timeoutMs, retries: rw.retries, maxQueued: rw.maxQueued, warn: o.warn, ...(o.post ? { post: o.post } : {}) });
   const labels: RunLabels = { runId: o.runId, matrix: o.matrix, static: o.metrics.labels };
   let closed = false;
-  const withCounts = (run: RunRecord): RunRecord => ({ ...run, remoteWrite: writer.stats() });
+  // The run loop never sets remoteWrite, so the record it hands over still carries what an earlier
+  // (resumed) run of this id counted: add this process's counts to it.
+  const withCounts = (run: RunRecord): RunRecord => {
+    const now = writer.stats();
+    const before = run.remoteWrite ?? { sent: 0, dropped: 0 };
+    return { ...run, remoteWrite: { sent: before.sent + now.sent, dropped: before.dropped + now.dropped } };
+  };
   return {
     tee: (next) => (event) => {
       next(event);

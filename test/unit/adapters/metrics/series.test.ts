@@ -76,5 +76,8 @@ describe('createMetricsOutput', () => {
     expect(names).toContain('locust_driver_stage_rps');
     expect(names).toContain('locust_driver_run_info');
     expect(written.at(-1)!.remoteWrite).toEqual({ sent: names.length, dropped: 0 });
+    // a resumed run adds to what the earlier process counted
+    await sink.runUpdated({ ...run, remoteWrite: { sent: 5, dropped: 2 } });
+    expect(written.at(-1)!.remoteWrite).toEqual({ sent: names.length + 5, dropped: 2 });
   });
 });
