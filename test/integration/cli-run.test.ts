@@ -81,7 +81,7 @@ for (const version of TEST_VERSIONS) {
 
       // the report files, per stage and for the run
       const runDir = path.join(dir, 'it');
-      expect((await readdir(runDir)).sort()).toEqual(['junit.xml', 'report.html', 'run.json', 'stages', 'summary.csv', 'summary.md']);
+      expect((await readdir(runDir)).sort()).toEqual(['junit.xml', 'metrics.prom', 'report.html', 'run.json', 'stages', 'summary.csv', 'summary.md']);
       const stages = (await readdir(path.join(runDir, 'stages'))).sort();
       expect(stages).toEqual(['01-light', '02-heavier']);
       for (const st of stages) {
