@@ -51,6 +51,6 @@ describe('the production install (what the container runs)', () => {
     const r = await cli(['run', '--matrix', m, '--master', stack.masterUrl, '--out', path.join(app, 'results'), '--run-id', 'prod', '--log-format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect((await readdir(path.join(app, 'results', 'prod'))).sort()).toEqual(['junit.xml', 'report.html', 'run.json', 'stages', 'summary.csv', 'summary.md']);
+    expect((await readdir(path.join(app, 'results', 'prod'))).sort()).toEqual(['junit.xml', 'metrics.prom', 'report.html', 'run.json', 'stages', 'summary.csv', 'summary.md']);
   });
 });
