@@ -13,7 +13,7 @@ export async function setup(): Promise<void> {
   for (const v of QUICK_VERSIONS) {
     execFileSync('bash', [path.join(root, 'scripts', 'locust-venv.sh'), v], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  // The Prometheus of remote-write.test.ts: built from the Go module proxy on a fresh machine (~6 min
+  // The Prometheus of remote-write.test.ts: built from the Go module proxy on a fresh machine (4-6 min
   // on 2 cores), then cached in ~/.cache/locust-driver/prometheus/ like the cluster's binaries.
   execFileSync('bash', [path.join(root, 'test', 'prometheus', 'build.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }

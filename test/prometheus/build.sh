@@ -4,7 +4,8 @@
 #
 #   test/prometheus/build.sh     # builds if missing, prints the binary's path as the last stdout line
 #
-# A fresh build (module downloads + compile, 2 cores): about 5.5 minutes; cached: about 20 ms.
+# A fresh build on 2 cores (empty module and build caches): 4 min (48 s go get, 190 s compile, peak
+# RSS ~1 GB; 5.5 min on a busy machine), 1.9 GB of modules in GOMODCACHE; cached: ~20 ms.
 #
 # Cache layout (LD_PROM_CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/locust-driver/prometheus):
 #   $LD_PROM_CACHE/<version>/bin/prometheus            the binary
