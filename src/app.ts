@@ -18,7 +18,7 @@ import { formatPlan } from './adapters/log/plan-text.js';
 import { systemClock } from './adapters/system/clock.js';
 import { httpHealthProbe } from './adapters/system/health.js';
 import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
-import { comparisonMarkdown, summaryMarkdown } from './adapters/report/summary-md.js';
+import { comparisonMarkdown } from './adapters/report/summary-md.js';
 import { humanReports } from './adapters/report/human-reports.js';
 import { writeFileAtomic } from './adapters/report/atomic.js';
 import { findLatestRun, loadRun } from './adapters/report/load-run.js';
@@ -182,7 +182,6 @@ async function run(opts: CliOptions, version: string): Promise<number> {
       { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
       { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
     );
-    if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
     if (record.status === 'aborted') return controller.signal.reason instanceof AbortedError ? controller.signal.reason.exitCode : 130;
     if (record.status === 'failed') {
       process.stderr.write(`locust-driver: ${record.error ?? 'the run failed'}\n`);
@@ -291,7 +290,7 @@ async function main(): Promise<number> {
   const version = await driverVersion();
   let opts: CliOptions;
   try {
-    const parsed = await parseCli(process.argv.slice(2), process.env, version, process.stdout.isTTY === true);
+    const parsed = await parseCli(process.argv.slice(2), process.env, version);
     if (parsed instanceof CliOutput) {
       process.stdout.write(`${parsed.text}\n`);
       return 0;

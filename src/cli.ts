@@ -37,7 +37,7 @@ export class CliOutput {
   constructor(readonly text: string) {}
 }
 
-export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: string, isTty: boolean): Promise<CliOptions | CliOutput> {
+export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: string): Promise<CliOptions | CliOutput> {
   // yargs' strict mode would reject an unknown LOCUST_DRIVER_* variable with a confusing
   // "Unknown argument"; say which variable it is instead.
   for (const key of Object.keys(env)) {
@@ -70,7 +70,7 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     .option('out', { type: 'string', default: './results', describe: 'folder for the reports; each run writes <out>/<run-id>/' })
     .option('run-id', { type: 'string', describe: 'name of this run\'s report folder (default: <matrix name>-<UTC time>)' })
     .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
-    .option('log-format', { choices: ['json', 'pretty'] as const, describe: 'default: pretty on a terminal, JSON otherwise' })
+    .option('log-format', { choices: ['json', 'pretty'] as const, describe: "pretty (default): one line per event for people, colours only on a terminal, the summary at the end; json: one JSON object per line, for log pipelines" })
     .option('local-workers', { type: 'number', default: 2, describe: 'workers of the embedded local stack' })
     .option('locust-bin', { type: 'string', describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)' })
     .option('connect-timeout', { type: 'string', describe: 'how long to wait for the master and its workers (overrides locust.connectTimeout), e.g. 60s' })
@@ -137,7 +137,8 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv, version: 
     out: args.out,
     runId: args.runId ?? null,
     logLevel: args.logLevel,
-    logFormat: args.logFormat ?? (isTty ? 'pretty' : 'json'),
+    // People read a Job's log too (kubectl logs -f): pretty unless a pipeline asks for JSON.
+    logFormat: args.logFormat ?? 'pretty',
     localWorkers,
     locustBin: args.locustBin ?? null,
     connectTimeoutMs,

@@ -2,6 +2,7 @@
 // writing the reports as each stage ends. Everything through ports; no I/O of its own.
 import type { Clock, Cluster, EventSink, LoadGenerator, ReportSink } from '../ports.js';
 import type { KubernetesPlan, LiveStats, RunPlan, RunRecord, StagePlan, StageResult, StageRetry, Tolerances } from './model.js';
+import type { SavedSummary } from './events.js';
 import { compareRuns } from './compare.js';
 import { capacityResult, nextProbeUsers, probePassed, probeStage, type Probe } from './capacity.js';
 import { breachText } from './slo.js';
@@ -122,6 +123,8 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     record.status = status;
     record.error = error ? error.message : null;
     record.summary = { best: findBest(record.stages), knee: findKnee(record.stages) };
+    // Named at the end of the log, so a person knows where the summary outlives the pod.
+    let saved: SavedSummary | null = null;
     if (o.baseline && status !== 'aborted' && record.stages.length > 0) {
       record.comparison = compareRuns(o.baseline.run, record, o.baseline.tolerances);
       emit({ kind: 'compared', comparison: record.comparison });
@@ -137,6 +140,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
           record.finishedAt = iso(clock.now());
           const cm = summaryConfigMap(record);
           await kube.cluster.saveSummary(cm.name, cm.labels, cm.data, kube.plan.keepSummaries);
+          saved = { name: cm.name, namespace: kube.cluster.namespace };
         } catch (e) {
           emit({ kind: 'warning', message: `could not save the run summary ConfigMap: ${(e as Error).message}` });
         }
@@ -145,7 +149,7 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunRecord
     await lease?.stop();
     record.finishedAt = iso(clock.now());
     await sink.runUpdated(record);
-    emit({ kind: 'run-finished', run: record, best: record.summary.best, knee: record.summary.knee, reportDir: sink.dir });
+    emit({ kind: 'run-finished', run: record, best: record.summary.best, knee: record.summary.knee, reportDir: sink.dir, summaryConfigMap: saved });
     return record;
   };
 
