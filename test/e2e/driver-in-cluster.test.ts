@@ -13,7 +13,7 @@ name: e2e-cluster
 locust: { url: ${master}, expectWorkers: 1, connectTimeout: 60s }
 target: { host: ${target}, healthPath: /healthz }
 kubernetes:
-  namespace: ${NS}
+  # no namespace, as in k8s/: the pod's own (its service account's)
   target: { deployment: inference, hpa: inference }
   workers: { deployment: locust-worker }
   keepSummaries: 2
