@@ -19,7 +19,7 @@ import { formatPlan } from './adapters/log/plan-text.js';
 import { systemClock } from './adapters/system/clock.js';
 import { httpHealthProbe } from './adapters/system/health.js';
 import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
-import { comparisonMarkdown, summaryMarkdown } from './adapters/report/summary-md.js';
+import { comparisonMarkdown } from './adapters/report/summary-md.js';
 import { humanReports } from './adapters/report/human-reports.js';
 import { writeFileAtomic } from './adapters/report/atomic.js';
 import { reportWriteError } from './adapters/report/report-dir.js';
@@ -184,7 +184,6 @@ async function run(opts: CliOptions, version: string): Promise<number> {
       { lg: c.lg, clock: systemClock, sink, emit: logEvents(log), signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
       { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
     );
-    if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
     if (record.status === 'failed' && error) printError(error, opts.logLevel);
     return exitCode({ record, error, interrupted: controller.signal.reason });
   } finally {
@@ -273,7 +272,7 @@ async function main(): Promise<number> {
   const version = await driverVersion();
   let opts: CliOptions | null = null;
   try {
-    const parsed = await parseCli(process.argv.slice(2), process.env, version, process.stdout.isTTY === true);
+    const parsed = await parseCli(process.argv.slice(2), process.env, version);
     if (parsed instanceof CliOutput) {
       process.stdout.write(`${parsed.text}\n`);
       return EXIT.OK;

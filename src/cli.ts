@@ -43,7 +43,7 @@ function asksForOutput(argv: string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h' || a === '--version');
 }
 
-export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, version: string, isTty: boolean): Promise<CliOptions | CliOutput> {
+export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, version: string): Promise<CliOptions | CliOutput> {
   const env = asksForOutput(argv) ? {} : processEnv;
   // yargs' strict mode would reject an unknown LOCUST_DRIVER_* variable with a confusing
   // "Unknown argument"; say which variable it is instead.
@@ -77,12 +77,12 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     .option('out', { type: 'string', default: './results', describe: 'folder for the reports; each run writes <out>/<run-id>/' })
     .option('run-id', { type: 'string', describe: 'name of this run\'s report folder (default: <matrix name>-<UTC time>)' })
     .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
-    .option('log-format', { choices: ['json', 'pretty'] as const, describe: 'default: pretty on a terminal, JSON otherwise' })
+    .option('log-format', { choices: ['json', 'pretty'] as const, describe: "pretty (default): one line per event for people, colours only on a terminal, the summary at the end; json: one JSON object per line, for log pipelines" })
     .option('local-workers', { type: 'number', default: 2, describe: 'workers of the embedded local stack' })
     .option('locust-bin', { type: 'string', describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)' })
     .option('connect-timeout', { type: 'string', describe: 'how long to wait for the master and its workers (overrides locust.connectTimeout), e.g. 60s' })
     .option('expect-workers', { type: 'number', describe: 'wait until this many workers are connected (overrides locust.expectWorkers)' })
-    .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix in --out); exit 1 on regression' })
+    .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix, from its run summary ConfigMap in a cluster, else in --out); exit 1 on regression' })
     .option('tolerance', { type: 'string', describe: 'run --baseline / compare: allowed change of a metric, repeatable, e.g. --tolerance p95=10% --tolerance rps=-5% (default p95=10% p99=15% rps=-5% failRatio=1%)' })
     .option('resume', { type: 'string', describe: 'run: continue the interrupted run --run-id at its first unfinished stage (finished stages are kept, never run again); --resume=auto continues it when it exists unfinished, else starts it (for Job pods that restart)' })
     .option('service-account-root', { type: 'string', default: '', hidden: true, describe: 'prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests lay one out elsewhere)' })
@@ -144,7 +144,8 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     out: args.out,
     runId: args.runId ?? null,
     logLevel: args.logLevel,
-    logFormat: args.logFormat ?? (isTty ? 'pretty' : 'json'),
+    // People read a Job's log too (kubectl logs -f): pretty unless a pipeline asks for JSON.
+    logFormat: args.logFormat ?? 'pretty',
     localWorkers,
     locustBin: args.locustBin ?? null,
     connectTimeoutMs,

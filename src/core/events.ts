@@ -19,4 +19,10 @@ export type RunEvent =
   | { kind: 'cooldown'; stage: StagePlan; of: number; ms: number }
   | { kind: 'warning'; message: string }
   | { kind: 'compared'; comparison: Comparison }
-  | { kind: 'run-finished'; run: RunRecord; best: Highlight | null; knee: Highlight | null; reportDir: string };
+  | { kind: 'run-finished'; run: RunRecord; best: Highlight | null; knee: Highlight | null; reportDir: string; summaryConfigMap: SavedSummary | null };
+
+/** The run summary ConfigMap this run saved (null: none saved — no cluster, keepSummaries 0, or the save failed). */
+export interface SavedSummary {
+  name: string;
+  namespace: string;
+}

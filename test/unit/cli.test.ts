@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { CliOutput, parseCli } from '../../src/cli.js';
 import { ConfigError } from '../../src/core/errors.js';
 
-const parse = (argv: string[], env: Record<string, string> = {}, tty = false) => parseCli(argv, env, '1.2.3', tty);
+const parse = (argv: string[], env: Record<string, string> = {}) => parseCli(argv, env, '1.2.3');
 
 describe('command line', () => {
-  it('has defaults for run, and pretty logs only on a terminal', async () => {
+  it('has defaults for run: logs for people (a Job\'s log too), JSON one setting away', async () => {
     const o = await parse(['run']);
-    expect(o).toMatchObject({ command: 'run', matrix: 'matrix.yaml', master: null, out: './results', logFormat: 'json', localWorkers: 2, connectTimeoutMs: null });
-    expect(await parse(['run'], {}, true)).toMatchObject({ logFormat: 'pretty' });
+    expect(o).toMatchObject({ command: 'run', matrix: 'matrix.yaml', master: null, out: './results', logFormat: 'pretty', localWorkers: 2, connectTimeoutMs: null });
+    expect(await parse(['run', '--log-format', 'json'])).toMatchObject({ logFormat: 'json' });
+    expect(await parse(['run'], { LOCUST_DRIVER_LOG_FORMAT: 'json' })).toMatchObject({ logFormat: 'json' });
   });
 
   it('reads LOCUST_DRIVER_* variables, flags winning', async () => {

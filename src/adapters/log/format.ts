@@ -110,10 +110,11 @@ export function formatEvent(e: RunEvent): LogLine | null {
       const knee = e.knee ? `; knee: ${e.knee.reason}` : '';
       const verdict = r.verdict === 'none' ? '' : `, verdict ${r.verdict.toUpperCase()}`;
       const cap = r.capacity ? `; capacity: ${r.capacity.reason}` : '';
+      const summary = e.summaryConfigMap ? `; run summary in ConfigMap ${e.summaryConfigMap.name} (namespace ${e.summaryConfigMap.namespace})` : '';
       return {
         level: r.status === 'completed' && r.verdict !== 'fail' ? 'info' : 'error',
-        msg: `run ${r.runId} ${r.status}${verdict}${r.error ? ` (${r.error})` : ''}: ${r.stages.length} stages${best}${knee}${cap}; reports in ${e.reportDir}`,
-        fields: { event: e.kind, runId: r.runId, status: r.status, verdict: r.verdict, reportDir: e.reportDir, best: e.best, knee: e.knee },
+        msg: `run ${r.runId} ${r.status}${verdict}${r.error ? ` (${r.error})` : ''}: ${r.stages.length} stages${best}${knee}${cap}; reports in ${e.reportDir}${summary}`,
+        fields: { event: e.kind, runId: r.runId, status: r.status, verdict: r.verdict, reportDir: e.reportDir, best: e.best, knee: e.knee, summaryConfigMap: e.summaryConfigMap },
       };
     }
   }
