@@ -11,7 +11,7 @@ import { runMatrix, runPreflight, type RunOptions } from './core/run/index.js';
 import type { Cluster, LoadGenerator, ReportSink } from './ports.js';
 import type { Logger } from 'pino';
 import { hostname } from 'node:os';
-import { parseCli, CliOutput, type CliOptions } from './cli.js';
+import { parseCli, CliOutput, withMatrixSettings, type CliOptions } from './cli.js';
 import { createLocustClient, displayUrl } from './adapters/locust/client.js';
 import { FsReportSink } from './adapters/report/fs-sink.js';
 import { createLogger, logEvents } from './adapters/log/logger.js';
@@ -43,7 +43,15 @@ async function driverVersion(): Promise<string> {
   }
 }
 
-async function loadPlan(file: string): Promise<RunPlan> {
+/** The matrix file: its plan, and the options with its `run:` section filled in (flags and env win). */
+async function loadMatrix(opts: CliOptions): Promise<{ plan: RunPlan; opts: CliOptions }> {
+  const file = opts.matrix;
+  const text = await readMatrixText(file);
+  const parsed = parseMatrix(text, file);
+  return { plan: buildPlan(parsed, file), opts: withMatrixSettings(opts, parsed.file.run, file) };
+}
+
+async function readMatrixText(file: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -55,7 +63,7 @@ async function loadPlan(file: string): Promise<RunPlan> {
         : `${file}: cannot read the matrix file (${code ?? (e as Error).message})`,
     );
   }
-  return buildPlan(parseMatrix(text, file), file);
+  return text;
 }
 
 function defaultRunId(name: string, now: Date): string {
@@ -156,8 +164,8 @@ function onSignals(log: Logger): AbortController {
   return controller;
 }
 
-async function run(opts: CliOptions, version: string): Promise<number> {
-  const plan = await loadPlan(opts.matrix);
+async function run(cli: CliOptions, version: string): Promise<number> {
+  const { plan, opts } = await loadMatrix(cli);
   const runId = opts.runId ?? defaultRunId(plan.name, new Date());
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
   passwordFor(plan); // a missing password is a usage error: fail before anything starts
@@ -247,8 +255,8 @@ async function reportCommand(opts: CliOptions): Promise<number> {
   return EXIT.OK;
 }
 
-async function preflightCommand(opts: CliOptions, version: string): Promise<number> {
-  const plan = await loadPlan(opts.matrix);
+async function preflightCommand(cli: CliOptions, version: string): Promise<number> {
+  const { plan, opts } = await loadMatrix(cli);
   const log = createLogger(opts.logLevel, opts.logFormat);
   const controller = onSignals(log);
   let c: Connected | null = null;
@@ -286,8 +294,8 @@ async function main(): Promise<number> {
     if (opts.command === 'compare') return await compareCommand(opts);
     if (opts.command === 'report') return await reportCommand(opts);
     if (opts.command === 'validate') {
-      const plan = await loadPlan(opts.matrix);
-      process.stdout.write(`${formatPlan(plan, opts.master, opts.localWorkers)}\n`);
+      const { plan, opts: withFile } = await loadMatrix(opts);
+      process.stdout.write(`${formatPlan(plan, withFile.master, withFile.localWorkers)}\n`);
       return EXIT.OK;
     }
     return await run(opts, version);

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { parseTolerances } from './core/compare.js';
 import { ConfigError } from './core/errors.js';
 import { parseDuration } from './core/units.js';
+import type { RunSettings } from './core/matrix.js';
 
 export interface CliOptions {
   command: 'run' | 'validate' | 'schema' | 'preflight' | 'compare' | 'report';
@@ -25,7 +26,23 @@ export interface CliOptions {
   serviceAccountRoot: string;
   /** run --resume: yes (continue --run-id, which must exist), auto (continue it if unfinished, else start it), no. */
   resume: 'yes' | 'auto' | 'no';
+  /** The settings given as a flag or a LOCUST_DRIVER_* variable: they win over the matrix's `run:` section. */
+  given: ReadonlySet<MatrixSetting>;
 }
+
+/** The CliOptions a matrix's `run:` section may set (its keys, as the CliOptions fields they fill). */
+export type MatrixSetting = 'out' | 'runId' | 'logLevel' | 'logFormat' | 'localWorkers' | 'locustBin' | 'baseline' | 'tolerances' | 'resume';
+const SETTING_FLAGS: Record<MatrixSetting, string> = {
+  out: 'out',
+  runId: 'run-id',
+  logLevel: 'log-level',
+  logFormat: 'log-format',
+  localWorkers: 'local-workers',
+  locustBin: 'locust-bin',
+  baseline: 'baseline',
+  tolerances: 'tolerance',
+  resume: 'resume',
+};
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
 const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
@@ -132,7 +149,8 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
   const tolerances = (Array.isArray(rawTolerance) ? rawTolerance : rawTolerance === undefined ? [] : [rawTolerance]).map(String);
   parseTolerances(tolerances); // a bad tolerance is a usage error now, not after the run
   const resume = parseResume(args.resume);
-  if (resume !== 'no' && (args.runId ?? '') === '') throw new ConfigError('--resume needs --run-id <id>: the run folder in --out to continue');
+  const flagsGiven = new Set([...flagsIn(argv), ...Object.keys(fromEnv)]);
+  const given = new Set((Object.keys(SETTING_FLAGS) as MatrixSetting[]).filter((k) => flagsGiven.has(SETTING_FLAGS[k])));
   return {
     resume,
     command,
@@ -151,7 +169,51 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     connectTimeoutMs,
     expectWorkers,
     serviceAccountRoot: args.serviceAccountRoot,
+    given,
   };
+}
+
+/** The long flags on the command line (`--run-id x`, `--run-id=x`, `--runId`), in kebab case. */
+function flagsIn(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end))
+    .filter((a) => a.startsWith('--'))
+    .map((a) => a.slice(2).split('=')[0] as string)
+    .map((f) => f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/^no-/, ''));
+}
+
+/**
+ * The options with the matrix's `run:` section filled in where no flag or variable set them
+ * (flags and LOCUST_DRIVER_* win over the file, the file over the defaults), then the checks that
+ * span settings. Pure.
+ */
+export function withMatrixSettings(opts: CliOptions, settings: RunSettings | undefined, file: string): CliOptions {
+  const s = settings ?? {};
+  const take = <K extends MatrixSetting>(k: K, v: CliOptions[K] | undefined): CliOptions[K] => (opts.given.has(k) || v === undefined ? opts[k] : v);
+  const tolerances = take('tolerances', s.tolerance);
+  if (!opts.given.has('tolerances') && s.tolerance) {
+    try {
+      parseTolerances(s.tolerance);
+    } catch (e) {
+      throw new ConfigError(`${file} run.tolerance: ${(e as Error).message}`);
+    }
+  }
+  const merged: CliOptions = {
+    ...opts,
+    out: take('out', s.out),
+    runId: take('runId', s.runId),
+    logLevel: take('logLevel', s.logLevel),
+    logFormat: take('logFormat', s.logFormat),
+    localWorkers: take('localWorkers', s.localWorkers),
+    locustBin: take('locustBin', s.locustBin),
+    baseline: take('baseline', s.baseline),
+    tolerances,
+    resume: take('resume', s.resume),
+  };
+  if (merged.command === 'run' && merged.resume !== 'no' && (merged.runId ?? '') === '') {
+    throw new ConfigError(`--resume needs --run-id <id> (or run.runId in ${file}): the run folder in --out to continue`);
+  }
+  return merged;
 }
 
 /** `--resume` alone (or yes/true) → yes; `--resume=auto` → auto; absent, no or false → no. */
