@@ -18,7 +18,7 @@ const client = () =>
     baseUrl: ORIGIN,
     dispatcher: agent(),
     retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 100 },
-    stopPolicy: { verifyMs: 300, pollMs: 100 },
+    stopPolicy: { verifyMs: 300, pollMs: 100, retryMs: 10 },
   });
 const calls = () => agent().getCallHistory()?.calls().map((c) => `${c.method} ${c.path}${c.method === 'POST' && c.path === '/swarm' ? ` ${String(c.body)}` : ''}`) ?? [];
 
@@ -98,35 +98,58 @@ describe('a stop that cannot fail silently', () => {
     return { ...s, user_count: users };
   };
 
-  it('tries the other method when the release method errors', async () => {
+  it('tries the release method once more (a stop is idempotent), then the other method', async () => {
     const c = await detected('2.43.4');
     const pool = agent().get(ORIGIN);
     pool.intercept({ path: '/stop', method: 'GET' }).reply(500, 'Internal Server Error');
+    pool.intercept({ path: '/stop', method: 'GET' }).reply(500, 'Internal Server Error');
     pool.intercept({ path: '/stop', method: 'POST' }).reply(200, fixture('2.47.0', 'stop.json'), JSON_CT);
     await c.stop();
-    expect(calls().slice(1)).toEqual(['GET /stop', 'POST /stop']);
+    expect(calls().slice(1)).toEqual(['GET /stop', 'GET /stop', 'POST /stop']);
+  });
+
+  it('rides out a passing 503 with the second try', async () => {
+    const c = await detected('2.47.0');
+    const pool = agent().get(ORIGIN);
+    pool.intercept({ path: '/stop', method: 'POST' }).reply(503, 'Service Unavailable');
+    pool.intercept({ path: '/stop', method: 'POST' }).reply(200, fixture('2.47.0', 'stop.json'), JSON_CT);
+    await c.stop();
+    expect(calls().slice(1)).toEqual(['POST /stop', 'POST /stop']);
   });
 
   it('brings the users to 0 with a swarm of 0 users when /stop fails both ways, and still says the master is unusable', async () => {
     const c = await detected('2.47.0');
     const pool = agent().get(ORIGIN);
-    pool.intercept({ path: '/stop', method: 'POST' }).reply(500, 'Internal Server Error');
+    pool.intercept({ path: '/stop', method: 'POST' }).reply(500, 'Internal Server Error').times(2);
     pool.intercept({ path: '/stop', method: 'GET' }).reply(502, 'Bad Gateway');
     pool.intercept({ path: '/swarm', method: 'POST' }).reply(200, fixture('2.47.0', 'swarm-ok.json'), JSON_CT);
     pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.47.0', 12), JSON_CT);
     pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.47.0', 0), JSON_CT);
+    pool.intercept({ path: '/stop', method: 'POST' }).reply(500, 'Internal Server Error');
     const err = await c.stop().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(StopFailedError);
     expect(err).toMatchObject({ usersAtZero: true, code: 'LOCUST_STOP_FAILED' });
     expect(exitCode({ error: err })).toBe(3);
     expect((err as Error).message).toMatch(/refuses to stop .*brought to 0 .* restart the master/);
-    expect(calls().slice(1)).toEqual(['POST /stop', 'GET /stop', 'POST /swarm user_count=0&spawn_rate=1000', 'GET /stats/requests', 'GET /stats/requests']);
+    expect(calls().slice(1)).toEqual(['POST /stop', 'POST /stop', 'GET /stop', 'POST /swarm user_count=0&spawn_rate=1000', 'GET /stats/requests', 'GET /stats/requests', 'POST /stop']);
+  });
+
+  it('is done when the master takes its /stop again once the swarm of 0 brought the users down', async () => {
+    const c = await detected('2.47.0');
+    const pool = agent().get(ORIGIN);
+    pool.intercept({ path: '/stop', method: 'POST' }).reply(500, 'Internal Server Error').times(2);
+    pool.intercept({ path: '/stop', method: 'GET' }).reply(405, 'Method Not Allowed');
+    pool.intercept({ path: '/swarm', method: 'POST' }).reply(200, fixture('2.47.0', 'swarm-ok.json'), JSON_CT);
+    pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.47.0', 0), JSON_CT);
+    pool.intercept({ path: '/stop', method: 'POST' }).reply(200, fixture('2.47.0', 'stop.json'), JSON_CT);
+    await c.stop();
+    expect(calls().at(-1)).toBe('POST /stop');
   });
 
   it('says loudly, within a bounded time, that the load may still be running when nothing brings the users down', async () => {
     const c = await detected('2.20.1');
     const pool = agent().get(ORIGIN);
-    pool.intercept({ path: '/stop', method: 'GET' }).reply(500, 'Internal Server Error');
+    pool.intercept({ path: '/stop', method: 'GET' }).reply(500, 'Internal Server Error').times(2);
     pool.intercept({ path: '/stop', method: 'POST' }).reply(500, fixture('2.20.1', 'stop-wrong-method.body'));
     pool.intercept({ path: '/swarm', method: 'POST' }).reply(200, fixture('2.20.1', 'swarm-ok.json'), JSON_CT);
     pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.20.1', 12), JSON_CT).persist();
@@ -134,13 +157,13 @@ describe('a stop that cannot fail silently', () => {
     const err = await c.stop().then(() => null, (e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(err).toMatchObject({ usersAtZero: false, url: 'http://locust-master:8089/' });
-    expect((err as Error).message).toMatch(/^COULD NOT STOP THE LOAD: .*\(GET \/stop: .*HTTP 500.*; POST \/stop: .*HTTP 500.*; the master still reports 12 users 0 s after the swarm of 0\)/);
+    expect((err as Error).message).toMatch(/^COULD NOT STOP THE LOAD: .*\(GET \/stop: .*HTTP 500.*; GET \/stop again: .*HTTP 500.*; POST \/stop: .*HTTP 500.*; the master still reports 12 users 0 s after the swarm of 0\)/);
     expect((err as Error).message).toMatch(/the load may still be running: stop it in the Locust web UI at http:\/\/locust-master:8089\/ or restart the master now$/);
   });
 
   it('leaves a master that does not answer to the run loop (an outage, not a refusal)', async () => {
     const c = await detected('2.47.0');
-    agent().get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    agent().get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).times(2);
     agent().get(ORIGIN).intercept({ path: '/stop', method: 'GET' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     const err = await c.stop().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(LocustError);
