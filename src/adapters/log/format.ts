@@ -63,6 +63,12 @@ export function formatEvent(e: RunEvent): LogLine | null {
         msg: `stage ${e.stage.index}/${e.of} ramped to ${e.users} users on ${e.workers} workers in ${(e.rampMs / 1000).toFixed(1)}s; measuring`,
         fields: { event: e.kind, stage: e.stage.index, rampMs: e.rampMs, users: e.users, workers: e.workers },
       };
+    case 'window-read':
+      return {
+        level: 'debug',
+        msg: `stage ${e.stage.index}/${e.of} window read live: start ${e.startMs} ms from the reset, end ${e.endMs >= 0 ? '+' : ''}${e.endMs} ms from the planned one (${e.why}${e.lateReport ? ', a report landed during the read' : ''}; read took ${e.readMs} ms)`,
+        fields: { event: e.kind, stage: e.stage.index, startMs: e.startMs, endMs: e.endMs, readAtMs: e.readAtMs, readMs: e.readMs, why: e.why, lateReport: e.lateReport, jumps: e.jumps },
+      };
     case 'stats-reset':
       return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} stats reset`, fields: { event: e.kind, stage: e.stage.index } };
     case 'sample': {
