@@ -11,7 +11,7 @@ import { runMatrix, runPreflight, type RunOptions } from './core/run/index.js';
 import type { Cluster, LoadGenerator, ReportSink } from './ports.js';
 import type { Logger } from 'pino';
 import { hostname } from 'node:os';
-import { parseCli, CliOutput, type CliOptions } from './cli.js';
+import { parseCli, CliOutput, withMatrixSettings, type CliOptions } from './cli.js';
 import { createLocustClient, displayUrl } from './adapters/locust/client.js';
 import { FsReportSink } from './adapters/report/fs-sink.js';
 import { createLogger, logEvents } from './adapters/log/logger.js';
@@ -20,7 +20,7 @@ import { formatPlan } from './adapters/log/plan-text.js';
 import { systemClock } from './adapters/system/clock.js';
 import { httpHealthProbe } from './adapters/system/health.js';
 import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
-import { comparisonMarkdown, summaryMarkdown } from './adapters/report/summary-md.js';
+import { comparisonMarkdown } from './adapters/report/summary-md.js';
 import { humanReports } from './adapters/report/human-reports.js';
 import { writeFileAtomic } from './adapters/report/atomic.js';
 import { reportWriteError } from './adapters/report/report-dir.js';
@@ -44,7 +44,15 @@ async function driverVersion(): Promise<string> {
   }
 }
 
-async function loadPlan(file: string): Promise<RunPlan> {
+/** The matrix file: its plan, and the options with its `run:` section filled in (flags and env win). */
+async function loadMatrix(opts: CliOptions): Promise<{ plan: RunPlan; opts: CliOptions }> {
+  const file = opts.matrix;
+  const text = await readMatrixText(file);
+  const parsed = parseMatrix(text, file);
+  return { plan: buildPlan(parsed, file), opts: withMatrixSettings(opts, parsed.file.run, file) };
+}
+
+async function readMatrixText(file: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -56,7 +64,7 @@ async function loadPlan(file: string): Promise<RunPlan> {
         : `${file}: cannot read the matrix file (${code ?? (e as Error).message})`,
     );
   }
-  return buildPlan(parseMatrix(text, file), file);
+  return text;
 }
 
 function defaultRunId(name: string, now: Date): string {
@@ -166,9 +174,10 @@ function metricsOutput(plan: RunPlan, runId: string, log: Logger): MetricsOutput
   return createMetricsOutput({ runId, matrix: plan.name, metrics: plan.metrics, headers, warn: (m) => log.warn(m) });
 }
 
-async function run(opts: CliOptions, version: string): Promise<number> {
-  const matrixPlan = await loadPlan(opts.matrix);
-  const plan: RunPlan = { ...matrixPlan, metrics: withMetricsFlags(matrixPlan.metrics, opts.remoteWriteUrl, opts.metricsLabels) };
+async function run(cli: CliOptions, version: string): Promise<number> {
+  const loaded = await loadMatrix(cli);
+  const opts = loaded.opts;
+  const plan: RunPlan = { ...loaded.plan, metrics: withMetricsFlags(loaded.plan.metrics, opts.remoteWriteUrl, opts.metricsLabels) };
   const runId = opts.runId ?? defaultRunId(plan.name, new Date());
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
   passwordFor(plan); // a missing password is a usage error: fail before anything starts
@@ -198,7 +207,6 @@ async function run(opts: CliOptions, version: string): Promise<number> {
       { lg: c.lg, clock: systemClock, sink, emit, signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
       { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
     );
-    if (opts.logFormat === 'pretty' && record.stages.length > 0) process.stdout.write(`\n${summaryMarkdown(record)}\n`);
     if (record.status === 'failed' && error) printError(error, opts.logLevel);
     return exitCode({ record, error, interrupted: controller.signal.reason });
   } finally {
@@ -262,8 +270,8 @@ async function reportCommand(opts: CliOptions): Promise<number> {
   return EXIT.OK;
 }
 
-async function preflightCommand(opts: CliOptions, version: string): Promise<number> {
-  const plan = await loadPlan(opts.matrix);
+async function preflightCommand(cli: CliOptions, version: string): Promise<number> {
+  const { plan, opts } = await loadMatrix(cli);
   const log = createLogger(opts.logLevel, opts.logFormat);
   const controller = onSignals(log);
   let c: Connected | null = null;
@@ -287,7 +295,7 @@ async function main(): Promise<number> {
   const version = await driverVersion();
   let opts: CliOptions | null = null;
   try {
-    const parsed = await parseCli(process.argv.slice(2), process.env, version, process.stdout.isTTY === true);
+    const parsed = await parseCli(process.argv.slice(2), process.env, version);
     if (parsed instanceof CliOutput) {
       process.stdout.write(`${parsed.text}\n`);
       return EXIT.OK;
@@ -301,8 +309,8 @@ async function main(): Promise<number> {
     if (opts.command === 'compare') return await compareCommand(opts);
     if (opts.command === 'report') return await reportCommand(opts);
     if (opts.command === 'validate') {
-      const plan = await loadPlan(opts.matrix);
-      process.stdout.write(`${formatPlan(plan, opts.master, opts.localWorkers)}\n`);
+      const { plan, opts: withFile } = await loadMatrix(opts);
+      process.stdout.write(`${formatPlan(plan, withFile.master, withFile.localWorkers)}\n`);
       return EXIT.OK;
     }
     return await run(opts, version);

@@ -4,6 +4,7 @@ import { parseTolerances } from './core/compare.js';
 import { ConfigError } from './core/errors.js';
 import { RESERVED_METRIC_LABELS } from './core/matrix.js';
 import { parseDuration } from './core/units.js';
+import type { RunSettings } from './core/matrix.js';
 
 export interface CliOptions {
   command: 'run' | 'validate' | 'schema' | 'preflight' | 'compare' | 'report';
@@ -30,7 +31,23 @@ export interface CliOptions {
   remoteWriteUrl: string | null;
   /** run: static labels from --metrics-label name=value (added to metrics.labels, winning). */
   metricsLabels: Record<string, string>;
+  /** The settings given as a flag or a LOCUST_DRIVER_* variable: they win over the matrix's `run:` section. */
+  given: ReadonlySet<MatrixSetting>;
 }
+
+/** The CliOptions a matrix's `run:` section may set (its keys, as the CliOptions fields they fill). */
+export type MatrixSetting = 'out' | 'runId' | 'logLevel' | 'logFormat' | 'localWorkers' | 'locustBin' | 'baseline' | 'tolerances' | 'resume';
+const SETTING_FLAGS: Record<MatrixSetting, string> = {
+  out: 'out',
+  runId: 'run-id',
+  logLevel: 'log-level',
+  logFormat: 'log-format',
+  localWorkers: 'local-workers',
+  locustBin: 'locust-bin',
+  baseline: 'baseline',
+  tolerances: 'tolerance',
+  resume: 'resume',
+};
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
 const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
@@ -48,7 +65,7 @@ function asksForOutput(argv: string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h' || a === '--version');
 }
 
-export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, version: string, isTty: boolean): Promise<CliOptions | CliOutput> {
+export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, version: string): Promise<CliOptions | CliOutput> {
   const env = asksForOutput(argv) ? {} : processEnv;
   // yargs' strict mode would reject an unknown LOCUST_DRIVER_* variable with a confusing
   // "Unknown argument"; say which variable it is instead.
@@ -82,12 +99,12 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     .option('out', { type: 'string', default: './results', describe: 'folder for the reports; each run writes <out>/<run-id>/' })
     .option('run-id', { type: 'string', describe: 'name of this run\'s report folder (default: <matrix name>-<UTC time>)' })
     .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
-    .option('log-format', { choices: ['json', 'pretty'] as const, describe: 'default: pretty on a terminal, JSON otherwise' })
+    .option('log-format', { choices: ['json', 'pretty'] as const, describe: "pretty (default): one line per event for people, colours only on a terminal, the summary at the end; json: one JSON object per line, for log pipelines" })
     .option('local-workers', { type: 'number', default: 2, describe: 'workers of the embedded local stack' })
     .option('locust-bin', { type: 'string', describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)' })
     .option('connect-timeout', { type: 'string', describe: 'how long to wait for the master and its workers (overrides locust.connectTimeout), e.g. 60s' })
     .option('expect-workers', { type: 'number', describe: 'wait until this many workers are connected (overrides locust.expectWorkers)' })
-    .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix in --out); exit 1 on regression' })
+    .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix, from its run summary ConfigMap in a cluster, else in --out); exit 1 on regression' })
     .option('tolerance', { type: 'string', describe: 'run --baseline / compare: allowed change of a metric, repeatable, e.g. --tolerance p95=10% --tolerance rps=-5% (default p95=10% p99=15% rps=-5% failRatio=1%)' })
     .option('resume', { type: 'string', describe: 'run: continue the interrupted run --run-id at its first unfinished stage (finished stages are kept, never run again); --resume=auto continues it when it exists unfinished, else starts it (for Job pods that restart)' })
     .option('remote-write-url', { type: 'string', describe: 'run: send samples and stage results to this Prometheus remote-write endpoint (overrides metrics.remoteWrite.url), e.g. http://prometheus:9090/api/v1/write; credentials only via the matrix\'s *Env settings' })
@@ -142,7 +159,8 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
   const remoteWriteUrl = args.remoteWriteUrl ?? null;
   if (remoteWriteUrl !== null) checkRemoteWriteUrl(remoteWriteUrl);
   const metricsLabels = parseMetricsLabels(args.metricsLabel);
-  if (resume !== 'no' && (args.runId ?? '') === '') throw new ConfigError('--resume needs --run-id <id>: the run folder in --out to continue');
+  const flagsGiven = new Set([...flagsIn(argv), ...Object.keys(fromEnv)]);
+  const given = new Set((Object.keys(SETTING_FLAGS) as MatrixSetting[]).filter((k) => flagsGiven.has(SETTING_FLAGS[k])));
   return {
     resume,
     command,
@@ -154,7 +172,8 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     out: args.out,
     runId: args.runId ?? null,
     logLevel: args.logLevel,
-    logFormat: args.logFormat ?? (isTty ? 'pretty' : 'json'),
+    // People read a Job's log too (kubectl logs -f): pretty unless a pipeline asks for JSON.
+    logFormat: args.logFormat ?? 'pretty',
     localWorkers,
     locustBin: args.locustBin ?? null,
     connectTimeoutMs,
@@ -162,6 +181,7 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
     serviceAccountRoot: args.serviceAccountRoot,
     remoteWriteUrl,
     metricsLabels,
+    given,
   };
 }
 
@@ -189,6 +209,49 @@ function parseMetricsLabels(raw: unknown): Record<string, string> {
     labels[m[1]] = (m[2] ?? '').trim();
   }
   return labels;
+}
+
+/** The long flags on the command line (`--run-id x`, `--run-id=x`, `--runId`), in kebab case. */
+function flagsIn(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end))
+    .filter((a) => a.startsWith('--'))
+    .map((a) => a.slice(2).split('=')[0] as string)
+    .map((f) => f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/^no-/, ''));
+}
+
+/**
+ * The options with the matrix's `run:` section filled in where no flag or variable set them
+ * (flags and LOCUST_DRIVER_* win over the file, the file over the defaults), then the checks that
+ * span settings. Pure.
+ */
+export function withMatrixSettings(opts: CliOptions, settings: RunSettings | undefined, file: string): CliOptions {
+  const s = settings ?? {};
+  const take = <K extends MatrixSetting>(k: K, v: CliOptions[K] | undefined): CliOptions[K] => (opts.given.has(k) || v === undefined ? opts[k] : v);
+  const tolerances = take('tolerances', s.tolerance);
+  if (!opts.given.has('tolerances') && s.tolerance) {
+    try {
+      parseTolerances(s.tolerance);
+    } catch (e) {
+      throw new ConfigError(`${file} run.tolerance: ${(e as Error).message}`);
+    }
+  }
+  const merged: CliOptions = {
+    ...opts,
+    out: take('out', s.out),
+    runId: take('runId', s.runId),
+    logLevel: take('logLevel', s.logLevel),
+    logFormat: take('logFormat', s.logFormat),
+    localWorkers: take('localWorkers', s.localWorkers),
+    locustBin: take('locustBin', s.locustBin),
+    baseline: take('baseline', s.baseline),
+    tolerances,
+    resume: take('resume', s.resume),
+  };
+  if (merged.command === 'run' && merged.resume !== 'no' && (merged.runId ?? '') === '') {
+    throw new ConfigError(`--resume needs --run-id <id> (or run.runId in ${file}): the run folder in --out to continue`);
+  }
+  return merged;
 }
 
 /** `--resume` alone (or yes/true) → yes; `--resume=auto` → auto; absent, no or false → no. */

@@ -190,6 +190,25 @@ export const RetrySchema = z
   })
   .meta({ description: 'what happens when the master goes away or workers drop out in the middle of a stage' });
 
+/** Every `run` flag, settable in the file too; a flag or a LOCUST_DRIVER_* variable wins over it. */
+export const RunSettingsSchema = z
+  .strictObject({
+    out: z.string().min(1).optional().meta({ description: 'folder for the reports (--out; default ./results)' }),
+    runId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, { error: 'letters, digits, dot, dash and underscore only' })
+      .optional()
+      .meta({ description: "name of the run's report folder (--run-id)" }),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional().meta({ description: '--log-level (default info)' }),
+    logFormat: z.enum(['json', 'pretty']).optional().meta({ description: '--log-format (default pretty: one line per event, colours only on a terminal)' }),
+    localWorkers: z.int().min(1).max(64).optional().meta({ description: 'workers of the embedded local stack (--local-workers; default 2)' }),
+    locustBin: z.string().min(1).optional().meta({ description: 'the locust executable for the embedded stack (--locust-bin)' }),
+    baseline: z.string().min(1).optional().meta({ description: 'compare with this earlier run at the end: a run folder, its run.json, or latest (--baseline)' }),
+    tolerance: z.array(z.string().min(1)).optional().meta({ description: 'allowed change per metric, e.g. [p95=10%, rps=-5%] (--tolerance)' }),
+    resume: z.enum(['yes', 'auto', 'no']).optional().meta({ description: '--resume: yes, auto (continue the run if it exists unfinished, else start it) or no' }),
+  })
+  .meta({ description: 'the run command\'s settings (every run flag; --master, --expect-workers and --connect-timeout are under locust:); flags and LOCUST_DRIVER_* variables win' });
+
 export const MatrixFileSchema = z
   .strictObject({
     version: z.literal(1, { error: 'expected version: 1' }),
@@ -208,6 +227,7 @@ export const MatrixFileSchema = z
     capacity: CapacitySchema.optional(),
     matrix: MatrixAxesSchema.optional(),
     stages: z.array(StageSchema).min(1, { error: 'list at least one stage' }).optional(),
+    run: RunSettingsSchema.optional(),
   })
   .meta({
     title: 'locust-driver matrix file',
@@ -215,6 +235,7 @@ export const MatrixFileSchema = z
   });
 
 export type MatrixFile = z.output<typeof MatrixFileSchema>;
+export type RunSettings = z.output<typeof RunSettingsSchema>;
 
 const KEYS_AT: Record<string, readonly string[]> = {
   '': Object.keys(MatrixFileSchema.shape),
@@ -232,6 +253,7 @@ const KEYS_AT: Record<string, readonly string[]> = {
   metrics: Object.keys(MetricsSchema.shape),
   'metrics.remoteWrite': ['url', 'basicAuth', 'bearerTokenEnv', 'timeout', 'retries', 'maxQueued', 'flushTimeout'],
   'metrics.remoteWrite.basicAuth': ['username', 'passwordEnv'],
+  run: Object.keys(RunSettingsSchema.shape),
   'capacity.users': ['start', 'max'],
   defaults: Object.keys(DefaultsSchema.shape),
   matrix: Object.keys(MatrixAxesSchema.shape),

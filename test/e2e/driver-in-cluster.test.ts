@@ -6,14 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../integration/helpers.js';
-import { admin, applyManifests, markRolledOut, NS, podEnv, serviceAccountRoot, startControllers, startLocalLocust, type Controllers, type LocalLocust } from './kube.js';
+import { admin, applyManifests, kubectl, markRolledOut, NS, podEnv, serviceAccountRoot, startControllers, startLocalLocust, type Controllers, type LocalLocust } from './kube.js';
 
 const matrix = (master: string, target: string, extra = '') => `version: 1
 name: e2e-cluster
 locust: { url: ${master}, expectWorkers: 1, connectTimeout: 60s }
 target: { host: ${target}, healthPath: /healthz }
 kubernetes:
-  namespace: ${NS}
+  # no namespace, as in k8s/: the pod's own (its service account's)
   target: { deployment: inference, hpa: inference }
   workers: { deployment: locust-worker }
   keepSummaries: 2
@@ -234,5 +234,78 @@ describe('the driver in its pod', () => {
     expect(run.resumes[0].fromStage).toBe(2);
     expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1); // what the FIRST pod found
     expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS })).spec?.holderIdentity).toBeFalsy();
+  });
+
+  it('runs as the nightly CronJob in a namespace of its own: a log for people, compared with the night before', async () => {
+    // k8s/ moved by a kustomize overlay that changes only `namespace:`; the matrix names none.
+    const OTHER = 'ld-nightly';
+    await kubectl(['create', 'namespace', OTHER]); // AlreadyExists on a rerun is fine
+    const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-k', path.join(import.meta.dirname, 'overlays', 'other-namespace')]);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    const otherSa = await serviceAccountRoot('locust-driver', OTHER);
+    // The CronJob's own settings, as the API server stored them; only the pod's paths and the
+    // run id (a $(VAR) expansion the kubelet makes) are this machine's.
+    const cron = JSON.parse((await kubectl(['get', 'cronjob', 'locust-load-test-nightly', '-n', OTHER, '-o', 'json'])).stdout);
+    const container = cron.spec.jobTemplate.spec.template.spec.containers.find((c: { name: string }) => c.name === 'driver');
+    const fromCronJob = Object.fromEntries(
+      (container.env as { name: string; value?: string }[]).filter((e) => e.name.startsWith('LOCUST_DRIVER_') && e.value !== undefined && !e.value.includes('$(')).map((e) => [e.name, e.value!]),
+    );
+    expect(fromCronJob).toMatchObject({ LOCUST_DRIVER_BASELINE: 'latest', LOCUST_DRIVER_RESUME: 'auto' });
+    expect(fromCronJob).not.toHaveProperty('LOCUST_DRIVER_LOG_FORMAT');
+    const file = path.join(dir, 'nightly.yaml');
+    await writeFile(
+      file,
+      `version: 1\nname: nightly-e2e\nlocust: { url: ${locust.masterUrl}, expectWorkers: 1, connectTimeout: 60s }\ntarget: { host: ${locust.targetUrl}, healthPath: /healthz }\nkubernetes: { keepSummaries: 3 }\nstages:\n  - { users: 4, spawnRate: 10, duration: 5s, sampleEvery: 1s }\n`,
+    );
+    const night = async (n: number) => {
+      const runId = `locust-load-test-nightly-2917${n}-0c1d2e3f`;
+      const out = await mkdtemp(path.join(os.tmpdir(), `ld-e2e-night${n}-`)); // a fresh volume: the baseline must come from the cluster
+      const env = { ...podEnv(`${runId}-x7k2p`), ...fromCronJob, LOCUST_DRIVER_MATRIX: file, LOCUST_DRIVER_OUT: out, LOCUST_DRIVER_RUN_ID: runId };
+      // Loose tolerances: this compares two runs on a shared machine, not a slower target.
+      const res = await runCli(['run', '--service-account-root', otherSa], { env: { ...env, LOCUST_DRIVER_TOLERANCE: 'p95=1000%,p99=1000%,rps=-90%,failRatio=50%' }, timeoutMs: 280_000 });
+      return { res, runId, out };
+    };
+
+    // The first night: nothing to compare with yet, and that is not a failure.
+    const first = await night(1);
+    expect(first.res.stderr).toBe('');
+    expect(first.res.code).toBe(0);
+    const log = first.res.stdout;
+    expect(log).not.toContain('\x1b'); // no colour codes: stdout is not a terminal
+    const lines = log.trimEnd().split('\n');
+    expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]); // no JSON
+    const events = lines.slice(0, lines.indexOf(''));
+    expect(events.length).toBeGreaterThan(5);
+    for (const l of events) expect(l).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN) {1,2}\S/);
+    expect(log).toMatch(/\] INFO {2}Kubernetes: namespace ld-nightly at https:\/\/127\.0\.0\.1:\d+ \(in-cluster service account\), permissions checked, holding Lease locust-driver\n/);
+    expect(log).toMatch(/\] INFO {2}stage 1\/1 \[\d+s\/5s\] users=4 rps=[\d.]+ p50=\d+ms p95=\d+ms fail=0\.00% workers=1 \| run \d+% ~\S+ left\n/);
+    expect(log).toMatch(/\] WARN {2}--baseline latest: no earlier completed run of "nightly-e2e" in the cluster or in \S+; nothing to compare with\n/);
+    expect(log).toContain('\n# Load test: nightly-e2e\n');
+    expect(log).toMatch(/\n\| Stage \| Users \| Spawn rate \| Requests \| RPS \|.*\n\|:---\|/);
+    expect(lines.slice(-3)).toEqual([
+      'verdict: none (no SLO, no baseline)',
+      `reports: ${path.join(first.out, first.runId)}`,
+      `run summary: ConfigMap locust-driver-run-${first.runId} in namespace ld-nightly (kubectl get configmap locust-driver-run-${first.runId} -n ld-nightly -o jsonpath='{.data.run\\.json}')`,
+    ]);
+    // everything in the pod's namespace, nothing in default
+    const { core, coord } = admin();
+    expect((await core.readNamespacedConfigMap({ name: `locust-driver-run-${first.runId}`, namespace: OTHER })).metadata?.labels).toMatchObject({ 'locust-driver/matrix': 'nightly-e2e' });
+    expect(await core.readNamespacedConfigMap({ name: `locust-driver-run-${first.runId}`, namespace: NS }).catch((e: { code?: number }) => e.code)).toBe(404);
+    expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: OTHER })).spec?.holderIdentity).toBeFalsy(); // taken there, released
+
+    // The next night compares with the first night's summary ConfigMap.
+    const second = await night(2);
+    expect(second.res.stderr).toBe('');
+    expect(second.res.code).toBe(0);
+    const end = second.res.stdout.trimEnd().split('\n');
+    expect(second.res.stdout).toContain(`\n- **Verdict:** none (no SLO; no regression against \`${first.runId}\`)\n`);
+    expect(second.res.stdout).toContain(`\n## Comparison with \`${first.runId}\`\n`);
+    expect(end.at(-4)).toBe(`verdict: none (no SLO; no regression against ${first.runId})`);
+    expect(end.at(-3)).toMatch(new RegExp(`^comparison: no regression: 1 stage compared with ${first.runId} within tolerances p95 `));
+    expect(end.slice(-2)).toEqual([
+      `reports: ${path.join(second.out, second.runId)}`,
+      `run summary: ConfigMap locust-driver-run-${second.runId} in namespace ld-nightly (kubectl get configmap locust-driver-run-${second.runId} -n ld-nightly -o jsonpath='{.data.run\\.json}')`,
+    ]);
   });
 });

@@ -91,6 +91,22 @@ describe('the CLI on bad input', () => {
     expect(res.ms).toBeLessThan(3_000 + 2_000); // it did not wait for the master
   });
 
+  it("takes --out from the matrix's run: section, and a flag wins over it", async () => {
+    const port = await closedPort();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-run-section-'));
+    const file = path.join(dir, 'm.yaml');
+    await writeFile(file, `version: 1\nname: from-file\nrun: { out: /dev/null/from-file, logFormat: json }\nstages:\n  - users: 2\n`);
+    const args = ['run', '--matrix', file, '--master', `http://127.0.0.1:${port}`, '--connect-timeout', '2s'];
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('locust-driver: cannot write reports to /dev/null/from-file: not a directory — choose another --out\n');
+    // the flag wins: the run gets past the folder check and gives up on the (closed) master, logging JSON as the file says
+    const flag = await runCli([...args, '--out', dir]);
+    expect(flag.code).toBe(3);
+    expect(flag.stderr).toMatch(/^locust-driver: the Locust master did not answer within 2s/);
+    expect(JSON.parse(flag.stdout.trim().split('\n')[0]!)).toHaveProperty('level');
+  });
+
   it('report says which folder it cannot write to and what to do: one line, no stack (exit 3)', async () => {
     const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'ld-report-')), 'r1');
     await mkdir(path.join(dir, 'summary.md', 'in-the-way'), { recursive: true });

@@ -475,8 +475,9 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     }).done;
     expect(res.code, tail(res, 80)).toBe(3);
     expect(stoppingAt, tail(res, 80)).toBeGreaterThan(0);
-    // the stop's three ways, then the reports: seconds, never minutes
-    expect(Date.now() - stoppingAt, tail(res)).toBeLessThan(15_000);
+    // the stop's ways (a second try after 1 s, the other method, a swarm of 0 checked for 12 s),
+    // then the reports: seconds, never minutes
+    expect(Date.now() - stoppingAt, tail(res)).toBeLessThan(20_000);
     const err = res.stderr.trim().split('\n');
     expect(err, tail(res)).toHaveLength(1);
     expect(err[0]).toMatch(/^locust-driver: COULD NOT STOP THE LOAD: .*the load may still be running: stop it in the Locust web UI at http:\/\/127\.0\.0\.1:\d+\/ or restart the master now$/);

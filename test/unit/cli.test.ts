@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CliOutput, parseCli } from '../../src/cli.js';
+import { CliOutput, parseCli, withMatrixSettings, type CliOptions } from '../../src/cli.js';
 import { ConfigError } from '../../src/core/errors.js';
 
-const parse = (argv: string[], env: Record<string, string> = {}, tty = false) => parseCli(argv, env, '1.2.3', tty);
+const parse = (argv: string[], env: Record<string, string> = {}) => parseCli(argv, env, '1.2.3');
 
 describe('command line', () => {
-  it('has defaults for run, and pretty logs only on a terminal', async () => {
+  it('has defaults for run: logs for people (a Job\'s log too), JSON one setting away', async () => {
     const o = await parse(['run']);
-    expect(o).toMatchObject({ command: 'run', matrix: 'matrix.yaml', master: null, out: './results', logFormat: 'json', localWorkers: 2, connectTimeoutMs: null });
-    expect(await parse(['run'], {}, true)).toMatchObject({ logFormat: 'pretty' });
+    expect(o).toMatchObject({ command: 'run', matrix: 'matrix.yaml', master: null, out: './results', logFormat: 'pretty', localWorkers: 2, connectTimeoutMs: null });
+    expect(await parse(['run', '--log-format', 'json'])).toMatchObject({ logFormat: 'json' });
+    expect(await parse(['run'], { LOCUST_DRIVER_LOG_FORMAT: 'json' })).toMatchObject({ logFormat: 'json' });
   });
 
   it('reads LOCUST_DRIVER_* variables, flags winning', async () => {
@@ -32,7 +33,10 @@ describe('command line', () => {
     expect(await parse(['run', '--resume', '--run-id', 'r1'])).toMatchObject({ resume: 'yes', runId: 'r1' });
     expect(await parse(['run', '--resume=auto', '--run-id', 'r1'])).toMatchObject({ resume: 'auto' });
     expect(await parse(['run'], { LOCUST_DRIVER_RESUME: 'auto', LOCUST_DRIVER_RUN_ID: 'job-1-uid' })).toMatchObject({ resume: 'auto', runId: 'job-1-uid' });
-    await expect(parse(['run', '--resume'])).rejects.toThrow(/--resume needs --run-id <id>/);
+    // the run id may come from the matrix's run: section, so the check is made with it
+    const bare = await parse(['run', '--resume']);
+    expect(() => withMatrixSettings(bare as CliOptions, undefined, 'm.yaml')).toThrow(/--resume needs --run-id <id> \(or run.runId in m.yaml\)/);
+    expect(withMatrixSettings(bare as CliOptions, { runId: 'nightly' }, 'm.yaml')).toMatchObject({ resume: 'yes', runId: 'nightly' });
     await expect(parse(['run', '--resume=maybe', '--run-id', 'r1'])).rejects.toThrow(/--resume "maybe": use --resume .* or --resume=auto/);
   });
 
@@ -83,5 +87,22 @@ describe('command line', () => {
     }
     // after `--` it is an argument, not a request for help: the variables count again
     await expect(parse(['run', '--', '--help'], env)).rejects.toThrow(/LOCUST_DRIVER_FOO is not a locust-driver setting/);
+  });
+
+  it("takes every run setting from the matrix's run: section where no flag or variable gives it", async () => {
+    const settings = { out: '/data/results', runId: 'nightly', logLevel: 'debug' as const, logFormat: 'json' as const, localWorkers: 4, locustBin: '/opt/locust', baseline: 'latest', tolerance: ['p95=20%'], resume: 'auto' as const };
+    const fromFile = withMatrixSettings((await parse(['run'])) as CliOptions, settings, 'm.yaml');
+    expect(fromFile).toMatchObject({ out: '/data/results', runId: 'nightly', logLevel: 'debug', logFormat: 'json', localWorkers: 4, locustBin: '/opt/locust', baseline: 'latest', tolerances: ['p95=20%'], resume: 'auto' });
+    // flags win, and so do variables; the defaults lose to the file
+    const flags = (await parse(['run', '--out', 'here', '--run-id=mine', '--log-format', 'pretty', '--tolerance', 'rps=-1%'], { LOCUST_DRIVER_LOCAL_WORKERS: '3' })) as CliOptions;
+    expect(withMatrixSettings(flags, settings, 'm.yaml')).toMatchObject({ out: 'here', runId: 'mine', logFormat: 'pretty', tolerances: ['rps=-1%'], localWorkers: 3, logLevel: 'debug', baseline: 'latest' });
+    // without a run: section nothing changes
+    const plain = (await parse(['run'])) as CliOptions;
+    expect(withMatrixSettings(plain, undefined, 'm.yaml')).toEqual(plain);
+  });
+
+  it("names the file and the field of a bad tolerance in the run: section", async () => {
+    const opts = (await parse(['run'])) as CliOptions;
+    expect(() => withMatrixSettings(opts, { tolerance: ['p95=lots'] }, 'm.yaml')).toThrow(/^m\.yaml run\.tolerance: /);
   });
 });

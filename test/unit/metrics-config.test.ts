@@ -28,9 +28,9 @@ describe('metrics: in the matrix', () => {
 
 describe('--remote-write-url and --metrics-label', () => {
   it('come from flags or LOCUST_DRIVER_* and win over the file', async () => {
-    const opts = await parseCli(['run', '--remote-write-url', 'http://p/w', '--metrics-label', 'env=ci', '--metrics-label', 'team=ml'], {}, '1', false);
+    const opts = await parseCli(['run', '--remote-write-url', 'http://p/w', '--metrics-label', 'env=ci', '--metrics-label', 'team=ml'], {}, '1');
     expect(opts).toMatchObject({ remoteWriteUrl: 'http://p/w', metricsLabels: { env: 'ci', team: 'ml' } });
-    const fromEnv = await parseCli(['run'], { LOCUST_DRIVER_REMOTE_WRITE_URL: 'http://p/w', LOCUST_DRIVER_METRICS_LABEL: 'a=1,b=2' }, '1', false);
+    const fromEnv = await parseCli(['run'], { LOCUST_DRIVER_REMOTE_WRITE_URL: 'http://p/w', LOCUST_DRIVER_METRICS_LABEL: 'a=1,b=2' }, '1');
     expect(fromEnv).toMatchObject({ remoteWriteUrl: 'http://p/w', metricsLabels: { a: '1', b: '2' } });
     const merged = withMetricsFlags(plan('metrics:\n  remoteWrite: { url: "http://file/w", retries: 1 }\n  labels: { env: file, x: y }\n').metrics, 'http://flag/w', { env: 'flag' });
     expect(merged).toMatchObject({ remoteWrite: { url: 'http://flag/w', retries: 1 }, labels: { env: 'flag', x: 'y' } });
@@ -38,9 +38,9 @@ describe('--remote-write-url and --metrics-label', () => {
   });
 
   it('refuse a password in the URL and reserved label names', async () => {
-    await expect(parseCli(['run', '--remote-write-url', 'http://u:secret@p/w'], {}, '1', false)).rejects.toThrow(/no user or password/);
-    await expect(parseCli(['run', '--remote-write-url', 'http://u:secret@p/w'], {}, '1', false)).rejects.not.toThrow(/secret/);
-    await expect(parseCli(['run', '--metrics-label', 'stage=x'], {}, '1', false)).rejects.toThrow(ConfigError);
+    await expect(parseCli(['run', '--remote-write-url', 'http://u:secret@p/w'], {}, '1')).rejects.toThrow(/no user or password/);
+    await expect(parseCli(['run', '--remote-write-url', 'http://u:secret@p/w'], {}, '1')).rejects.not.toThrow(/secret/);
+    await expect(parseCli(['run', '--metrics-label', 'stage=x'], {}, '1')).rejects.toThrow(ConfigError);
   });
 });
 

@@ -1,8 +1,9 @@
 // A stop that cannot fail silently. Users left running load the system under test while nobody
 // measures, so when the master refuses or errors on /stop the driver tries every way the API has to
-// bring the users to 0 — the release's method, the other method, a swarm of 0 users (verified by
-// reading the user count) — and, if none works within a bounded time, throws a StopFailedError that
-// says so loudly: the run ends with exit 3 instead of waiting with the users running.
+// bring the users to 0 — the release's method (twice: a stop is idempotent), the other method, a
+// swarm of 0 users (verified by reading the user count, then /stop once more) — and, if none works
+// within a bounded time, throws a StopFailedError that says so loudly: the run ends with exit 3
+// instead of waiting with the users running.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocustError, StopFailedError } from '../../core/errors.js';
 
@@ -19,10 +20,12 @@ export interface StopPolicy {
   /** How long the users may take to reach 0 after the swarm of 0 (the ramp-down, the cache, a report). */
   verifyMs: number;
   pollMs: number;
+  /** The pause before the second try of a stop that failed. */
+  retryMs: number;
   signal?: AbortSignal | undefined;
 }
 
-export const STOP_POLICY: StopPolicy = { verifyMs: 12_000, pollMs: 1_000 };
+export const STOP_POLICY: StopPolicy = { verifyMs: 12_000, pollMs: 1_000, retryMs: 1_000 };
 
 /** Stops the users; the method that worked is returned so the client keeps using it. */
 export async function stopUsers(ways: StopWays, method: 'GET' | 'POST', where: string, policy: StopPolicy = STOP_POLICY): Promise<'GET' | 'POST'> {
@@ -43,9 +46,18 @@ export async function stopUsers(ways: StopWays, method: 'GET' | 'POST', where: s
   };
   if (await attempt(`${method} /stop`, () => ways.stop(method))) return method;
   const timedOut = failures[0]?.message.includes('no answer within') === true;
-  const other = method === 'POST' ? 'GET' : 'POST';
   // A stop that timed out was taken (and is still blocking on the master): another one would too.
-  if (!timedOut && (await attempt(`${other} /stop`, () => ways.stop(other)))) return other;
+  if (!timedOut) {
+    // A stop is idempotent: a passing 5xx or a reset (an ingress, a restarting pod) is cured by a
+    // second try; the other method covers a master whose release was told wrong.
+    // (A 405 is no passing error: that method is refused, nothing happened.)
+    if (failures[0]?.status !== 405) {
+      await pause(policy.retryMs, policy.signal);
+      if (await attempt(`${method} /stop again`, () => ways.stop(method))) return method;
+    }
+    const other = method === 'POST' ? 'GET' : 'POST';
+    if (await attempt(`${other} /stop`, () => ways.stop(other))) return other;
+  }
   // A master that does not answer at all is down, not refusing: the run loop waits for it and stops
   // what is left once it is back, as for any other outage.
   if (failures.every((f) => f.code === 'LOCUST_UNREACHABLE')) throw failures[0] as LocustError;
@@ -66,8 +78,12 @@ export async function stopUsers(ways: StopWays, method: 'GET' | 'POST', where: s
         if (ok) tried.push(`the master still reports ${users} users ${Math.round(policy.verifyMs / 1000)} s after the swarm of 0`);
         break;
       }
-      await sleep(policy.pollMs, undefined, policy.signal ? { signal: policy.signal } : undefined);
+      await pause(policy.pollMs, policy.signal);
     }
   }
+  // The users are down: a master that answers again takes its /stop now and can run the next stage.
+  if (zeroed && (await attempt(`${method} /stop after the swarm of 0`, () => ways.stop(method)))) return method;
   throw new StopFailedError(where, zeroed, tried);
 }
+
+const pause = (ms: number, signal: AbortSignal | undefined) => sleep(ms, undefined, signal ? { signal } : undefined);

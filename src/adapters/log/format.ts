@@ -63,6 +63,12 @@ export function formatEvent(e: RunEvent): LogLine | null {
         msg: `stage ${e.stage.index}/${e.of} ramped to ${e.users} users on ${e.workers} workers in ${(e.rampMs / 1000).toFixed(1)}s; measuring`,
         fields: { event: e.kind, stage: e.stage.index, rampMs: e.rampMs, users: e.users, workers: e.workers },
       };
+    case 'window-read':
+      return {
+        level: 'debug',
+        msg: `stage ${e.stage.index}/${e.of} window read live: start ${e.startMs} ms from the reset, end ${e.endMs >= 0 ? '+' : ''}${e.endMs} ms from the planned one (${e.why}${e.lateReport ? ', a report landed during the read' : ''}; read took ${e.readMs} ms)`,
+        fields: { event: e.kind, stage: e.stage.index, startMs: e.startMs, endMs: e.endMs, readAtMs: e.readAtMs, readMs: e.readMs, why: e.why, lateReport: e.lateReport, jumps: e.jumps },
+      };
     case 'stats-reset':
       return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} stats reset`, fields: { event: e.kind, stage: e.stage.index } };
     case 'sample': {
@@ -110,10 +116,11 @@ export function formatEvent(e: RunEvent): LogLine | null {
       const knee = e.knee ? `; knee: ${e.knee.reason}` : '';
       const verdict = r.verdict === 'none' ? '' : `, verdict ${r.verdict.toUpperCase()}`;
       const cap = r.capacity ? `; capacity: ${r.capacity.reason}` : '';
+      const summary = e.summaryConfigMap ? `; run summary in ConfigMap ${e.summaryConfigMap.name} (namespace ${e.summaryConfigMap.namespace})` : '';
       return {
         level: r.status === 'completed' && r.verdict !== 'fail' ? 'info' : 'error',
-        msg: `run ${r.runId} ${r.status}${verdict}${r.error ? ` (${r.error})` : ''}: ${r.stages.length} stages${best}${knee}${cap}; reports in ${e.reportDir}`,
-        fields: { event: e.kind, runId: r.runId, status: r.status, verdict: r.verdict, reportDir: e.reportDir, best: e.best, knee: e.knee },
+        msg: `run ${r.runId} ${r.status}${verdict}${r.error ? ` (${r.error})` : ''}: ${r.stages.length} stages${best}${knee}${cap}; reports in ${e.reportDir}${summary}`,
+        fields: { event: e.kind, runId: r.runId, status: r.status, verdict: r.verdict, reportDir: e.reportDir, best: e.best, knee: e.knee, summaryConfigMap: e.summaryConfigMap },
       };
     }
   }

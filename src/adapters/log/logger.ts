@@ -1,7 +1,9 @@
-// pino: NDJSON when stdout is not a terminal (a Job's logs), readable lines on a terminal.
+// pino: readable lines by default, in a terminal and in a Job's log alike (colours only on a
+// terminal: `kubectl logs` would show the escape codes); NDJSON with --log-format json, for pipelines.
 import { pino, stdTimeFunctions, type Logger, type LoggerOptions } from 'pino';
 import type { EventSink } from '../../ports.js';
 import { formatEvent } from './format.js';
+import { runEndText } from './run-end.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -31,14 +33,23 @@ export function createLogger(level: string, format: LogFormat, out: NodeJS.Writa
   };
   if (format === 'pretty') {
     const color = (out as { isTTY?: boolean }).isTTY === true;
-    return pino(opts, { write: (line: string) => void out.write(prettyLine(line, color)) });
+    const log = pino(opts, { write: (line: string) => void out.write(prettyLine(line, color)) });
+    closingOut.set(log, out);
+    return log;
   }
   return pino({ ...opts, formatters: { level: (label) => ({ level: label }) } }, out === process.stdout ? pino.destination({ dest: 1, sync: true }) : { write: (line: string) => void out.write(line) });
 }
+
+/**
+ * Where a pretty logger writes the end of the run as is (no time or level per line). Kept beside the
+ * logger rather than passed around, so the log's format alone decides how the log ends.
+ */
+const closingOut = new WeakMap<Logger, NodeJS.WritableStream>();
 
 export function logEvents(log: Logger): EventSink {
   return (e) => {
     const line = formatEvent(e);
     if (line) log[line.level](line.fields, line.msg);
+    if (e.kind === 'run-finished') closingOut.get(log)?.write(runEndText(e));
   };
 }

@@ -134,7 +134,10 @@ function failures(stages: readonly StageResult[]): string[] {
 
 /** pass / fail / none, and why. */
 function verdictText(run: RunRecord): string {
-  if (run.verdict === 'none') return 'none (no SLO, no baseline)';
+  if (run.verdict === 'none') {
+    // No SLO: a comparison that found no regression judges nothing, but it did happen.
+    return run.comparison ? `none (no SLO; no regression against ${code(run.comparison.baselineRunId)})` : 'none (no SLO, no baseline)';
+  }
   const why: string[] = [];
   const breached = run.stages.filter((s) => s.status === 'completed' && s.slo.some((v) => !v.pass));
   if (breached.length > 0) {

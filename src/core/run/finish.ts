@@ -3,6 +3,7 @@
 // Lease released, and the final record written.
 import { StopFailedError, type DriverError } from '../errors.js';
 import type { RunRecord } from '../model.js';
+import type { SavedSummary } from '../events.js';
 import { restoreCluster } from '../scaling.js';
 import { summaryConfigMap } from '../run-summary.js';
 import { concluded } from './record.js';
@@ -35,6 +36,8 @@ export async function finishRun(deps: RunDeps, o: RunOptions, run: RunState, end
   const before = record.comparison;
   record = concluded(record, status, error, o.baseline ?? null);
   if (record.comparison !== null && record.comparison !== before) emit({ kind: 'compared', comparison: record.comparison });
+  // Named at the end of the log, so a person knows where the summary outlives the pod.
+  let saved: SavedSummary | null = null;
   const kube = run.kube;
   if (kube) {
     if (kube.plan.restore) {
@@ -45,6 +48,7 @@ export async function finishRun(deps: RunDeps, o: RunOptions, run: RunState, end
       try {
         const cm = summaryConfigMap({ ...record, finishedAt: iso(clock.now()) });
         await kube.cluster.saveSummary(cm.name, cm.labels, cm.data, kube.plan.keepSummaries);
+        saved = { name: cm.name, namespace: kube.cluster.namespace };
       } catch (e) {
         emit({ kind: 'warning', message: `could not save the run summary ConfigMap: ${(e as Error).message}` });
       }
@@ -54,6 +58,6 @@ export async function finishRun(deps: RunDeps, o: RunOptions, run: RunState, end
   record = { ...record, finishedAt: iso(clock.now()) };
   run.record = record;
   await sink.runUpdated(record);
-  emit({ kind: 'run-finished', run: record, best: record.summary.best, knee: record.summary.knee, reportDir: sink.dir });
+  emit({ kind: 'run-finished', run: record, best: record.summary.best, knee: record.summary.knee, reportDir: sink.dir, summaryConfigMap: saved });
   return { record, error };
 }

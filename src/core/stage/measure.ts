@@ -129,16 +129,25 @@ export async function readLive(run: StageRun, endObs: CountObservation[]): Promi
   // The counted requests reach only each worker's last report: keep watching until they come
   // closest to the planned window (at most one report interval), so windows last what the matrix says.
   const edge = () => estimateWindowEnd(nominalEnd, endObs, run.seen.workers, LOCUST_TIMING.workerReportMs);
+  let why: 'closest' | 'timeout' = 'closest';
   for (;;) {
     const e = edge();
-    if (readWindowNow(nominalEnd, e, run.countPollMs) || clock.now() >= nominalEnd + LOCUST_TIMING.workerReportMs + 300) break;
+    if (readWindowNow(nominalEnd, e, run.countPollMs)) break;
+    if (clock.now() >= nominalEnd + LOCUST_TIMING.workerReportMs + 300) {
+      why = 'timeout';
+      break;
+    }
     await clock.sleep(run.countPollMs, signal);
     endObs.push({ at: clock.now(), count: await lg.aggregatedCount(signal) });
   }
+  const readAt = clock.now();
   const w = await lg.window(signal);
   // A report that landed between the last poll and the read is in the numbers: count it in.
   const lastObs = endObs.at(-1);
-  if (!lastObs || w.aggregated.requests !== lastObs.count) endObs.push({ at: clock.now(), count: w.aggregated.requests });
+  const lateReport = !lastObs || w.aggregated.requests !== lastObs.count;
+  if (lateReport) endObs.push({ at: clock.now(), count: w.aggregated.requests });
   t.endAt = edge().endMs;
   run.liveWindow = w;
+  const jumps = endObs.filter((o, i, a) => i > 0 && o.count !== (a[i - 1] as CountObservation).count).map((o): [number, number] => [o.at - nominalEnd, o.count]);
+  run.deps.emit({ kind: 'window-read', stage, of: run.opts.of, startMs: (t.windowStart ?? rs) - rs, endMs: t.endAt - nominalEnd, readAtMs: readAt - nominalEnd, readMs: clock.now() - readAt, why, lateReport, jumps });
 }

@@ -72,6 +72,18 @@ describe('stages that scale the cluster', () => {
     expect(cluster.lease.holder).toBeNull(); // released
     expect(cluster.configMaps.map((c) => c.name)).toEqual(['locust-driver-run-r1']);
     expect(JSON.parse(cluster.configMaps[0]!.data['run.json']!).stages[0].samples).toEqual([]);
+    // and the end of the log names it, in the namespace the cluster connection uses
+    expect(events.find((e) => e.kind === 'run-finished')).toMatchObject({ summaryConfigMap: { name: 'locust-driver-run-r1', namespace: 'loadtest' } });
+  });
+
+  it('names no summary ConfigMap at the end when saving it failed (a warning says why)', async () => {
+    const { cluster, go, events } = setup();
+    cluster.saveSummary = async () => {
+      throw new Error('configmaps is forbidden');
+    };
+    await go(plan([st(1, {})]));
+    expect(events.find((e) => e.kind === 'warning' && /could not save the run summary ConfigMap: configmaps is forbidden/.test(e.message))).toBeDefined();
+    expect(events.find((e) => e.kind === 'run-finished')).toMatchObject({ summaryConfigMap: null });
   });
 
   it('pins an existing HPA (min = max = replicas) instead of fighting it, and puts its spec back', async () => {

@@ -85,6 +85,18 @@ describe('estimateWindowEnd', () => {
     expect(readWindowNow(0, est, 100)).toBe(true);
   });
 
+  it('takes two workers\' reports that landed together as both, once no other report follows within the span\'s slack (measured on 2.47.0)', () => {
+    // 100 ms polls; A and B report 100 ms apart at -3.0 s, then together at +0.09 s with fewer requests
+    // than the interval before (so the share rule says "not yet"); nothing else comes
+    const at = Array.from({ length: 45 }, (_, i) => -3_300 + i * 100); // up to +1.1 s
+    const obs = at.map((t) => ({ at: t, count: 100 + (t >= -3_000 ? 28 : 0) + (t >= -2_900 ? 27 : 0) + (t >= 100 ? 44 : 0) }));
+    const upTo = (ms: number) => obs.filter((o) => o.at <= ms);
+    expect(estimateWindowEnd(0, upTo(400), 2).complete).toBe(false); // B's report might still be on its way
+    const est = estimateWindowEnd(0, upTo(800), 2);
+    expect(est).toMatchObject({ complete: true, endMs: 50 });
+    expect(readWindowNow(0, est, 100)).toBe(true);
+  });
+
   it('weights each last report by its requests, and is the planned end without any', () => {
     const obs = [
       { at: 1000, count: 0 },

@@ -26,8 +26,11 @@ describe('log lines', () => {
 
   it('ends the run with where the reports are, the best throughput and the knee', () => {
     const run = makeRunRecord();
-    const line = formatEvent({ kind: 'run-finished', run, best: run.summary.best, knee: run.summary.knee, reportDir: 'results/r1' });
+    const line = formatEvent({ kind: 'run-finished', run, best: run.summary.best, knee: run.summary.knee, reportDir: 'results/r1', summaryConfigMap: null });
     expect(line?.msg).toMatch(/^run .* completed: 3 stages; best .*; knee: .*; reports in results\/r1$/);
+    const inCluster = formatEvent({ kind: 'run-finished', run, best: null, knee: null, reportDir: '/results/r1', summaryConfigMap: { name: 'locust-driver-run-r1', namespace: 'load' } });
+    expect(inCluster?.msg).toMatch(/; reports in \/results\/r1; run summary in ConfigMap locust-driver-run-r1 \(namespace load\)$/);
+    expect(inCluster?.fields).toMatchObject({ summaryConfigMap: { name: 'locust-driver-run-r1', namespace: 'load' } });
   });
 });
 

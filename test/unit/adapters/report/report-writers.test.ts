@@ -272,6 +272,13 @@ describe('summaryMarkdown verdicts', () => {
     expect(md).toMatch(/\| \*\*regression\*\* \|\n/);
   });
 
+  it('says a run without an SLO was compared, when it found no regression', () => {
+    const baseline = makeRunRecord({ runId: 'nightly-1' });
+    const run = makeRunRecord({ runId: 'nightly-2', verdict: 'none' });
+    run.comparison = compareRuns(baseline, run, DEFAULT_TOLERANCES);
+    expect(summaryMarkdown(run)).toContain('- **Verdict:** none (no SLO; no regression against `nightly-1`)\n');
+  });
+
   it('lists unmatched stages in the comparison, and compare prints both runs', () => {
     const baseline = makeRunRecord({ runId: 'nightly-1' });
     const run = makeRunRecord({ runId: 'nightly-2', stages: [makeStage({ index: 1, users: 100, totals: makeTotals() }), makeStage({ index: 2, users: 800, totals: makeTotals() })] });
