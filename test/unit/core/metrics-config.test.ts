@@ -1,10 +1,10 @@
 // The metrics: section and its flags: parsed, defaulted, merged (flags win), secrets only by name.
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/cli.js';
-import { ConfigError } from '../../src/core/errors.js';
-import { MatrixError, parseMatrix } from '../../src/core/matrix.js';
-import { buildPlan, withMetricsFlags } from '../../src/core/plan.js';
-import { authHeaders } from '../../src/adapters/metrics/metrics-output.js';
+import { parseCli } from '../../../src/cli.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { MatrixError, parseMatrix } from '../../../src/core/matrix.js';
+import { buildPlan, withMetricsFlags } from '../../../src/core/plan.js';
+import { authHeaders } from '../../../src/adapters/metrics/metrics-output.js';
 
 const base = 'version: 1\nname: m\nstages:\n  - { users: 1 }\n';
 const plan = (extra: string) => buildPlan(parseMatrix(base + extra, 'm.yaml'), 'm.yaml');
