@@ -338,6 +338,6 @@ q() { # a value as KEY=value wants it (dotenv and sh): bare when safe, single-qu
 mv -f "$STATE_DIR/env.tmp" "$STATE_DIR/env"
 
 SUCCESS=1
-log "cluster up in ${SECONDS} s: $URL (etcd pid $ETCD_PID, kube-apiserver pid $APISERVER_PID${KWOK_PID:+, controller-manager $CONTROLLER_MANAGER_PID, scheduler $SCHEDULER_PID, kwok $KWOK_PID}); state in $STATE_DIR"
+log "cluster up in ${SECONDS} s: $URL (etcd pid $ETCD_PID, kube-apiserver pid $APISERVER_PID${KWOK_PID:+, controller-manager $CONTROLLER_MANAGER_PID, scheduler $SCHEDULER_PID, kwok $KWOK_PID}${METRICS_SERVER_PID:+, metrics-server $METRICS_SERVER_PID}); state in $STATE_DIR"
 log "stop with: $HERE/down.sh $STATE_DIR"
 echo "$KUBECONFIG_FILE"
