@@ -166,12 +166,8 @@ describe('the driver in its pod', () => {
       expect(await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS }).catch((e: { code?: number }) => e.code)).toBe(404);
       const restored = (JSON.parse(res.stdout.trim().split('\n').find((l) => l.includes('"event":"restored"')) ?? '{}') as { msg?: string }).msg ?? '';
       expect(restored).toMatch(/HPA inference \(created by this run\) deleted.*inference back to 1 replicas/);
-      // KNOWN RACE (driver bug, reported, not fixed here): the real HPA controller can finish a
-      // reconcile it began from the stage's pinned spec (min = max = 3) after the driver deleted the
-      // HPA and set 1 replica, and write 3 back; with the HPA gone nothing corrects it. Seen once in
-      // six runs on a loaded machine. The fix belongs in restoreCluster (pin the HPA to the baseline
-      // and wait for the controller to act on it before deleting it). Until then both ends are named.
-      expect([1, 3]).toContain(await settledReplicas('inference', 1));
+      // (The pinned HPA often scaled to 3 before the driver did; the restore must still set 1.)
+      expect(await settledReplicas('inference', 1)).toBe(1);
     } finally {
       expect((await applyManifests()).code).toBe(0); // the HPA of k8s/inference.yaml back for the next tests
       await startSmall();
@@ -191,7 +187,9 @@ describe('the driver in its pod', () => {
       expect(res.code).toBe(3);
       const run = JSON.parse(await readFile(path.join(dir, 'timeout', 'run.json'), 'utf8'));
       expect(run.stages[0].status).toBe('failed');
-      expect(run.stages[0].reason).toMatch(/^deployment inference was not ready within scaleTimeout 4s: 1\/3 available/);
+      // 1 of 3 as a rule (the pod from before the cordon); 2 when the scheduler placed one more
+      // before its node cache saw the cordon (seen once under load). Never 3: nothing more fits.
+      expect(run.stages[0].reason).toMatch(/^deployment inference was not ready within scaleTimeout 4s: [12]\/3 available/);
       expect(await settledReplicas('inference', 1)).toBe(1);
       const pending = (await admin().core.listNamespacedEvent({ namespace: NS, fieldSelector: 'reason=FailedScheduling' })).items;
       expect(pending.some((e) => e.involvedObject.name?.startsWith('inference-') && /unschedulable/.test(e.message ?? ''))).toBe(true);
