@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Three tiers: unit (pure core, fakes, manual clock), integration (real Locust + sample target on
-// 127.0.0.1), e2e (a real kube-apiserver + etcd on 127.0.0.1, real Locust, the CLI as in the pod).
+// 127.0.0.1), e2e (a cluster that reconciles on 127.0.0.1 — test/cluster — real Locust, the CLI as in the pod).
 export default defineConfig({
   test: {
     environment: 'node',

@@ -2,9 +2,10 @@
 # Every test tier on a fresh machine: lint, types, build, unit, integration (real Locust from PyPI —
 # the full tier on 2.47.0 and 2.12.1, a quick run on every release in locust/test-versions.txt —
 # master + 2 workers, and the sample service, all on 127.0.0.1; a real Prometheus for remote write,
-# built from the Go module proxy by the integration setup on first use — 4-6 minutes, then cached), e2e (a real
-# kube-apiserver + etcd built from Go modules on first use — minutes, then cached — and the driver
-# running as in its pod). The tiers run one after another: they share two cores.
+# built from the Go module proxy by the integration setup on first use — 4-6 minutes, then cached),
+# e2e (a cluster that reconciles — etcd, kube-apiserver, controller-manager, scheduler, kwok fake
+# nodes, metrics-server — built from Go modules on first use — about 20 minutes, then cached — and
+# the driver running as in its pod). The tiers run one after another: they share two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/toolchain.sh

@@ -127,6 +127,9 @@ export async function prepareStage(deps: PrepareDeps, k: KubernetesPlan, stage: 
       const how = await cluster.setHpa(hpaName, deployment, stage.hpa, signal);
       state.hpaPresent = true;
       state.touchedHpa = true;
+      // The HPA controller moves the replicas for this range itself, often before the driver does:
+      // the target is touched either way, so the restore must put its replicas back.
+      state.touchedTarget = true;
       say(`${how === 'created' ? 'created' : 'set'} HPA ${hpaName}: min ${stage.hpa.min}, max ${stage.hpa.max}, CPU ${stage.hpa.cpuPercent}%`);
       // The HPA controller moves replicas into [min, max] on its next sync; do it now so the wait is short.
       const d = await cluster.getDeployment(deployment, signal);
@@ -143,6 +146,9 @@ export async function prepareStage(deps: PrepareDeps, k: KubernetesPlan, stage: 
         if (current && !(current.min === n && current.max === n)) {
           await cluster.setHpa(hpaName, deployment, { min: n, max: n, cpuPercent: current.cpuPercent ?? 80 }, signal);
           state.touchedHpa = true;
+          // The pinned HPA scales the target to n on its own, and may win: "already at n" below
+          // must not make the restore skip the replicas (seen with the real HPA controller in e2e).
+          state.touchedTarget = true;
           say(`pinned HPA ${hpaName} to ${n} (min = max) so it does not fight the stage`);
         }
       }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Build kube-apiserver, kubectl and etcd from the Go module proxy, once, into a cache folder.
+# Build kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, etcd, kwok and metrics-server from the Go module proxy, once, into a cache folder.
 #
 #   test/cluster/build.sh            # builds what is missing, prints the bin dir as the last stdout line
 #
 # Cache layout (LD_KUBE_CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/locust-driver/kube):
-#   $LD_KUBE_CACHE/<k8s version>/bin/{kube-apiserver,kubectl,etcd}   the binaries
+#   $LD_KUBE_CACHE/<k8s version>/bin/{kube-apiserver,kubectl,kube-controller-manager,kube-scheduler,etcd,kwok,metrics-server}
+#   $LD_KUBE_CACHE/<k8s version>/bin/kwok-stages/*.yaml              kwok's default Stages + metrics config (from its module)
 #   $LD_KUBE_CACHE/<k8s version>/bin/.<binary>.version                markers: present => skip
-#   $LD_KUBE_CACHE/<k8s version>/src/{kube,etcd}/go.mod              the wrapper modules
+#   $LD_KUBE_CACHE/<k8s version>/src/{kube,kube-control,etcd,kwok,metrics-server}/go.mod   the wrapper modules
 #
 # Environment:
 #   LD_KUBE_CACHE          cache root (see above)
@@ -22,6 +23,10 @@ set -euo pipefail
 # Pinned: v1.37.2 builds with Go 1.26 from the module proxy (see test/cluster/README.md).
 K8S_VERSION="${LD_KUBE_VERSION:-v1.37.2}"
 ETCD_VERSION="${LD_ETCD_VERSION:-v3.6.16}"
+# kwok plays the kubelets of fake nodes (out of cluster); v0.8.0 needs Go 1.26.
+KWOK_VERSION="${LD_KWOK_VERSION:-v0.8.0}"
+# metrics-server >= 0.7 scrapes the path in a node's metrics.k8s.io/resource-metrics-path annotation.
+METRICS_SERVER_VERSION="${LD_METRICS_SERVER_VERSION:-v0.8.0}"
 
 log() { printf '[kube-build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -39,13 +44,17 @@ GO_VERSION="$(go env GOVERSION)"
 # Marker contents: a change of any of these rebuilds that binary.
 KUBE_STAMP="k8s.io/kubernetes ${K8S_VERSION} ${GO_VERSION}"
 ETCD_STAMP="go.etcd.io/etcd/server/v3 ${ETCD_VERSION} ${GO_VERSION}"
+KWOK_STAMP="sigs.k8s.io/kwok ${KWOK_VERSION} ${GO_VERSION}"
+METRICS_SERVER_STAMP="sigs.k8s.io/metrics-server ${METRICS_SERVER_VERSION} ${GO_VERSION}"
 
 is_built() { # name stamp
   local bin="$BIN_DIR/$1" marker="$BIN_DIR/.$1.version"
   [[ -x "$bin" && -f "$marker" && "$(cat "$marker")" == "$2" ]]
 }
 all_built() {
-  is_built kube-apiserver "$KUBE_STAMP" && is_built kubectl "$KUBE_STAMP" && is_built etcd "$ETCD_STAMP"
+  is_built kube-apiserver "$KUBE_STAMP" && is_built kubectl "$KUBE_STAMP" && is_built etcd "$ETCD_STAMP" &&
+    is_built kube-controller-manager "$KUBE_STAMP" && is_built kube-scheduler "$KUBE_STAMP" &&
+    is_built kwok "$KWOK_STAMP" && is_built metrics-server "$METRICS_SERVER_STAMP"
 }
 
 if all_built; then
@@ -83,9 +92,14 @@ BUILD_FLAGS=(-p 2 -trimpath)
 
 START=$SECONDS
 
-# ---------------------------------------------------------------- kube-apiserver + kubectl
+# ---------------------------------------------------------------- kubernetes binaries
+# build_kube SUBDIR BINARY...: a wrapper module in src/SUBDIR building k8s.io/kubernetes/cmd/BINARY.
+# The apiserver pair and the control-plane pair get modules of their own, so a cache made before the
+# controllers existed only builds the controllers (each go get resolves just what its commands need).
 build_kube() {
-  local mod="$SRC_DIR/kube"
+  local sub="$1"; shift
+  local bins=("$@") b
+  local mod="$SRC_DIR/$sub"
   mkdir -p "$mod"
   log "kubernetes ${K8S_VERSION}: downloading k8s.io/kubernetes (module zip ~ 22 MB)..."
   local json gomod
@@ -115,7 +129,9 @@ build_kube() {
     done
     go mod edit "${edits[@]}"
     log "resolving dependencies (go get)..."
-    go get "k8s.io/kubernetes/cmd/kube-apiserver@${K8S_VERSION}" "k8s.io/kubernetes/cmd/kubectl@${K8S_VERSION}" >&2
+    local gets=()
+    for b in "${bins[@]}"; do gets+=("k8s.io/kubernetes/cmd/${b}@${K8S_VERSION}"); done
+    go get "${gets[@]}" >&2
   ) || die "resolving the kubernetes ${K8S_VERSION} wrapper module failed"
 
   # Version stamps as kubernetes' hack/lib/version.sh sets them (kubectl version, /version, skew checks).
@@ -127,20 +143,75 @@ build_kube() {
     ld+=" -X ${p}.gitTreeState=clean -X ${p}.buildDate=${date}"
   done
 
-  local out="$BIN_DIR/.tmp-kube.$$"
+  local out="$BIN_DIR/.tmp-$sub.$$" pkgs=()
+  for b in "${bins[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
   rm -rf "$out"; mkdir -p "$out"
-  log "go build kube-apiserver + kubectl (-p 2; first time: tens of minutes on 2 cores)..."
+  log "go build ${bins[*]} (-p 2; first time: minutes on 2 cores)..."
   local t0=$SECONDS
-  (cd "$mod" && go build "${BUILD_FLAGS[@]}" -ldflags="$ld" -o "$out/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl) \
-    || { rm -rf "$out"; die "go build of kube-apiserver/kubectl ${K8S_VERSION} failed"; }
-  log "built kube-apiserver + kubectl in $((SECONDS - t0)) s"
-  local b
-  for b in kube-apiserver kubectl; do
+  (cd "$mod" && go build "${BUILD_FLAGS[@]}" -ldflags="$ld" -o "$out/" "${pkgs[@]}") \
+    || { rm -rf "$out"; die "go build of ${bins[*]} ${K8S_VERSION} failed"; }
+  log "built ${bins[*]} in $((SECONDS - t0)) s"
+  for b in "${bins[@]}"; do
     mv -f "$out/$b" "$BIN_DIR/$b"
     printf '%s\n' "$KUBE_STAMP" > "$BIN_DIR/.$b.version"
   done
   rm -rf "$out"
+}
+
+# ---------------------------------------------------------------- kwok
+# A wrapper module of its own: kwok requires k8s.io/* v0.36.x, which must not mix with the
+# kubernetes wrapper's replaces. Its module also carries the default Stage manifests up.sh uses.
+build_kwok() {
+  local mod="$SRC_DIR/kwok"
+  mkdir -p "$mod"
+  log "wrapper module in $mod: sigs.k8s.io/kwok ${KWOK_VERSION}"
+  rm -f "$mod/go.mod" "$mod/go.sum"
+  (
+    cd "$mod"
+    go mod init locust-driver.local/kwokbin >/dev/null 2>&1
+    go get "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}" >&2
+  ) || die "resolving sigs.k8s.io/kwok@${KWOK_VERSION} failed"
+  local out="$BIN_DIR/.tmp-kwok.$$"
+  log "go build kwok..."
+  local t0=$SECONDS
+  (cd "$mod" && go build "${BUILD_FLAGS[@]}" -ldflags="-s -w" -o "$out" sigs.k8s.io/kwok/cmd/kwok) \
+    || { rm -f "$out"; die "go build of kwok ${KWOK_VERSION} failed"; }
+  log "built kwok in $((SECONDS - t0)) s"
+  # kwok's default Stages live in its module (kustomize/stage/); up.sh builds kwok's --config from
+  # them. Copied next to the binary so a later go clean -modcache cannot take them away.
+  local kdir stages="$BIN_DIR/kwok-stages"
+  kdir="$(cd "$mod" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)" || die "kwok module dir not found"
+  rm -rf "$stages"; mkdir -p "$stages"
+  cp "$kdir/kustomize/stage/node/fast/node-initialize.yaml" "$kdir/kustomize/stage/node/heartbeat/node-heartbeat.yaml" \
+    "$kdir/kustomize/stage/pod/fast/pod-ready.yaml" "$kdir/kustomize/stage/pod/fast/pod-delete.yaml" \
+    "$kdir/kustomize/metrics/resource/metrics-resource.yaml" "$kdir/kustomize/metrics/usage/usage-from-annotation.yaml" "$stages/" \
+    || die "kwok's default stages not found in $kdir/kustomize/stage"
+  chmod 644 "$stages"/*.yaml
+  mv -f "$out" "$BIN_DIR/kwok"
+  printf '%s\n' "$KWOK_STAMP" > "$BIN_DIR/.kwok.version"
+}
+
+# ---------------------------------------------------------------- metrics-server
+# Its own wrapper module too (it requires k8s.io/* v0.33.x). Version stamped as its Makefile does (client-go's version package).
+build_metrics_server() {
+  local mod="$SRC_DIR/metrics-server"
+  mkdir -p "$mod"
+  log "wrapper module in $mod: sigs.k8s.io/metrics-server ${METRICS_SERVER_VERSION}"
+  rm -f "$mod/go.mod" "$mod/go.sum"
+  (
+    cd "$mod"
+    go mod init locust-driver.local/metricsserverbin >/dev/null 2>&1
+    go get "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}" >&2
+  ) || die "resolving sigs.k8s.io/metrics-server@${METRICS_SERVER_VERSION} failed"
+  local out="$BIN_DIR/.tmp-metrics-server.$$"
+  local ld="-s -w -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION}"
+  log "go build metrics-server..."
+  local t0=$SECONDS
+  (cd "$mod" && go build "${BUILD_FLAGS[@]}" -ldflags="$ld" -o "$out" sigs.k8s.io/metrics-server/cmd/metrics-server) \
+    || { rm -f "$out"; die "go build of metrics-server ${METRICS_SERVER_VERSION} failed"; }
+  log "built metrics-server in $((SECONDS - t0)) s"
+  mv -f "$out" "$BIN_DIR/metrics-server"
+  printf '%s\n' "$METRICS_SERVER_STAMP" > "$BIN_DIR/.metrics-server.version"
 }
 
 # ---------------------------------------------------------------- etcd
@@ -165,7 +236,11 @@ build_etcd() {
 }
 
 is_built etcd "$ETCD_STAMP" || build_etcd
-{ is_built kube-apiserver "$KUBE_STAMP" && is_built kubectl "$KUBE_STAMP"; } || build_kube
+{ is_built kube-apiserver "$KUBE_STAMP" && is_built kubectl "$KUBE_STAMP"; } || build_kube kube kube-apiserver kubectl
+{ is_built kube-controller-manager "$KUBE_STAMP" && is_built kube-scheduler "$KUBE_STAMP"; } ||
+  build_kube kube-control kube-controller-manager kube-scheduler
+is_built kwok "$KWOK_STAMP" || build_kwok
+is_built metrics-server "$METRICS_SERVER_STAMP" || build_metrics_server
 
 all_built || die "binaries missing after the build in $BIN_DIR"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop the etcd + kube-apiserver started by up.sh: SIGTERM, then SIGKILL after 10 s. Idempotent.
+# Stop what up.sh started (metrics-server, kwok, scheduler, controller-manager, kube-apiserver, etcd): SIGTERM, then SIGKILL after 10 s. Idempotent.
 #
 #   test/cluster/down.sh [--clean] STATE_DIR
 #
@@ -40,8 +40,8 @@ live_pid() {
   echo "$pid"
 }
 
-# the apiserver first (it needs etcd to shut down cleanly), then etcd
-for name in kube-apiserver etcd; do
+# what talks to the apiserver first, then the apiserver (it needs etcd to shut down cleanly), then etcd
+for name in metrics-server kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
   if pid="$(live_pid "$name")"; then
     log "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true

@@ -146,13 +146,11 @@ spec:
 EOF
 k get -n "$NS" deploy,svc,hpa,lease,cm,sa,role,rolebinding,job,cronjob,networkpolicy,pvc
 
-step "scale (the /scale subresource) and play the Deployment controller on /status"
+step "scale (the /scale subresource): the real controllers roll it out onto kwok's fake nodes"
 k scale -n "$NS" deployment web --replicas 3
-k patch -n "$NS" deployment web --subresource=status --type=merge \
-  -p '{"status":{"replicas":3,"readyReplicas":3,"updatedReplicas":3,"availableReplicas":3,"observedGeneration":2}}'
+k rollout status -n "$NS" deployment web --timeout=60s
 k get -n "$NS" deployment web -o jsonpath='{.metadata.generation} {.spec.replicas} {.status.readyReplicas} {.status.observedGeneration}{"\n"}'
-k patch -n "$NS" hpa web --subresource=status --type=merge \
-  -p '{"status":{"currentReplicas":3,"desiredReplicas":3}}'
+k get -n "$NS" pods -o wide
 k get -n "$NS" hpa web -o jsonpath='{.status}{"\n"}'
 
 step "TokenRequest (serviceaccounts/token) and RBAC with the minted token"
@@ -198,15 +196,9 @@ curl -fsS --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $TOKEN" -H 'Content
 echo "-- SelfSubjectRulesReview with the SA token"
 sa auth can-i --list -n "$NS"
 
-step "Pods (no controllers: they stay Pending; only admission is exercised)"
-# The ServiceAccount admission plugin refuses pods of an SA that does not exist; the 'default' SA is
-# made by the controller-manager, which is not running. Pods naming an existing SA are accepted.
-if out="$(k run -n "$NS" probe --image=registry.invalid/probe:1 --restart=Never 2>&1)"; then
-  echo "pod with the default SA accepted: $out"
-else
-  echo "pod with the default SA refused, as expected without controllers: $out"
-fi
-k run -n "$NS" probe2 --image=registry.invalid/probe:1 --restart=Never --overrides="{\"spec\":{\"serviceAccountName\":\"$SA\"}}"
-k get -n "$NS" pod probe2 -o jsonpath='{.status.phase}{"\n"}'
+step "Pods: the serviceaccount controller made the default SA, the scheduler binds, kwok runs them"
+k run -n "$NS" probe --image=registry.invalid/probe:1 --restart=Never
+k wait -n "$NS" pod/probe --for=condition=Ready --timeout=60s
+k get -n "$NS" pod probe -o jsonpath='{.spec.nodeName} {.status.phase}{"\n"}'
 
 echo; echo "== all steps passed"

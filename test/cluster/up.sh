@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start a real etcd + kube-apiserver on 127.0.0.1 (no controllers, no nodes) for the e2e tests.
+# Start a cluster that reconciles, on 127.0.0.1, for the e2e tests: etcd + kube-apiserver, then
+# kube-controller-manager, kube-scheduler and kwok with fake nodes (control-plane.sh).
 #
 #   test/cluster/up.sh [STATE_DIR]     # STATE_DIR defaults to a new mktemp -d
 #
@@ -12,6 +13,9 @@
 # Environment:
 #   LD_KUBE_READY_TIMEOUT   seconds to wait for /readyz (default 120)
 #   LD_KUBE_EXTRA_ARGS      extra kube-apiserver flags (word-split), e.g. "--v=4"
+#   LD_KUBE_RECONCILE=0     etcd + kube-apiserver only (no controllers, scheduler, kwok, nodes)
+#   LD_KUBE_FAKE_NODES      how many kwok nodes (default 2)
+#   LD_KUBE_METRICS=0       no metrics-server (no aggregated metrics.k8s.io: the HPA sees no CPU)
 #   (and those of build.sh: LD_KUBE_CACHE, LD_KUBE_VERSION, LD_ETCD_VERSION)
 set -euo pipefail
 
@@ -44,7 +48,10 @@ pid_alive() { # pidfile expected-binary-name
   # guard against a recycled pid
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
 }
-if pid_alive "$STATE_DIR/etcd.pid" etcd || pid_alive "$STATE_DIR/kube-apiserver.pid" kube-apiserver; then
+if pid_alive "$STATE_DIR/etcd.pid" etcd || pid_alive "$STATE_DIR/kube-apiserver.pid" kube-apiserver ||
+  pid_alive "$STATE_DIR/kube-controller-manager.pid" kube-controller-manager ||
+  pid_alive "$STATE_DIR/kube-scheduler.pid" kube-scheduler || pid_alive "$STATE_DIR/kwok.pid" kwok ||
+  pid_alive "$STATE_DIR/metrics-server.pid" metrics-server; then
   die "a cluster is already running from $STATE_DIR; run test/cluster/down.sh $STATE_DIR first"
 fi
 
@@ -73,7 +80,7 @@ cleanup() {
   if ((SUCCESS == 0)) && ((${#STARTED_PIDS[@]} > 0)); then
     log "failed (rc=$rc): stopping what was started (${STARTED_PIDS[*]})"
     stop_started
-    rm -f "$STATE_DIR/etcd.pid" "$STATE_DIR/kube-apiserver.pid"
+    rm -f "$STATE_DIR"/{etcd,kube-apiserver,kube-controller-manager,kube-scheduler,kwok,metrics-server}.pid
   fi
 }
 trap cleanup EXIT
@@ -82,7 +89,7 @@ trap 'exit 143' TERM HUP
 
 # ---------------------------------------------------------------- binaries
 BIN_DIR="$("$HERE/build.sh" | tail -n 1)"
-[[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" ]] \
+[[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/kwok" ]] \
   || die "build.sh did not produce the binaries in '$BIN_DIR'"
 
 # ---------------------------------------------------------------- free ports
@@ -150,6 +157,23 @@ subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kuberne
 EOF
     openssl x509 -req -sha256 -days 3650 -in "$PKI/apiserver.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" \
       -CAcreateserial -extfile "$PKI/apiserver.ext" -out "$PKI/apiserver.crt" 2>/dev/null
+  fi
+  # The aggregation layer (metrics-server behind /apis/metrics.k8s.io): a CA of its own for the
+  # front proxy, and the client certificate the apiserver presents when it proxies a request.
+  if [[ ! -f "$PKI/front-proxy-ca.crt" ]]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 \
+      -keyout "$PKI/front-proxy-ca.key" -out "$PKI/front-proxy-ca.crt" -subj "/CN=locust-driver-test-front-proxy-ca" \
+      -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
+  fi
+  if [[ ! -f "$PKI/front-proxy-client.crt" ]]; then
+    openssl req -newkey rsa:2048 -nodes -sha256 -keyout "$PKI/front-proxy-client.key" -out "$PKI/front-proxy-client.csr" \
+      -subj "/CN=front-proxy-client" 2>/dev/null
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=clientAuth" >"$PKI/front-proxy-client.ext"
+    openssl x509 -req -sha256 -days 3650 -in "$PKI/front-proxy-client.csr" -CA "$PKI/front-proxy-ca.crt" \
+      -CAkey "$PKI/front-proxy-ca.key" -CAcreateserial -extfile "$PKI/front-proxy-client.ext" \
+      -out "$PKI/front-proxy-client.crt" 2>/dev/null
   fi
   if [[ ! -f "$PKI/sa.key" ]]; then
     openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
@@ -225,6 +249,14 @@ for attempt in 1 2 3; do
     --endpoint-reconciler-type=none \
     --allow-privileged=true \
     --profiling=false \
+    --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User \
+    --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$PKI/front-proxy-client.crt" \
+    --proxy-client-key-file="$PKI/front-proxy-client.key" \
+    --enable-aggregator-routing=false \
     "${EXTRA_ARGS[@]}"
   rc=0; wait_for kube-apiserver "$STATE_DIR/kube-apiserver.pid" "$READY_TIMEOUT" apiserver_ready || rc=$?
   ((rc == 0)) && break
@@ -269,6 +301,16 @@ current-context: ld-test
 EOF
 mv -f "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
 
+# ---------------------------------------------------------------- controllers, scheduler, kwok
+CONTROLLER_MANAGER_PID="" SCHEDULER_PID="" KWOK_PID="" METRICS_SERVER_PID=""
+if [[ "${LD_KUBE_RECONCILE:-1}" != 0 ]]; then
+  # shellcheck source=test/cluster/control-plane.sh
+  . "$HERE/control-plane.sh"
+  start_control_plane
+else
+  log "LD_KUBE_RECONCILE=0: apiserver only, nothing reconciles"
+fi
+
 q() { # a value as KEY=value wants it (dotenv and sh): bare when safe, single-quoted otherwise
   if [[ "$1" =~ ^[A-Za-z0-9_./:@%+,=-]*$ ]]; then printf '%s' "$1"; else printf "'%s'" "${1//\'/\'\\\'\'}"; fi
 }
@@ -287,10 +329,15 @@ q() { # a value as KEY=value wants it (dotenv and sh): bare when safe, single-qu
   echo "ETCD_PID=$ETCD_PID"
   echo "ETCD_URL=http://127.0.0.1:$ETCD_CLIENT_PORT"
   echo "KUBE_SA_ISSUER=https://kubernetes.default.svc"
+  echo "KUBE_RECONCILE=${LD_KUBE_RECONCILE:-1}"
+  echo "KUBE_CONTROLLER_MANAGER_PID=$CONTROLLER_MANAGER_PID"
+  echo "KUBE_SCHEDULER_PID=$SCHEDULER_PID"
+  echo "KWOK_PID=$KWOK_PID"
+  echo "METRICS_SERVER_PID=${METRICS_SERVER_PID:-}"
 } >"$STATE_DIR/env.tmp"
 mv -f "$STATE_DIR/env.tmp" "$STATE_DIR/env"
 
 SUCCESS=1
-log "cluster up: $URL (etcd pid $ETCD_PID, kube-apiserver pid $APISERVER_PID); state in $STATE_DIR"
+log "cluster up in ${SECONDS} s: $URL (etcd pid $ETCD_PID, kube-apiserver pid $APISERVER_PID${KWOK_PID:+, controller-manager $CONTROLLER_MANAGER_PID, scheduler $SCHEDULER_PID, kwok $KWOK_PID}${METRICS_SERVER_PID:+, metrics-server $METRICS_SERVER_PID}); state in $STATE_DIR"
 log "stop with: $HERE/down.sh $STATE_DIR"
 echo "$KUBECONFIG_FILE"

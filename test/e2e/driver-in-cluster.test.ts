@@ -1,12 +1,14 @@
 // The driver exactly as in its pod — a token minted for the locust-driver ServiceAccount, the
 // service-account folder layout, KUBERNETES_SERVICE_HOST/PORT — against real Locust processes and a
-// real kube-apiserver, with the tests playing the controllers.
+// cluster that reconciles by itself: the real Deployment/ReplicaSet/HPA controllers, the scheduler
+// and kwok's fake nodes make the pods and write every status the driver reads.
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../integration/helpers.js';
-import { admin, applyManifests, kubectl, markRolledOut, NS, podEnv, serviceAccountRoot, startControllers, startLocalLocust, type Controllers, type LocalLocust } from './kube.js';
+import { admin, applyManifests, kubectl, NS, podEnv, serviceAccountRoot, settledReplicas, startLocalLocust, startWorkerPods, waitHpaSeesCpu, waitRolledOut, type LocalLocust, type WorkerPods } from './kube.js';
+import { observePods, waitPodCount } from './pod-observer.js';
 
 const matrix = (master: string, target: string, extra = '') => `version: 1
 name: e2e-cluster
@@ -26,27 +28,42 @@ async function startSmall(): Promise<void> {
   const { setHeaderOptions } = await import('@kubernetes/client-node');
   for (const name of ['inference', 'locust-worker']) {
     await apps.patchNamespacedDeploymentScale({ name, namespace: NS, body: { spec: { replicas: 1 } } }, setHeaderOptions('Content-Type', 'application/merge-patch+json'));
-    await markRolledOut(name);
   }
+  for (const name of ['inference', 'locust-worker']) {
+    await waitRolledOut(name);
+    await waitPodCount(name, 1); // the surplus pods of an earlier scale are gone, not just terminating
+  }
+  // a new pod has no CPU in metrics-server for ~20 s; until then the HPA decides nothing
+  await waitHpaSeesCpu('inference');
 }
 
 describe('the driver in its pod', () => {
   let locust: LocalLocust;
-  let ctl: Controllers;
+  let workerPods: WorkerPods;
   let saRoot: string;
   let dir: string;
 
   beforeAll(async () => {
     const r = await applyManifests();
     expect(r.code).toBe(0);
+    // The emulated load: kwok reports this much CPU for each inference pod (its ClusterResourceUsage
+    // reads the annotation), metrics-server scrapes it from kwok, and the real HPA controller turns
+    // it into utilization of the 250m request in k8s/inference.yaml: 50m / 250m = 20 %. Low on
+    // purpose: k8s/inference.yaml's own HPA (target 70 %) then wants 1 replica at any count up to
+    // 3 (ceil(3 × 20 / 70) = 1), so after a restore it agrees with the baseline of 1 instead of
+    // holding the stage's replicas (at 40 % it keeps 2: ceil(2 × 40 / 70) = 2).
+    const load = await kubectl(['patch', 'deployment', 'inference', '--type=merge', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { 'kwok.x-k8s.io/usage-cpu': '50m' } } } } })]);
+    expect(load.stderr).toBe('');
     await startSmall();
     locust = await startLocalLocust();
-    ctl = startControllers(locust);
+    workerPods = startWorkerPods(locust);
     saRoot = await serviceAccountRoot('locust-driver');
     dir = await mkdtemp(path.join(os.tmpdir(), 'ld-e2e-'));
   });
+  // Every test starts from 1 target replica and 1 worker, the baseline the restores are checked against.
+  beforeEach(startSmall);
   afterAll(async () => {
-    await ctl?.stop();
+    await workerPods?.stop();
     await locust?.stop();
   });
 
@@ -58,12 +75,25 @@ describe('the driver in its pod', () => {
     const hpaBefore = (await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS })).spec;
     const file = path.join(dir, 'm.yaml');
     await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'matrix:\n  replicas: [1, 2]\n  workers: [1, 2]\n  users: [4]\n'));
+    const targetPods = observePods('inference');
+    const workerPodsSeen = observePods('locust-worker');
     const res = await runAsPod(file, 'scaled');
+    const [targetSeen, workersSeen] = [await targetPods.stop(), await workerPodsSeen.stop()];
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
+    // The scale to 2 was carried out by the cluster: pods made by the Deployment's ReplicaSet, bound
+    // by the scheduler to a fake node, Running and Ready through kwok; the restore to 1 removed one.
+    for (const [name, seen] of [['inference', targetSeen], ['locust-worker', workersSeen]] as const) {
+      const real = seen.filter((p) => p.deployment === name && p.replicaSet !== null && /^kwok-node-\d+$/.test(p.node ?? '') && p.phases.includes('Running') && p.readySeen);
+      expect(real.length).toBeGreaterThanOrEqual(2);
+      const left = await waitPodCount(name, 1); // the ReplicaSet controller deletes the surplus pod, kwok finishes it
+      expect(real.filter((p) => !left.includes(p.name)).length).toBeGreaterThanOrEqual(1);
+    }
+    expect(new Set(targetSeen.map((p) => p.deployment))).toEqual(new Set(['inference']));
+    expect(new Set(workersSeen.map((p) => p.deployment))).toEqual(new Set(['locust-worker']));
     const logs = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; msg: string });
     expect(logs.find((l) => l.event === 'kube-ready')?.msg).toMatch(/namespace default .* \(in-cluster service account\), permissions checked, holding Lease locust-driver/);
-    expect(logs.filter((l) => l.event === 'sample').some((l) => /replicas=2\/2 hpa=2→2 cpu=42%/.test(l.msg))).toBe(true);
+    expect(logs.filter((l) => l.event === 'sample').some((l) => /replicas=2\/2 hpa=2→2 cpu=20%/.test(l.msg))).toBe(true);
 
     const run = JSON.parse(await readFile(path.join(dir, 'scaled', 'run.json'), 'utf8'));
     expect(run.status).toBe('completed');
@@ -83,12 +113,12 @@ describe('the driver in its pod', () => {
     }
     const replicasCsv = await readFile(path.join(dir, 'scaled', 'stages', '04-replicas-2-workers-2-users-4', 'replicas.csv'), 'utf8');
     expect(replicasCsv.split('\n')[0]).toBe('at,elapsed_s,target_ready,target_desired,hpa_current,hpa_desired,hpa_cpu_pct,locust_workers');
-    expect(replicasCsv).toMatch(/,2,2,2,2,42,2\n/);
+    expect(replicasCsv).toMatch(/,2,2,2,2,20,2\n/);
     const summaryCsv = await readFile(path.join(dir, 'scaled', 'summary.csv'), 'utf8');
     expect(summaryCsv.split('\n')[4]).toMatch(/^2,2,4,/);
 
     // restored: replicas, the HPA's spec, the workers; the Lease released; the summary saved
-    expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
+    expect(await settledReplicas('inference', 1)).toBe(1);
     expect((await apps.readNamespacedDeployment({ name: 'locust-worker', namespace: NS })).spec?.replicas).toBe(1);
     expect((await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS })).spec).toEqual(hpaBefore);
     expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS })).spec?.holderIdentity).toBeFalsy();
@@ -118,7 +148,7 @@ describe('the driver in its pod', () => {
   });
 
   it('creates an HPA for an hpa: stage when there was none, moves replicas into its range, and deletes it at the end', async () => {
-    const { hpa, apps } = admin();
+    const { hpa } = admin();
     await hpa.deleteNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS });
     try {
       const file = path.join(dir, 'hpa.yaml');
@@ -128,13 +158,16 @@ describe('the driver in its pod', () => {
       expect(res.code).toBe(0);
       const run = JSON.parse(await readFile(path.join(dir, 'hpa', 'run.json'), 'utf8'));
       expect(run.stages[0]).toMatchObject({ status: 'completed', hpa: { min: 2, max: 3, cpuPercent: 50 } });
-      expect(run.stages[0].samples.at(-1)).toMatchObject({ replicasDesired: 2, replicasReady: 2, hpaDesired: 2, hpaCpuPercent: 42 });
+      expect(run.stages[0].samples.at(-1)).toMatchObject({ replicasDesired: 2, replicasReady: 2, hpaDesired: 2, hpaCpuPercent: 20 });
       // the second stage pins the (now present) HPA to 3 instead of fighting it
       expect(run.stages[1].samples.at(-1)).toMatchObject({ replicasDesired: 3, hpaDesired: 3 });
       expect(res.stdout).toMatch(/pinned HPA inference to 3 \(min = max\)/);
       // created by the run, so removed by the restore; replicas back to 1
       expect(await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS }).catch((e: { code?: number }) => e.code)).toBe(404);
-      expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
+      const restored = (JSON.parse(res.stdout.trim().split('\n').find((l) => l.includes('"event":"restored"')) ?? '{}') as { msg?: string }).msg ?? '';
+      expect(restored).toMatch(/HPA inference \(created by this run\) deleted.*inference back to 1 replicas/);
+      // (The pinned HPA often scaled to 3 before the driver did; the restore must still set 1.)
+      expect(await settledReplicas('inference', 1)).toBe(1);
     } finally {
       expect((await applyManifests()).code).toBe(0); // the HPA of k8s/inference.yaml back for the next tests
       await startSmall();
@@ -142,7 +175,11 @@ describe('the driver in its pod', () => {
   });
 
   it('fails a stage whose Deployment never becomes ready within scaleTimeout, and still restores', async () => {
-    ctl.maxReady = 1;
+    // Every fake node cordoned: the running pod stays, the scheduler cannot place the new ones, so
+    // the real rollout stops at 1 of 3 — no test writes that status.
+    const nodes = (await admin().core.listNode({ labelSelector: 'type=kwok' })).items.map((n) => n.metadata!.name!);
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const n of nodes) expect((await kubectl(['cordon', n])).code).toBe(0);
     try {
       const file = path.join(dir, 'timeout.yaml');
       await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 2, replicas: 3, scaleTimeout: 4s }\n'));
@@ -150,10 +187,15 @@ describe('the driver in its pod', () => {
       expect(res.code).toBe(3);
       const run = JSON.parse(await readFile(path.join(dir, 'timeout', 'run.json'), 'utf8'));
       expect(run.stages[0].status).toBe('failed');
-      expect(run.stages[0].reason).toMatch(/^deployment inference was not ready within scaleTimeout 4s: 1\/3 available/);
-      expect((await admin().apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
+      // 1 of 3 as a rule (the pod from before the cordon); 2 when the scheduler placed one more
+      // before its node cache saw the cordon (seen once under load). Never 3: nothing more fits.
+      expect(run.stages[0].reason).toMatch(/^deployment inference was not ready within scaleTimeout 4s: [12]\/3 available/);
+      expect(await settledReplicas('inference', 1)).toBe(1);
+      const pending = (await admin().core.listNamespacedEvent({ namespace: NS, fieldSelector: 'reason=FailedScheduling' })).items;
+      expect(pending.some((e) => e.involvedObject.name?.startsWith('inference-') && /unschedulable/.test(e.message ?? ''))).toBe(true);
     } finally {
-      ctl.maxReady = Infinity;
+      for (const n of nodes) await kubectl(['uncordon', n]);
+      await waitRolledOut('inference');
     }
   });
 
@@ -232,7 +274,7 @@ describe('the driver in its pod', () => {
     expect(run.stages[0]).toEqual(before.stages[0]); // never run again
     expect(run.resumes).toHaveLength(1);
     expect(run.resumes[0].fromStage).toBe(2);
-    expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1); // what the FIRST pod found
+    expect(await settledReplicas('inference', 1)).toBe(1); // what the FIRST pod found
     expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS })).spec?.holderIdentity).toBeFalsy();
   });
 

@@ -1,5 +1,7 @@
-// Global setup of the "e2e" project: a real etcd + kube-apiserver on 127.0.0.1 (built from Go
-// modules once and cached by test/cluster/build.sh), the built CLI, and the pinned Locust.
+// Global setup of the "e2e" project: a cluster that reconciles, on 127.0.0.1 — etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler, kwok with fake nodes and metrics-server, built from Go
+// modules once and cached by test/cluster/build.sh, started by test/cluster/up.sh — the built CLI,
+// and the pinned Locust.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';

@@ -1,14 +1,14 @@
 // The e2e tests' side of the cluster: an admin client, applying manifests, minting a token for a
-// ServiceAccount and laying it out like a pod's mount, and "controllers" that play the Deployment
-// and HPA controllers (there are none on a bare kube-apiserver) — including real Locust worker
-// processes started and stopped to match the worker Deployment's replicas.
+// ServiceAccount and laying it out like a pod's mount, and real Locust worker processes for the
+// worker Deployment's pods. The cluster reconciles by itself (test/cluster/control-plane.sh: real
+// controllers, scheduler, kwok nodes): nothing here writes the status of anything.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
-import { AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { ManagedProcess } from '../../src/adapters/local/processes.js';
 import { freePorts } from '../../src/adapters/local/free-port.js';
 import { ROOT, locustBin } from '../integration/helpers.js';
@@ -55,18 +55,63 @@ export function podEnv(podName: string): Record<string, string> {
   return { KUBERNETES_SERVICE_HOST: env.host, KUBERNETES_SERVICE_PORT: env.port, POD_NAME: podName, KUBECONFIG: '/nonexistent' };
 }
 
-const merge = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** The pods of a Deployment right now (by its selector), terminating ones included. */
+export async function podsOf(deployment: string): Promise<V1Pod[]> {
+  const { apps, core } = admin();
+  const d = await apps.readNamespacedDeployment({ name: deployment, namespace: NS });
+  const labelSelector = Object.entries(d.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return (await core.listNamespacedPod({ namespace: NS, labelSelector })).items;
+}
 
-/** Makes a Deployment's status say it rolled out at its spec. */
-export async function markRolledOut(name: string, maxReady = Infinity): Promise<void> {
+/** Waits until the real Deployment controller reports the Deployment rolled out at its spec (reads only). */
+export async function waitRolledOut(name: string, timeoutMs = 60_000): Promise<void> {
   const { apps } = admin();
-  const d = await apps.readNamespacedDeployment({ name, namespace: NS });
-  const n = Math.min(d.spec?.replicas ?? 1, maxReady);
-  const done = n === (d.spec?.replicas ?? 1);
-  await apps.patchNamespacedDeploymentStatus(
-    { name, namespace: NS, body: { status: { observedGeneration: d.metadata?.generation, replicas: d.spec?.replicas, updatedReplicas: done ? n : 0, readyReplicas: n, availableReplicas: n } } },
-    merge(),
-  );
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const d = await apps.readNamespacedDeployment({ name, namespace: NS });
+    const want = d.spec?.replicas ?? 1;
+    const st = d.status ?? {};
+    last = `generation ${d.metadata?.generation} observed ${st.observedGeneration}, ${st.readyReplicas ?? 0}/${want} ready, ${st.updatedReplicas ?? 0} updated, ${st.replicas ?? 0} total`;
+    if ((st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && (st.readyReplicas ?? 0) === want && (st.availableReplicas ?? 0) === want && (st.updatedReplicas ?? 0) === want && (st.replicas ?? 0) === want) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`deployment ${name} not rolled out within ${timeoutMs} ms: ${last}`);
+}
+
+/**
+ * The Deployment's spec.replicas once it has held `n` for 5 s, two HPA syncs here (or whatever it
+ * is at the deadline). After a run the driver puts the HPA's spec back and sets the baseline
+ * replicas; the real HPA controller decides again: a pod too new for metrics-server counts as 100 %
+ * CPU when scaling down, and the downscale stabilization window (10 s here) keeps that higher
+ * recommendation, so it may raise the replicas for a while before settling at what the 20 % load
+ * asks for (1). The end state is read, not the instant.
+ */
+export async function settledReplicas(name: string, n: number, timeoutMs = 90_000): Promise<number | undefined> {
+  const { apps } = admin();
+  const deadline = Date.now() + timeoutMs;
+  let held = 0;
+  let last: number | undefined;
+  while (Date.now() < deadline) {
+    last = (await apps.readNamespacedDeployment({ name, namespace: NS })).spec?.replicas;
+    held = last === n ? held + 1 : 0;
+    if (held >= 20) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return last;
+}
+
+/** Waits until the real HPA controller has computed CPU for the target's pods (metrics-server has them). */
+export async function waitHpaSeesCpu(name: string, timeoutMs = 90_000): Promise<void> {
+  const { hpa } = admin();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const h = await hpa.readNamespacedHorizontalPodAutoscaler({ name, namespace: NS }).catch(() => null);
+    if (!h) return; // no HPA: nothing to wait for
+    if (h.status?.currentMetrics?.some((m) => m.resource?.name === 'cpu' && m.resource.current.averageUtilization !== undefined) && (h.status.desiredReplicas ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`HPA ${name} saw no pod CPU within ${timeoutMs} ms`);
 }
 
 export interface LocalLocust {
@@ -105,60 +150,50 @@ export async function startLocalLocust(): Promise<LocalLocust> {
   };
 }
 
-export interface Controllers {
+export interface WorkerPods {
   stop(): Promise<void>;
-  /** The target never gets more ready replicas than this (to test scale timeouts). */
-  maxReady: number;
 }
 
 /**
- * Plays the controllers a bare API server lacks: the target Deployment rolls out (status written)
- * a moment after a change, its HPA reports current/desired replicas, and the worker Deployment's
- * replicas become real Locust worker processes connected to the master.
+ * The kubelet's part for the worker Deployment, which kwok cannot play: one real Locust worker
+ * process per Running and Ready pod of that Deployment (pods the real ReplicaSet controller made
+ * and kwok started), stopped when its pod goes away. Nothing here writes to the cluster.
  */
-export function startControllers(locust: LocalLocust, target = 'inference', workers = 'locust-worker'): Controllers {
-  const { apps, hpa } = admin();
+export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker'): WorkerPods {
+  const byPod = new Map<string, ManagedProcess>();
   let running = true;
-  const ctl: Controllers = { maxReady: Infinity, stop: async () => undefined };
   const loop = (async () => {
     while (running) {
       try {
-        const t = await apps.readNamespacedDeployment({ name: target, namespace: NS });
-        if ((t.status?.observedGeneration ?? 0) < (t.metadata?.generation ?? 0) || (t.status?.readyReplicas ?? 0) !== Math.min(t.spec?.replicas ?? 1, ctl.maxReady)) {
-          await new Promise((r) => setTimeout(r, 500)); // a rollout takes a moment
-          await markRolledOut(target, ctl.maxReady);
+        const pods = await podsOf(deployment);
+        const live = new Set(pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata!.name!));
+        for (const [name, proc] of byPod) {
+          if (live.has(name)) continue;
+          byPod.delete(name);
+          locust.workers.splice(locust.workers.indexOf(proc), 1);
+          await proc.stop();
         }
-        const h = await hpa.readNamespacedHorizontalPodAutoscaler({ name: target, namespace: NS }).catch(() => null);
-        if (h) {
-          const cur = Math.min(t.spec?.replicas ?? 1, ctl.maxReady);
-          await hpa.patchNamespacedHorizontalPodAutoscalerStatus(
-            { name: target, namespace: NS, body: { status: { currentReplicas: cur, desiredReplicas: t.spec?.replicas ?? 1, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 42 } } }] } } },
-            merge(),
-          );
+        for (const name of live) {
+          if (byPod.has(name)) continue;
+          const proc = await ManagedProcess.spawn(`worker-${name}`, locustBin('2.47.0'), ['-f', path.join(ROOT, 'locust', 'locustfile.py'), '--worker', '--master-host', '127.0.0.1', '--master-port', String(locust.masterPort)], {
+            cwd: path.join(ROOT, 'locust'),
+            env: { ...process.env, PYTHONUNBUFFERED: '1' },
+          });
+          byPod.set(name, proc);
+          locust.workers.push(proc);
         }
-        const w = await apps.readNamespacedDeployment({ name: workers, namespace: NS });
-        const want = w.spec?.replicas ?? 0;
-        while (locust.workers.length < want) {
-          locust.workers.push(
-            await ManagedProcess.spawn(`worker-${locust.workers.length}`, locustBin('2.47.0'), ['-f', path.join(ROOT, 'locust', 'locustfile.py'), '--worker', '--master-host', '127.0.0.1', '--master-port', String(locust.masterPort)], {
-              cwd: path.join(ROOT, 'locust'),
-              env: { ...process.env, PYTHONUNBUFFERED: '1' },
-            }),
-          );
-        }
-        while (locust.workers.length > want) await locust.workers.pop()!.stop();
-        if ((w.status?.observedGeneration ?? 0) < (w.metadata?.generation ?? 0) || (w.status?.readyReplicas ?? 0) !== want) await markRolledOut(workers);
       } catch {
         // objects being re-created between tests: try again on the next tick
       }
       await new Promise((r) => setTimeout(r, 300));
     }
   })();
-  ctl.stop = async () => {
-    running = false;
-    await loop;
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
   };
-  return ctl;
 }
 
 /** Applies every manifest in k8s/ server-side (as `kubectl apply -k k8s/` would), as the admin. */

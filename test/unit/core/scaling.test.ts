@@ -95,6 +95,21 @@ describe('stages that scale the cluster', () => {
     expect(cluster.hpas.get('inference')).toMatchObject({ min: 1, max: 8, cpu: 70 });
   });
 
+  it('puts the replicas back even when the pinned HPA scaled the target before the driver did (a real HPA controller often wins)', async () => {
+    const { cluster, go } = setup();
+    cluster.hpas.set('inference', { min: 1, max: 8, cpu: 70, deployment: 'inference' });
+    // play the HPA controller: a pin to min = max = n moves the Deployment to n at once
+    const setHpa = cluster.setHpa.bind(cluster);
+    cluster.setHpa = async (name, deployment, hpa) => {
+      const how = await setHpa(name, deployment, hpa);
+      if (hpa.min === hpa.max) await cluster.scaleDeployment(deployment, hpa.min);
+      return how;
+    };
+    await go(plan([st(1, { replicas: 3 })]));
+    expect(cluster.calls.filter((c) => c.startsWith('scale inference'))).toEqual(['scale inference 3', 'scale inference 1']);
+    expect(cluster.deployments.get('inference')!.spec).toBe(1);
+  });
+
   it('creates an HPA for an hpa: stage, moves replicas into its range, and deletes it at the end if it was not there', async () => {
     const { cluster, go } = setup();
     const record = await go(plan([st(1, { hpa: { min: 2, max: 5, cpuPercent: 60 } })]));
