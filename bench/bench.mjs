@@ -55,12 +55,28 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14).map((l) => l.slice(3)).join('\n') + '\n');
+  process.stdout.write(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .slice(0, 14)
+      .map((l) => l.slice(3))
+      .join('\n') + '\n',
+  );
   process.exit(0);
 }
 // --from test-results/bench.json: render the table and docs/benchmarks.md again from a saved run (no measuring).
 const FROM = flags.from ? JSON.parse(readFileSync(path.resolve(flags.from), 'utf8')) : null;
-const FROM_CONFIG = FROM ? { stages: FROM.config.N, hold: FROM.config.HOLD, 'spawn-rate': FROM.config.RATE, cooldown: FROM.config.COOLDOWN, 'sample-every': FROM.config.SAMPLE_EVERY, users: FROM.config.USERS.join(',') } : {};
+const FROM_CONFIG = FROM
+  ? {
+      stages: FROM.config.N,
+      hold: FROM.config.HOLD,
+      'spawn-rate': FROM.config.RATE,
+      cooldown: FROM.config.COOLDOWN,
+      'sample-every': FROM.config.SAMPLE_EVERY,
+      users: FROM.config.USERS.join(','),
+    }
+  : {};
 const opt = (flag, env, dflt) => FROM_CONFIG[flag] ?? flags[flag] ?? process.env[env] ?? dflt;
 const num = (v, what, min = 0) => {
   const n = Number(v);
@@ -80,9 +96,15 @@ const USERS = String(opt('users', 'BENCH_USERS', Array.from({ length: N }, (_, i
   .map((u) => num(u, '--users', 1));
 while (USERS.length < N) USERS.push((USERS.at(-1) ?? 0) + 4);
 USERS.length = N;
-const REPORT_HOURS = String(opt('report-hours', 'BENCH_REPORT_HOURS', '6,12,24')).split(',').map((h) => num(h, '--report-hours', 1));
+const REPORT_HOURS = String(opt('report-hours', 'BENCH_REPORT_HOURS', '6,12,24'))
+  .split(',')
+  .map((h) => num(h, '--report-hours', 1));
 const STARTUP_RUNS = num(opt('startup-runs', 'BENCH_STARTUP_RUNS', '3'), '--startup-runs');
-const SKIP = new Set(String(opt('skip', 'BENCH_SKIP', '')).split(',').filter(Boolean));
+const SKIP = new Set(
+  String(opt('skip', 'BENCH_SKIP', ''))
+    .split(',')
+    .filter(Boolean),
+);
 const OUT_DOC = path.resolve(ROOT, flags.out ?? 'docs/benchmarks.md');
 const WORK = mkdtempSync(path.join(os.tmpdir(), 'ld-bench-'));
 const COMMAND = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -120,9 +142,20 @@ function machine() {
   } catch {
     // not a git checkout
   }
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   // Other work on the machine skews every absolute number (the ratios less): say how busy it was.
-  return { cpu, cores: os.cpus().length, memGb: os.totalmem() / 2 ** 30, kernel: `${os.type()} ${os.release()}`, node: process.version, commit: dirty ? `${commit} + uncommitted changes` : commit, load };
+  return {
+    cpu,
+    cores: os.cpus().length,
+    memGb: os.totalmem() / 2 ** 30,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    commit: dirty ? `${commit} + uncommitted changes` : commit,
+    load,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,9 +163,14 @@ function machine() {
 
 async function startTarget() {
   const { ManagedProcess } = await import('../dist/adapters/local/processes.js');
-  const p = await ManagedProcess.spawn('sample-target', process.execPath, [path.join(ROOT, 'dist', 'sample-target', 'main.js'), `--host=${HOST}`, '--port=0', '--concurrency=8', '--service-ms=25'], {
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const p = await ManagedProcess.spawn(
+    'sample-target',
+    process.execPath,
+    [path.join(ROOT, 'dist', 'sample-target', 'main.js'), `--host=${HOST}`, '--port=0', '--concurrency=8', '--service-ms=25'],
+    {
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   const m = await p.waitForLine(/^sample-target listening on (http:\/\/\S+)$/, 20_000, 'stdout');
   return { proc: p, url: m[1] };
 }
@@ -182,13 +220,32 @@ async function startMaster(locust, targetUrl) {
   const master = await ManagedProcess.spawn(
     'locust master',
     locust,
-    ['-f', LOCUSTFILE, '--master', '--master-bind-host', HOST, '--master-bind-port', String(bindPort), '--web-host', HOST, '--web-port', String(webPort), '--host', targetUrl],
+    [
+      '-f',
+      LOCUSTFILE,
+      '--master',
+      '--master-bind-host',
+      HOST,
+      '--master-bind-port',
+      String(bindPort),
+      '--web-host',
+      HOST,
+      '--web-port',
+      String(webPort),
+      '--host',
+      targetUrl,
+    ],
     { env, cwd },
   );
   const webUrl = `http://${HOST}:${webPort}/`;
   const workers = [];
   for (let i = 1; i <= 2; i++) {
-    workers.push(await ManagedProcess.spawn(`locust worker ${i}`, locust, ['-f', LOCUSTFILE, '--worker', '--master-host', HOST, '--master-port', String(bindPort)], { env, cwd }));
+    workers.push(
+      await ManagedProcess.spawn(`locust worker ${i}`, locust, ['-f', LOCUSTFILE, '--worker', '--master-host', HOST, '--master-port', String(bindPort)], {
+        env,
+        cwd,
+      }),
+    );
   }
   await master.waitFor(async () => ((await readyWorkers(webUrl)).ready >= 2 ? true : undefined), 60_000, 250, 'two ready workers');
   return {
@@ -234,7 +291,12 @@ function driverSupports(yaml) {
     execFileSync(process.execPath, [CLI, 'validate', '--matrix', file], { cwd: ROOT, env: driverEnv(), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
     return { ok: true, why: '' };
   } catch (e) {
-    return { ok: false, why: String(e.stderr ?? e.message).trim().split('\n')[0] };
+    return {
+      ok: false,
+      why: String(e.stderr ?? e.message)
+        .trim()
+        .split('\n')[0],
+    };
   }
 }
 
@@ -247,20 +309,24 @@ async function runDriver({ name, yaml, proxy, stopAtSwarm = false }) {
   proxy.reset();
   const events = [];
   let sawSwarm = false;
-  const p = spawnMeasured(process.execPath, ['--import', PRELOAD, CLI, 'run', '--matrix', file, '--out', out, '--run-id', name, '--log-format', 'json', '--log-level', 'debug'], {
-    cwd: ROOT,
-    env: driverEnv({ BENCH_RUSAGE_FILE: rusageFile }),
-    logFile: path.join(WORK, `${name}.log`),
-    onLine: (line) => {
-      if (!line.startsWith('{')) return;
-      try {
-        const rec = JSON.parse(line);
-        if (rec.event) events.push({ ...rec, t: Date.parse(rec.time) });
-      } catch {
-        // not a log record
-      }
+  const p = spawnMeasured(
+    process.execPath,
+    ['--import', PRELOAD, CLI, 'run', '--matrix', file, '--out', out, '--run-id', name, '--log-format', 'json', '--log-level', 'debug'],
+    {
+      cwd: ROOT,
+      env: driverEnv({ BENCH_RUSAGE_FILE: rusageFile }),
+      logFile: path.join(WORK, `${name}.log`),
+      onLine: (line) => {
+        if (!line.startsWith('{')) return;
+        try {
+          const rec = JSON.parse(line);
+          if (rec.event) events.push({ ...rec, t: Date.parse(rec.time) });
+        } catch {
+          // not a log record
+        }
+      },
     },
-  });
+  );
   proxy.watch(p.pid);
   let timer = null;
   if (stopAtSwarm) {
@@ -289,7 +355,17 @@ async function runDriver({ name, yaml, proxy, stopAtSwarm = false }) {
   } catch {
     // no run.json
   }
-  return { name, startedAt: p.startedAt, exitedAt: exit.at, code: exit.code, events, requests: [...proxy.log], rusage, run, log: path.join(WORK, `${name}.log`) };
+  return {
+    name,
+    startedAt: p.startedAt,
+    exitedAt: exit.at,
+    code: exit.code,
+    events,
+    requests: [...proxy.log],
+    rusage,
+    run,
+    log: path.join(WORK, `${name}.log`),
+  };
 }
 
 const isPath = (r, tail) => r.path.replace(/\/+$/, '').endsWith(tail);
@@ -305,7 +381,9 @@ async function analyseDriver(res, targetUrl, transition, cooldownS) {
   const reqs = res.requests;
   const swarms = reqs.filter((r) => r.method === 'POST' && isPath(r, '/swarm'));
   const stops = reqs.filter((r) => isPath(r, '/stop') && r.status !== 405);
-  const csvs = reqs.filter((r) => isPath(r, '/stats/requests/csv') || isPath(r, '/stats/failures/csv') || isPath(r, '/exceptions/csv') || isPath(r, '/exceptions'));
+  const csvs = reqs.filter(
+    (r) => isPath(r, '/stats/requests/csv') || isPath(r, '/stats/failures/csv') || isPath(r, '/exceptions/csv') || isPath(r, '/exceptions'),
+  );
   const resets = reqs.filter((r) => isPath(r, '/stats/reset') && r.status !== 405);
   const evs = (kind, stage) => res.events.filter((e) => e.event === kind && (stage === undefined || e.stage === stage));
   const ev = (kind, stage) => evs(kind, stage)[0];
@@ -383,15 +461,25 @@ async function analyseDriver(res, targetUrl, transition, cooldownS) {
     tail: transitions.find((t) => t.last)?.excessS ?? null,
   };
   // A transition: from one window's end to the next stage's reset, beyond its planned ramp and cooldown.
-  const transitionOverheads = stages.slice(1).map((s, i) => (s.resetAt === null || stages[i].winEnd === null ? null : (s.resetAt - stages[i].winEnd) / 1000 - s.plannedRampS - (transition === 'continue' ? 0 : cooldownS))).filter((v) => v !== null);
+  const transitionOverheads = stages
+    .slice(1)
+    .map((s, i) =>
+      s.resetAt === null || stages[i].winEnd === null
+        ? null
+        : (s.resetAt - stages[i].winEnd) / 1000 - s.plannedRampS - (transition === 'continue' ? 0 : cooldownS),
+    )
+    .filter((v) => v !== null);
   // The driver's own part of a transition: from the moment it has the window's numbers (the last CSV
   // read) to the next stage's reset, beyond the planned ramp and cooldown. The rest of the gap above
   // is where the workers' last reports fall before that read (Locust's 3 s report interval).
-  const driverTransitions = stages.slice(1).map((s, i) => {
-    const t = transitions[i];
-    if (s.resetAt === null || stages[i].winEnd === null || !t || t.readDone === null) return null;
-    return (s.resetAt - (stages[i].winEnd + t.readDone * 1000)) / 1000 - s.plannedRampS - (transition === 'continue' ? 0 : cooldownS);
-  }).filter((v) => v !== null);
+  const driverTransitions = stages
+    .slice(1)
+    .map((s, i) => {
+      const t = transitions[i];
+      if (s.resetAt === null || stages[i].winEnd === null || !t || t.readDone === null) return null;
+      return (s.resetAt - (stages[i].winEnd + t.readDone * 1000)) / 1000 - s.plannedRampS - (transition === 'continue' ? 0 : cooldownS);
+    })
+    .filter((v) => v !== null);
   const cpuTotal = res.rusage ? (res.rusage.userUs + res.rusage.systemUs) / 1e6 : null;
   const cpuAtFirstSwarm = swarms[0]?.cpu ?? null;
   const holdCpu = sum(stages.map((s) => s.holdCpuS ?? 0));
@@ -428,7 +516,8 @@ async function analyseDriver(res, targetUrl, transition, cooldownS) {
     cpuStartup: cpuAtFirstSwarm,
     // CPU seconds per hour while only sampling (reset → stop of each stage), and over the whole run after the first /swarm.
     cpuPerHourSampling: holdWall > 0 ? (holdCpu / holdWall) * 3600 : null,
-    cpuPerHourRun: cpuTotal !== null && cpuAtFirstSwarm !== null && swarms[0] ? ((cpuTotal - cpuAtFirstSwarm) / ((res.exitedAt - swarms[0].start) / 1000)) * 3600 : null,
+    cpuPerHourRun:
+      cpuTotal !== null && cpuAtFirstSwarm !== null && swarms[0] ? ((cpuTotal - cpuAtFirstSwarm) / ((res.exitedAt - swarms[0].start) / 1000)) * 3600 : null,
   };
 }
 
@@ -448,7 +537,18 @@ async function headlessRun(locust, args, { env, tag }) {
   const { freePorts } = await import('../dist/adapters/local/free-port.js');
   const [bindPort] = await freePorts(1, HOST);
   const marks = [];
-  const masterArgs = ['--headless', '--master', '--master-bind-host', HOST, '--master-bind-port', String(bindPort), '--expect-workers', '2', '--only-summary', ...args];
+  const masterArgs = [
+    '--headless',
+    '--master',
+    '--master-bind-host',
+    HOST,
+    '--master-bind-port',
+    String(bindPort),
+    '--expect-workers',
+    '2',
+    '--only-summary',
+    ...args,
+  ];
   const master = spawnMeasured(locust, masterArgs, {
     cwd: WORK,
     env,
@@ -460,7 +560,11 @@ async function headlessRun(locust, args, { env, tag }) {
   });
   const workerArgs = args.filter((a, i) => a === '-f' || args[i - 1] === '-f');
   const workers = [1, 2].map((i) =>
-    spawnMeasured(locust, [...workerArgs, '--worker', '--master-host', HOST, '--master-port', String(bindPort)], { cwd: WORK, env, logFile: path.join(WORK, `${tag}-worker${i}.log`) }),
+    spawnMeasured(locust, [...workerArgs, '--worker', '--master-host', HOST, '--master-port', String(bindPort)], {
+      cwd: WORK,
+      env,
+      logFile: path.join(WORK, `${tag}-worker${i}.log`),
+    }),
   );
   const exits = await Promise.all([master.exit, ...workers.map((w) => w.exit)]);
   const mark = (re) => marks.find((m) => re.test(m.line))?.t ?? null;
@@ -495,7 +599,10 @@ async function runHeadlessPerStage(locust, targetUrl) {
     const s = STAGES[i];
     const runTime = Math.ceil(s.rampS + s.holdS - 1e-9);
     const csv = path.join(WORK, `headless-${i + 1}`);
-    const r = await headlessRun(locust, ['-f', LOCUSTFILE, '-u', String(s.users), '-r', String(RATE), '-t', `${runTime}s`, '--host', targetUrl, '--csv', csv], { env, tag: `headless-${i + 1}` });
+    const r = await headlessRun(locust, ['-f', LOCUSTFILE, '-u', String(s.users), '-r', String(RATE), '-t', `${runTime}s`, '--host', targetUrl, '--csv', csv], {
+      env,
+      tag: `headless-${i + 1}`,
+    });
     stages.push({
       k: i + 1,
       users: s.users,
@@ -518,7 +625,10 @@ async function runHeadlessPerStage(locust, targetUrl) {
 async function runShape(locust, targetUrl) {
   const shape = STAGES.map((s) => ({ users: s.users, spawnRate: RATE, seconds: s.rampS + s.holdS, cooldown: COOLDOWN }));
   const csv = path.join(WORK, 'shape');
-  const r = await headlessRun(locust, ['-f', SHAPEFILE, '--host', targetUrl, '--csv', csv], { env: locustEnv({ BENCH_SHAPE: JSON.stringify(shape) }), tag: 'shape' });
+  const r = await headlessRun(locust, ['-f', SHAPEFILE, '--host', targetUrl, '--csv', csv], {
+    env: locustEnv({ BENCH_SHAPE: JSON.stringify(shape) }),
+    tag: 'shape',
+  });
   const wall = (r.exitedAt - r.startedAt) / 1000;
   const planned = sum(shape.map((s) => s.seconds)) + (N - 1) * COOLDOWN;
   return {
@@ -542,7 +652,18 @@ const REPORT_STAGES = 24;
 
 function reportGen(hours, mode, json, asKept = false) {
   return new Promise((resolve, reject) => {
-    const args = ['--expose-gc', path.join(ROOT, 'bench', 'report-gen.mjs'), '--hours', String(hours), '--stages', String(REPORT_STAGES), '--mode', mode, ...(json ? ['--json', json] : []), ...(asKept ? ['--as-kept'] : [])];
+    const args = [
+      '--expose-gc',
+      path.join(ROOT, 'bench', 'report-gen.mjs'),
+      '--hours',
+      String(hours),
+      '--stages',
+      String(REPORT_STAGES),
+      '--mode',
+      mode,
+      ...(json ? ['--json', json] : []),
+      ...(asKept ? ['--as-kept'] : []),
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -619,7 +740,10 @@ async function main() {
   if (!SKIP.has('locust')) {
     const { findOrInstallLocust } = await import('../dist/adapters/local/locust-install.js');
     const locust = await findOrInstallLocust({ log: say });
-    results.env.locust = execFileSync(locust, ['--version'], { encoding: 'utf8' }).trim().split('\n')[0].replace(/ from .*/, '');
+    results.env.locust = execFileSync(locust, ['--version'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0]
+      .replace(/ from .*/, '');
     const target = await startTarget();
     say(`sample target ${target.url}`);
     try {
@@ -642,11 +766,17 @@ async function main() {
           const c = await runDriver({ name: 'bench-continue', yaml: continueYaml, proxy });
           results.driver.continue = await analyseDriver(c, target.url, 'continue', 0);
           if (results.driver.continue.stopsBetween > 1) {
-            results.notes.push(`transition: continue is accepted by validate, but the driver still sent ${results.driver.continue.stopsBetween} /stop calls in ${N} stages: it is not implemented in the stage loop yet, so its row measures a restart without cooldown.`);
+            results.notes.push(
+              `transition: continue is accepted by validate, but the driver still sent ${results.driver.continue.stopsBetween} /stop calls in ${N} stages: it is not implemented in the stage loop yet, so its row measures a restart without cooldown.`,
+            );
           }
           say(`driver continue: ${fmt(results.driver.continue.wall, 1)} s, exit ${c.code}`);
         } else {
-          results.notes.push(SKIP.has('continue') ? 'transition: continue was skipped (--skip continue).' : `transition: continue skipped: this build of the driver rejects the key (${support.why}).`);
+          results.notes.push(
+            SKIP.has('continue')
+              ? 'transition: continue was skipped (--skip continue).'
+              : `transition: continue skipped: this build of the driver rejects the key (${support.why}).`,
+          );
           say(`continue not supported: ${support.why}`);
         }
 
@@ -656,7 +786,12 @@ async function main() {
         if (!SKIP.has('startup')) {
           for (let i = 1; i <= STARTUP_RUNS; i++) {
             await waitIdle(master.webUrl, results.notes);
-            const s = await runDriver({ name: `bench-startup-${i}`, yaml: matrixYaml(`bench-startup-${i}`, proxy.url, target.url, null, 0, 60, [USERS[0]]), proxy, stopAtSwarm: true });
+            const s = await runDriver({
+              name: `bench-startup-${i}`,
+              yaml: matrixYaml(`bench-startup-${i}`, proxy.url, target.url, null, 0, 60, [USERS[0]]),
+              proxy,
+              stopAtSwarm: true,
+            });
             const first = s.requests.find((q) => q.method === 'POST' && isPath(q, '/swarm'));
             if (first) results.driver.startups.push((first.start - s.startedAt) / 1000);
             if (s.requests[0]) results.driver.firstRequests.push((s.requests[0].start - s.startedAt) / 1000);
@@ -685,7 +820,10 @@ async function main() {
   }
 
   if (!SKIP.has('report')) results.reports = await reportBench();
-  results.env.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  results.env.loadAfter = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   results.reportStages = REPORT_STAGES;
 
   const md = render(results);
@@ -722,30 +860,72 @@ function table(head, rows, align) {
 function targetRows(res) {
   const d = res.driver ?? {};
   const rows = [];
-  if (d.restart) rows.push(['overhead per stage, default mode (transition restart)', `${fmt(d.restart.overheadPerStage, 2)} s`, `≤ ${TARGETS.overhead} s`, pf(d.restart.overheadPerStage <= TARGETS.overhead)]);
+  if (d.restart)
+    rows.push([
+      'overhead per stage, default mode (transition restart)',
+      `${fmt(d.restart.overheadPerStage, 2)} s`,
+      `≤ ${TARGETS.overhead} s`,
+      pf(d.restart.overheadPerStage <= TARGETS.overhead),
+    ]);
   if (d.restart && res.headless) {
-    rows.push(['… and at most half the headless relaunch\'s', `${fmt(d.restart.overheadPerStage / res.headless.overheadPerStage, 2)} × (${fmt(res.headless.overheadPerStage, 2)} s)`, '≤ 0.50 ×', pf(d.restart.overheadPerStage <= res.headless.overheadPerStage / 2)]);
+    rows.push([
+      "… and at most half the headless relaunch's",
+      `${fmt(d.restart.overheadPerStage / res.headless.overheadPerStage, 2)} × (${fmt(res.headless.overheadPerStage, 2)} s)`,
+      '≤ 0.50 ×',
+      pf(d.restart.overheadPerStage <= res.headless.overheadPerStage / 2),
+    ]);
   }
   if (d.continue) {
     const own = mean(d.continue.driverTransitions ?? []);
-    rows.push(['a transition: continue (users only change): the driver\'s own time, numbers read → next reset, beyond the planned ramp', `${fmt(own, 2)} s (mean of ${(d.continue.driverTransitions ?? []).length})`, `≤ ${TARGETS.continueTransition} s`, pf(own === null ? null : own <= TARGETS.continueTransition)]);
+    rows.push([
+      "a transition: continue (users only change): the driver's own time, numbers read → next reset, beyond the planned ramp",
+      `${fmt(own, 2)} s (mean of ${(d.continue.driverTransitions ?? []).length})`,
+      `≤ ${TARGETS.continueTransition} s`,
+      pf(own === null ? null : own <= TARGETS.continueTransition),
+    ]);
     const t = mean(d.continue.transitionOverheads);
-    rows.push(['… window end → next reset, beyond the planned ramp (includes where the workers\' last reports fall: Locust\'s 3 s interval)', `${fmt(t, 2)} s (mean of ${d.continue.transitionOverheads.length})`, '', '']);
+    rows.push([
+      "… window end → next reset, beyond the planned ramp (includes where the workers' last reports fall: Locust's 3 s interval)",
+      `${fmt(t, 2)} s (mean of ${d.continue.transitionOverheads.length})`,
+      '',
+      '',
+    ]);
   }
   const rss = [d.restart?.maxRssMb, d.continue?.maxRssMb].filter((v) => v != null);
   if (rss.length > 0) rows.push(['driver peak RSS', `${fmt(Math.max(...rss), 1)} MB`, `≤ ${TARGETS.rssMb} MB`, pf(Math.max(...rss) <= TARGETS.rssMb)]);
   const st = d.startups ?? [];
-  if (st.length > 0) rows.push(['start-up to the first /swarm (ready master)', `${fmt(median(st), 3)} s`, `≤ ${TARGETS.startupS} s`, pf(median(st) <= TARGETS.startupS)]);
+  if (st.length > 0)
+    rows.push(['start-up to the first /swarm (ready master)', `${fmt(median(st), 3)} s`, `≤ ${TARGETS.startupS} s`, pf(median(st) <= TARGETS.startupS)]);
   const day = res.reports?.find((r) => r.hours === 24);
   if (day) {
     const ok = (x) => x && !x.error;
     if (ok(day.keptSink) && day.keptSink.keptPerStage != null) {
-      rows.push([`report generation, 24 h at 1 s, as the driver holds it (finished stages thinned to ${day.keptSink.keptPerStage} samples): time`, `${fmt(day.keptSink.stepMs / 1000, 2)} s`, `≤ ${TARGETS.reportS} s`, pf(day.keptSink.stepMs / 1000 <= TARGETS.reportS)]);
+      rows.push([
+        `report generation, 24 h at 1 s, as the driver holds it (finished stages thinned to ${day.keptSink.keptPerStage} samples): time`,
+        `${fmt(day.keptSink.stepMs / 1000, 2)} s`,
+        `≤ ${TARGETS.reportS} s`,
+        pf(day.keptSink.stepMs / 1000 <= TARGETS.reportS),
+      ]);
       rows.push(['… peak RSS', `${fmt(day.keptSink.maxRssKb / 1024, 0)} MB`, `≤ ${TARGETS.reportMb} MB`, pf(day.keptSink.maxRssKb / 1024 <= TARGETS.reportMb)]);
     }
-    rows.push(['report generation, 24 h at 1 s, every sample kept (worst case): time', ok(day.sink) ? `${fmt(day.sink.stepMs / 1000, 2)} s` : 'error', `≤ ${TARGETS.reportS} s`, pf(ok(day.sink) && day.sink.stepMs / 1000 <= TARGETS.reportS)]);
-    rows.push(['… peak RSS', ok(day.sink) ? `${fmt(day.sink.maxRssKb / 1024, 0)} MB` : 'error', `≤ ${TARGETS.reportMb} MB`, pf(ok(day.sink) && day.sink.maxRssKb / 1024 <= TARGETS.reportMb)]);
-    rows.push(['report.html alone, 24 h: time / peak RSS', ok(day.html) ? `${fmt(day.html.stepMs / 1000, 2)} s / ${fmt(day.html.maxRssKb / 1024, 0)} MB` : 'error', `≤ ${TARGETS.reportS} s / ≤ ${TARGETS.reportMb} MB`, pf(ok(day.html) && day.html.stepMs / 1000 <= TARGETS.reportS && day.html.maxRssKb / 1024 <= TARGETS.reportMb)]);
+    rows.push([
+      'report generation, 24 h at 1 s, every sample kept (worst case): time',
+      ok(day.sink) ? `${fmt(day.sink.stepMs / 1000, 2)} s` : 'error',
+      `≤ ${TARGETS.reportS} s`,
+      pf(ok(day.sink) && day.sink.stepMs / 1000 <= TARGETS.reportS),
+    ]);
+    rows.push([
+      '… peak RSS',
+      ok(day.sink) ? `${fmt(day.sink.maxRssKb / 1024, 0)} MB` : 'error',
+      `≤ ${TARGETS.reportMb} MB`,
+      pf(ok(day.sink) && day.sink.maxRssKb / 1024 <= TARGETS.reportMb),
+    ]);
+    rows.push([
+      'report.html alone, 24 h: time / peak RSS',
+      ok(day.html) ? `${fmt(day.html.stepMs / 1000, 2)} s / ${fmt(day.html.maxRssKb / 1024, 0)} MB` : 'error',
+      `≤ ${TARGETS.reportS} s / ≤ ${TARGETS.reportMb} MB`,
+      pf(ok(day.html) && day.html.stepMs / 1000 <= TARGETS.reportS && day.html.maxRssKb / 1024 <= TARGETS.reportMb),
+    ]);
   }
   return rows;
 }
@@ -757,7 +937,9 @@ function render(res) {
   const Cn = d.continue;
   const H = res.headless;
   const S = res.shape;
-  out.push(`Plan: ${N} stages, users ${USERS.join(' / ')}, spawn rate ${RATE}/s, hold ${HOLD} s, cooldown ${COOLDOWN} s between stages (0 s with continue), sampling every ${SAMPLE_EVERY} s.`);
+  out.push(
+    `Plan: ${N} stages, users ${USERS.join(' / ')}, spawn rate ${RATE}/s, hold ${HOLD} s, cooldown ${COOLDOWN} s between stages (0 s with continue), sampling every ${SAMPLE_EVERY} s.`,
+  );
   const goals = targetRows(res);
   if (goals.length > 0) out.push('', '### Targets', '', table(['target', 'measured', 'goal', ''], goals, ['l', 'r', 'r', 'l']));
   if (R || H || S) {
@@ -770,7 +952,13 @@ function render(res) {
     if (S) row('one headless run with a LoadTestShape', S, `exit ${S.code}`);
     out.push(table(['way', 'wall (s)', 'planned (s)', 'overhead per stage (s)', ''], rows, ['l', 'r', 'r', 'r', 'l']));
     const ratios = [];
-    if (R && H) ratios.push(['driver (restart) overhead / headless relaunch overhead', fmt(R.overheadPerStage / H.overheadPerStage, 2), `≤ 0.50`, pf(R.overheadPerStage <= H.overheadPerStage / 2)]);
+    if (R && H)
+      ratios.push([
+        'driver (restart) overhead / headless relaunch overhead',
+        fmt(R.overheadPerStage / H.overheadPerStage, 2),
+        `≤ 0.50`,
+        pf(R.overheadPerStage <= H.overheadPerStage / 2),
+      ]);
     if (R && S) ratios.push(['driver (restart) overhead / LoadTestShape overhead', fmt(R.overheadPerStage / S.overheadPerStage, 2), '', '']);
     if (Cn && R) ratios.push(['driver continue overhead / driver restart overhead', fmt(Cn.overheadPerStage / R.overheadPerStage, 2), '', '']);
     if (R && H) ratios.push(['driver (restart) wall / headless relaunch wall', fmt(R.wall / H.wall, 3), '', '']);
@@ -789,16 +977,35 @@ function render(res) {
         ['part', 'total (s)', 'per stage (s)', 'what it is'],
         [
           ['start-up: spawn → first /swarm', fmt(p.startup, 2), fmt(p.startup / N, 2), 'Node start, module loading, preflight reads, the first run.json'],
-          ['ramps: /swarm → reset, beyond the planned ramps', fmt(p.ramp, 2), fmt(p.ramp / N, 2), label === 'continue' ? 'after the first stage: planned ramp + 250 ms margin, then the reset call' : 'the ramp seen through the 2 s stats cache, Locust\'s ≤ 1 s wait for worker reports, the reset call'],
-          ['holds: reset → window end, beyond the holds', fmt(p.hold, 2), fmt(p.hold / N, 2), 'the window starts at the workers\' first reports (before the reset) and lasts `duration`, so this is negative unless the end waits for reports'],
-          [`between stages: window end → next /swarm${label === 'continue' ? '' : ', beyond the cooldown'}`, fmt(p.between, 2), fmt(p.between / N, 2), label === 'continue' ? 'window end detection, the live CSV read, the next stage\'s start' : 'the window\'s read (live, or after the stop and the 3.5 s final-read wait inside the cooldown), the stop, the cooldown counted from it, the next stage\'s start'],
+          [
+            'ramps: /swarm → reset, beyond the planned ramps',
+            fmt(p.ramp, 2),
+            fmt(p.ramp / N, 2),
+            label === 'continue'
+              ? 'after the first stage: planned ramp + 250 ms margin, then the reset call'
+              : "the ramp seen through the 2 s stats cache, Locust's ≤ 1 s wait for worker reports, the reset call",
+          ],
+          [
+            'holds: reset → window end, beyond the holds',
+            fmt(p.hold, 2),
+            fmt(p.hold / N, 2),
+            "the window starts at the workers' first reports (before the reset) and lasts `duration`, so this is negative unless the end waits for reports",
+          ],
+          [
+            `between stages: window end → next /swarm${label === 'continue' ? '' : ', beyond the cooldown'}`,
+            fmt(p.between, 2),
+            fmt(p.between / N, 2),
+            label === 'continue'
+              ? "window end detection, the live CSV read, the next stage's start"
+              : "the window's read (live, or after the stop and the 3.5 s final-read wait inside the cooldown), the stop, the cooldown counted from it, the next stage's start",
+          ],
           ['tail: last window end → exit', fmt(p.tail, 2), fmt(p.tail / N, 2), 'the last read and stop, the final reports, exit'],
           ['**overhead** (wall − planned)', fmt(x.wall - x.planned, 2), fmt(x.overheadPerStage, 2), ''],
         ],
         ['l', 'r', 'r', 'l'],
       ),
     );
-    out.push('', 'After each window (seconds from the window\'s end):', '');
+    out.push('', "After each window (seconds from the window's end):", '');
     out.push(
       table(
         ['after stage', '/stop sent', '/stop blocks', 'final CSV read done', 'stage finished', 'cooldown sleep', 'next stage starts', 'next /swarm', 'excess'],
@@ -815,10 +1022,23 @@ function render(res) {
         ]),
       ),
     );
-    out.push('', 'Each stage, and its window against the sample service\'s own count (every request it received, 1 ms timestamps):', '');
+    out.push('', "Each stage, and its window against the sample service's own count (every request it received, 1 ms timestamps):", '');
     out.push(
       table(
-        ['stage', 'users', 'planned ramp', '/swarm → ramp seen', '/swarm → reset', 'reset → window end', 'window (s)', 'window starts before reset', 'reported requests', 'service, in the window', 'diff', 'service, reset → end'],
+        [
+          'stage',
+          'users',
+          'planned ramp',
+          '/swarm → ramp seen',
+          '/swarm → reset',
+          'reset → window end',
+          'window (s)',
+          'window starts before reset',
+          'reported requests',
+          'service, in the window',
+          'diff',
+          'service, reset → end',
+        ],
         x.stages.map((s) => [
           String(s.k),
           String(s.users),
@@ -830,42 +1050,96 @@ function render(res) {
           fmt(s.windowLeadS, 2),
           String(s.requests ?? '–'),
           String(s.target ?? '–'),
-          s.requests !== null && s.target ? `${s.requests - s.target >= 0 ? '+' : ''}${s.requests - s.target} (${fmt((100 * (s.requests - s.target)) / s.target, 1)} %)` : '–',
+          s.requests !== null && s.target
+            ? `${s.requests - s.target >= 0 ? '+' : ''}${s.requests - s.target} (${fmt((100 * (s.requests - s.target)) / s.target, 1)} %)`
+            : '–',
           String(s.targetFromReset ?? '–'),
         ]),
       ),
     );
     if (x.transitionOverheads.length > 0) {
-      out.push('', `Transition overhead (next reset − window end − planned ramp${label === 'restart' ? ' − cooldown' : ''}): ${x.transitionOverheads.map((v) => fmt(v, 2)).join(', ')} s; mean ${fmt(mean(x.transitionOverheads), 2)} s.`);
+      out.push(
+        '',
+        `Transition overhead (next reset − window end − planned ramp${label === 'restart' ? ' − cooldown' : ''}): ${x.transitionOverheads.map((v) => fmt(v, 2)).join(', ')} s; mean ${fmt(mean(x.transitionOverheads), 2)} s.`,
+      );
     }
   }
   if (H) {
     out.push('', '### Headless relaunch per stage: where the seconds go', '');
     out.push(
       table(
-        ['stage', 'users', '-t (s)', 'spawn → Locust started', 'spawn → test starts (workers in)', 'ramp', 'time limit → all exited', 'stage wall', 'requests (incl. ramp)'],
-        H.stages.map((s) => [String(s.k), String(s.users), String(s.runTimeS), fmt(s.toLocustS, 2), fmt(s.startupS, 2), fmt(s.rampS, 2), fmt(s.shutdownS, 2), fmt(s.wallS, 2), String(s.requests ?? '–')]),
+        [
+          'stage',
+          'users',
+          '-t (s)',
+          'spawn → Locust started',
+          'spawn → test starts (workers in)',
+          'ramp',
+          'time limit → all exited',
+          'stage wall',
+          'requests (incl. ramp)',
+        ],
+        H.stages.map((s) => [
+          String(s.k),
+          String(s.users),
+          String(s.runTimeS),
+          fmt(s.toLocustS, 2),
+          fmt(s.startupS, 2),
+          fmt(s.rampS, 2),
+          fmt(s.shutdownS, 2),
+          fmt(s.wallS, 2),
+          String(s.requests ?? '–'),
+        ]),
       ),
     );
   }
   if (S) {
-    out.push('', `LoadTestShape: spawn → Locust started ${fmt(S.toLocustS, 2)} s, → shape starts ${fmt(S.startupS, 2)} s; shape ran ${fmt(S.shapeS, 2)} s (planned ${fmt(S.planned, 2)} s); shape end → all exited ${fmt(S.shutdownS, 2)} s; ${S.requests ?? '–'} requests.`);
+    out.push(
+      '',
+      `LoadTestShape: spawn → Locust started ${fmt(S.toLocustS, 2)} s, → shape starts ${fmt(S.startupS, 2)} s; shape ran ${fmt(S.shapeS, 2)} s (planned ${fmt(S.planned, 2)} s); shape end → all exited ${fmt(S.shutdownS, 2)} s; ${S.requests ?? '–'} requests.`,
+    );
   }
   if (R) {
-    out.push('', '### The driver\'s own cost', '');
+    out.push('', "### The driver's own cost", '');
     const rows = [];
     const st = d.startups ?? [];
-    rows.push(['start-up: process start → first POST /swarm (ready master)', `${fmt(median(st), 3)} s (median of ${st.length}: ${st.map((v) => fmt(v, 3)).join(', ')})`, `≤ ${TARGETS.startupS} s`, pf(st.length ? median(st) <= TARGETS.startupS : null)]);
+    rows.push([
+      'start-up: process start → first POST /swarm (ready master)',
+      `${fmt(median(st), 3)} s (median of ${st.length}: ${st.map((v) => fmt(v, 3)).join(', ')})`,
+      `≤ ${TARGETS.startupS} s`,
+      pf(st.length ? median(st) <= TARGETS.startupS : null),
+    ]);
     const fr = d.firstRequests ?? [];
     rows.push(['… of which process start → first API call', `${fmt(median(fr), 3)} s (median)`, '', '']);
     const pr = res.probes;
-    if (pr) rows.push(['for comparison: `node -e 0`; `node dist/main.js --version` (every module loaded, nothing done)', `${fmt(pr.node.wallS, 3)} s, ${fmt(pr.node.rssMb, 1)} MB; ${fmt(pr.cliVersion.wallS, 3)} s, ${fmt(pr.cliVersion.rssMb, 1)} MB`, '', '']);
+    if (pr)
+      rows.push([
+        'for comparison: `node -e 0`; `node dist/main.js --version` (every module loaded, nothing done)',
+        `${fmt(pr.node.wallS, 3)} s, ${fmt(pr.node.rssMb, 1)} MB; ${fmt(pr.cliVersion.wallS, 3)} s, ${fmt(pr.cliVersion.rssMb, 1)} MB`,
+        '',
+        '',
+      ]);
     const rss = [R.maxRssMb, Cn?.maxRssMb].filter((v) => v != null);
-    rows.push(['peak RSS of the driver process (getrusage maxrss)', `${rss.map((v) => fmt(v, 1)).join(' / ')} MB (restart / continue)`, `≤ ${TARGETS.rssMb} MB`, pf(rss.length ? Math.max(...rss) <= TARGETS.rssMb : null)]);
+    rows.push([
+      'peak RSS of the driver process (getrusage maxrss)',
+      `${rss.map((v) => fmt(v, 1)).join(' / ')} MB (restart / continue)`,
+      `≤ ${TARGETS.rssMb} MB`,
+      pf(rss.length ? Math.max(...rss) <= TARGETS.rssMb : null),
+    ]);
     const m = R.memory;
-    rows.push(['… RSS at the first /swarm; peak before the first report.html; peak after it', `${fmt(m.rssAtFirstSwarm, 1)} MB; ${fmt(m.hwmBeforeFirstReport, 1)} MB; ${fmt(m.hwmAfterFirstReport, 1)} MB`, '', '']);
+    rows.push([
+      '… RSS at the first /swarm; peak before the first report.html; peak after it',
+      `${fmt(m.rssAtFirstSwarm, 1)} MB; ${fmt(m.hwmBeforeFirstReport, 1)} MB; ${fmt(m.hwmAfterFirstReport, 1)} MB`,
+      '',
+      '',
+    ]);
     rows.push(['CPU time, whole run', `${fmt(R.cpuTotal, 2)} s of which ${fmt(R.cpuStartup, 2)} s before the first /swarm`, '', '']);
-    rows.push(['CPU time per hour of sampling (reset → stop only)', `${fmt(R.cpuPerHourSampling, 1)} s/h (${fmt(R.cpuPerHourSampling / 36, 2)} % of a core)`, '', '']);
+    rows.push([
+      'CPU time per hour of sampling (reset → stop only)',
+      `${fmt(R.cpuPerHourSampling, 1)} s/h (${fmt(R.cpuPerHourSampling / 36, 2)} % of a core)`,
+      '',
+      '',
+    ]);
     rows.push(['CPU time per hour of run after the first /swarm (incl. reports)', `${fmt(R.cpuPerHourRun, 1)} s/h`, '', '']);
     out.push(table(['measure', 'value', 'target', ''], rows, ['l', 'l', 'r', 'l']));
   }
@@ -883,28 +1157,65 @@ function render(res) {
         r.sink?.error ? `error: ${r.sink.error}` : `${fmt(r.sink?.stepMs / 1000, 2)} s`,
         r.sink?.error ? '–' : `${fmt(mb(r.sink), 0)} (+${fmt((r.sink.maxRssKb - r.sink.rssBeforeKb) / 1024, 0)})`,
         `${fmt((r.sink?.files?.['run.json'] ?? 0) / 2 ** 20, 1)} MB`,
-        r.jsonStream?.error ? 'error' : `${fmt(r.jsonStream?.stepMs / 1000, 2)} s, ${fmt(mb(r.jsonStream), 0)} (+${fmt((r.jsonStream.maxRssKb - r.jsonStream.rssBeforeKb) / 1024, 0)})`,
+        r.jsonStream?.error
+          ? 'error'
+          : `${fmt(r.jsonStream?.stepMs / 1000, 2)} s, ${fmt(mb(r.jsonStream), 0)} (+${fmt((r.jsonStream.maxRssKb - r.jsonStream.rssBeforeKb) / 1024, 0)})`,
         !r.keptSink || r.keptSink.error || r.keptSink.keptPerStage == null
           ? '–'
           : `${fmt(r.keptSink.stepMs / 1000, 2)} s, ${fmt(mb(r.keptSink), 0)} MB, run.json ${fmt((r.keptSink.files?.['run.json'] ?? 0) / 2 ** 20, 1)} MB`,
       ];
     });
     out.push(
-      table(['run', 'RunRecord in memory: peak RSS (MB)', 'report.html: time', 'report.html: peak RSS (MB) (+ over the RSS before it)', 'all reports at a stage end (FsReportSink): time', '… peak RSS (MB)', 'run.json', 'run.json alone, written piece by piece (as the sink does): time, peak RSS (MB)', 'all reports, samples as the driver keeps them: time, peak RSS, run.json'], rows),
+      table(
+        [
+          'run',
+          'RunRecord in memory: peak RSS (MB)',
+          'report.html: time',
+          'report.html: peak RSS (MB) (+ over the RSS before it)',
+          'all reports at a stage end (FsReportSink): time',
+          '… peak RSS (MB)',
+          'run.json',
+          'run.json alone, written piece by piece (as the sink does): time, peak RSS (MB)',
+          'all reports, samples as the driver keeps them: time, peak RSS, run.json',
+        ],
+        rows,
+      ),
     );
     const day = res.reports.find((r) => r.hours === 24) ?? res.reports.at(-1);
     if (day) {
       const h = day.html;
       const s = day.sink;
       const checks = [
-        [`report.html for ${day.hours} h: time`, `${fmt(h?.stepMs / 1000, 2)} s`, `≤ ${TARGETS.reportS} s`, pf(h && !h.error ? h.stepMs / 1000 <= TARGETS.reportS : false)],
-        [`report.html for ${day.hours} h: peak RSS of the process`, `${fmt(mb(h), 0)} MB`, `≤ ${TARGETS.reportMb} MB`, pf(h && !h.error ? mb(h) <= TARGETS.reportMb : false)],
-        [`all reports for ${day.hours} h (incl. run.json): time`, `${fmt(s?.stepMs / 1000, 2)} s`, `≤ ${TARGETS.reportS} s`, pf(s && !s.error ? s.stepMs / 1000 <= TARGETS.reportS : false)],
-        [`all reports for ${day.hours} h (incl. run.json): peak RSS`, `${fmt(mb(s), 0)} MB`, `≤ ${TARGETS.reportMb} MB`, pf(s && !s.error ? mb(s) <= TARGETS.reportMb : false)],
+        [
+          `report.html for ${day.hours} h: time`,
+          `${fmt(h?.stepMs / 1000, 2)} s`,
+          `≤ ${TARGETS.reportS} s`,
+          pf(h && !h.error ? h.stepMs / 1000 <= TARGETS.reportS : false),
+        ],
+        [
+          `report.html for ${day.hours} h: peak RSS of the process`,
+          `${fmt(mb(h), 0)} MB`,
+          `≤ ${TARGETS.reportMb} MB`,
+          pf(h && !h.error ? mb(h) <= TARGETS.reportMb : false),
+        ],
+        [
+          `all reports for ${day.hours} h (incl. run.json): time`,
+          `${fmt(s?.stepMs / 1000, 2)} s`,
+          `≤ ${TARGETS.reportS} s`,
+          pf(s && !s.error ? s.stepMs / 1000 <= TARGETS.reportS : false),
+        ],
+        [
+          `all reports for ${day.hours} h (incl. run.json): peak RSS`,
+          `${fmt(mb(s), 0)} MB`,
+          `≤ ${TARGETS.reportMb} MB`,
+          pf(s && !s.error ? mb(s) <= TARGETS.reportMb : false),
+        ],
       ];
       // Bounded: at every length, report.html's peak above the RunRecord (measured right before it,
       // after a full GC) stays under a fixed bound, and the step keeps nothing once done.
-      const over = res.reports.filter((r) => r.html && !r.html.error).map((r) => ({ hours: r.hours, mb: (r.html.maxRssKb - r.html.rssBeforeKb) / 1024, kept: r.html.retainedKb / 1024 }));
+      const over = res.reports
+        .filter((r) => r.html && !r.html.error)
+        .map((r) => ({ hours: r.hours, mb: (r.html.maxRssKb - r.html.rssBeforeKb) / 1024, kept: r.html.retainedKb / 1024 }));
       if (over.length > 1) {
         checks.push([
           `report.html's own memory (peak − RSS before it; kept after it), ${over.map((o) => `${o.hours} h`).join(' / ')}`,
@@ -946,7 +1257,9 @@ function limits(res) {
   }
   if (Cn) {
     const readDone = m(Cn.transitions.filter((t) => !t.last).map((t) => t.readDone));
-    const nextSwarm = m(Cn.transitions.filter((t) => !t.last).map((t) => (t.nextSwarm === null || t.nextStarted === null ? null : t.nextSwarm - t.nextStarted)));
+    const nextSwarm = m(
+      Cn.transitions.filter((t) => !t.last).map((t) => (t.nextSwarm === null || t.nextStarted === null ? null : t.nextSwarm - t.nextStarted)),
+    );
     out.push(
       `- **Driver, transition continue** (${fmt(mean(Cn.transitionOverheads), 2)} s per transition beyond the planned ramp). Without a stop, the window's end is found from the workers' reports: the driver watches the count over the last report interval and reads the CSVs live, ${fmt(readDone, 2)} s after the window's end on average; the next stage sends its \`/swarm\` without reading the master first (${fmt(nextSwarm, 3)} s from the stage's start), waits the planned ramp + 250 ms (Locust's 2 s cache hides the new user count), and resets. Locust's 3 s report interval is the floor of the end detection.`,
     );

@@ -18,7 +18,17 @@ import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
 import { syntheticRun, syntheticWindow } from './lib/synthetic-run.mjs';
 
-const { values } = parseArgs({ options: { hours: { type: 'string', default: '24' }, mode: { type: 'string', default: 'sink' }, 'no-cluster': { type: 'boolean', default: false }, stages: { type: 'string' }, 'as-kept': { type: 'boolean', default: false }, json: { type: 'string', default: 'pretty' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    hours: { type: 'string', default: '24' },
+    mode: { type: 'string', default: 'sink' },
+    'no-cluster': { type: 'boolean', default: false },
+    stages: { type: 'string' },
+    'as-kept': { type: 'boolean', default: false },
+    json: { type: 'string', default: 'pretty' },
+    out: { type: 'string' },
+  },
+});
 const hours = Number(values.hours);
 const mode = values.mode;
 if (!(hours > 0) || !['record', 'html', 'runjson', 'sink'].includes(mode)) {

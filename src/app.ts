@@ -75,7 +75,10 @@ function defaultRunId(name: string, now: Date): string {
 function passwordFor(plan: RunPlan): { username: string; password: string } | null {
   if (!plan.locust.auth) return null;
   const password = process.env[plan.locust.auth.passwordEnv];
-  if (!password) throw new ConfigError(`${plan.source} locust.auth.passwordEnv: the environment variable ${plan.locust.auth.passwordEnv} is not set — export it with the Locust password`);
+  if (!password)
+    throw new ConfigError(
+      `${plan.source} locust.auth.passwordEnv: the environment variable ${plan.locust.auth.passwordEnv} is not set — export it with the Locust password`,
+    );
   return { username: plan.locust.auth.username, password };
 }
 
@@ -100,7 +103,10 @@ interface Connected {
 async function connect(plan: RunPlan, opts: CliOptions, log: Logger, signal: AbortSignal): Promise<Connected> {
   const auth = passwordFor(plan);
   const masterUrl = opts.master ?? plan.locust.url;
-  if (!masterUrl && plan.kubernetes) throw new ConfigError(`${plan.source} locust.url: the kubernetes: section scales a cluster's stack, so name its master (e.g. http://locust-master:8089) here or with --master`);
+  if (!masterUrl && plan.kubernetes)
+    throw new ConfigError(
+      `${plan.source} locust.url: the kubernetes: section scales a cluster's stack, so name its master (e.g. http://locust-master:8089) here or with --master`,
+    );
   const cluster = await connectCluster(plan, opts);
   let host = plan.target.host;
   let healthUrl = plan.target.host && plan.target.healthPath ? new URL(plan.target.healthPath, plan.target.host).toString() : null;
@@ -108,7 +114,12 @@ async function connect(plan: RunPlan, opts: CliOptions, log: Logger, signal: Abo
   let baseUrl = masterUrl;
   if (!baseUrl) {
     log.info(`no Locust master configured: starting the embedded local stack (${opts.localWorkers} workers) on 127.0.0.1`);
-    stack = await startLocalStack({ workers: opts.localWorkers, target: EMBEDDED_TARGET, ...(opts.locustBin ? { locustBin: opts.locustBin } : {}), log: (m) => log.info(m) });
+    stack = await startLocalStack({
+      workers: opts.localWorkers,
+      target: EMBEDDED_TARGET,
+      ...(opts.locustBin ? { locustBin: opts.locustBin } : {}),
+      log: (m) => log.info(m),
+    });
     if (signal.aborted) {
       await stack.stop();
       throw signal.reason;
@@ -201,7 +212,8 @@ async function run(cli: CliOptions, version: string): Promise<number> {
   try {
     c = await connect(plan, opts, log, controller.signal);
     const baseline = opts.baseline === null ? null : (explicitBaseline ?? (await latestBaseline(plan, runId, opts, c.cluster, log)));
-    if (baseline && baseline.name !== plan.name) log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
+    if (baseline && baseline.name !== plan.name)
+      log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
     for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
     const { record, error } = await runMatrix(
       { lg: c.lg, clock: systemClock, sink, emit, signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
@@ -289,7 +301,12 @@ async function preflightCommand(cli: CliOptions, version: string): Promise<numbe
 }
 
 /** preflight writes no reports. */
-const NO_REPORTS: ReportSink = { dir: '(none)', stageFinished: () => Promise.resolve(), runUpdated: () => Promise.resolve(), progress: () => Promise.resolve() };
+const NO_REPORTS: ReportSink = {
+  dir: '(none)',
+  stageFinished: () => Promise.resolve(),
+  runUpdated: () => Promise.resolve(),
+  progress: () => Promise.resolve(),
+};
 
 async function main(): Promise<number> {
   const version = await driverVersion();

@@ -51,7 +51,24 @@ const SETTING_FLAGS: Record<MatrixSetting, string> = {
 
 const ENV_PREFIX = 'LOCUST_DRIVER_';
 const NUMERIC_ENV = ['LOCAL_WORKERS', 'EXPECT_WORKERS'];
-const KNOWN_ENV = ['MATRIX', 'MASTER', 'OUT', 'RUN_ID', 'LOG_LEVEL', 'LOG_FORMAT', 'LOCAL_WORKERS', 'LOCUST_BIN', 'CONNECT_TIMEOUT', 'EXPECT_WORKERS', 'BASELINE', 'TOLERANCE', 'SERVICE_ACCOUNT_ROOT', 'RESUME', 'REMOTE_WRITE_URL', 'METRICS_LABEL'];
+const KNOWN_ENV = [
+  'MATRIX',
+  'MASTER',
+  'OUT',
+  'RUN_ID',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'LOCAL_WORKERS',
+  'LOCUST_BIN',
+  'CONNECT_TIMEOUT',
+  'EXPECT_WORKERS',
+  'BASELINE',
+  'TOLERANCE',
+  'SERVICE_ACCOUNT_ROOT',
+  'RESUME',
+  'REMOTE_WRITE_URL',
+  'METRICS_LABEL',
+];
 const COMMANDS = ['run', 'validate', 'preflight', 'schema', 'report', 'compare'] as const;
 
 /** Thrown for --help and --version: the text is printed and the exit code is 0. */
@@ -86,30 +103,66 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
   let output: string | null = null;
   const y = yargs(argv)
     .scriptName('locust-driver')
-    .usage('$0 <command> [options]\n\nRuns a load-test matrix against a distributed Locust master and writes reports.\nEvery flag can also be set as LOCUST_DRIVER_<FLAG> (e.g. LOCUST_DRIVER_MASTER); flags win.')
+    .usage(
+      '$0 <command> [options]\n\nRuns a load-test matrix against a distributed Locust master and writes reports.\nEvery flag can also be set as LOCUST_DRIVER_<FLAG> (e.g. LOCUST_DRIVER_MASTER); flags win.',
+    )
     .config(fromEnv)
     .command('run', 'wait for the master and workers, run every stage, write the reports (the main job)')
     .command('validate', 'check a matrix file and print the expanded stage plan and its expected duration; touches nothing')
     .command('preflight', 'only the checks run makes first: Kubernetes permissions and objects, the master, its workers, the target')
     .command('schema', 'print the JSON Schema of the matrix file (for editors)')
     .command('report <run-dir>', "rebuild a run's summary.md, summary.csv, junit.xml (and report.html) from its run.json")
-    .command('compare <run-a> <run-b>', 'stage-by-stage differences of run-b against run-a (folders or run.json files) and a regression verdict; exit 1 on regression')
+    .command(
+      'compare <run-a> <run-b>',
+      'stage-by-stage differences of run-b against run-a (folders or run.json files) and a regression verdict; exit 1 on regression',
+    )
     .option('matrix', { type: 'string', default: 'matrix.yaml', describe: 'the matrix file (YAML)' })
     .option('master', { type: 'string', describe: 'Locust master web URL (overrides locust.url); absent everywhere → embedded local stack' })
     .option('out', { type: 'string', default: './results', describe: 'folder for the reports; each run writes <out>/<run-id>/' })
-    .option('run-id', { type: 'string', describe: 'name of this run\'s report folder (default: <matrix name>-<UTC time>)' })
+    .option('run-id', { type: 'string', describe: "name of this run's report folder (default: <matrix name>-<UTC time>)" })
     .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
-    .option('log-format', { choices: ['json', 'pretty'] as const, describe: "pretty (default): one line per event for people, colours only on a terminal, the summary at the end; json: one JSON object per line, for log pipelines" })
+    .option('log-format', {
+      choices: ['json', 'pretty'] as const,
+      describe:
+        'pretty (default): one line per event for people, colours only on a terminal, the summary at the end; json: one JSON object per line, for log pipelines',
+    })
     .option('local-workers', { type: 'number', default: 2, describe: 'workers of the embedded local stack' })
-    .option('locust-bin', { type: 'string', describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)' })
+    .option('locust-bin', {
+      type: 'string',
+      describe: 'the locust executable for the embedded stack (default: the pinned one in .venv/, installed on first use)',
+    })
     .option('connect-timeout', { type: 'string', describe: 'how long to wait for the master and its workers (overrides locust.connectTimeout), e.g. 60s' })
     .option('expect-workers', { type: 'number', describe: 'wait until this many workers are connected (overrides locust.expectWorkers)' })
-    .option('baseline', { type: 'string', describe: 'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix, from its run summary ConfigMap in a cluster, else in --out); exit 1 on regression' })
-    .option('tolerance', { type: 'string', describe: 'run --baseline / compare: allowed change of a metric, repeatable, e.g. --tolerance p95=10% --tolerance rps=-5% (default p95=10% p99=15% rps=-5% failRatio=1%)' })
-    .option('resume', { type: 'string', describe: 'run: continue the interrupted run --run-id at its first unfinished stage (finished stages are kept, never run again); --resume=auto continues it when it exists unfinished, else starts it (for Job pods that restart)' })
-    .option('remote-write-url', { type: 'string', describe: 'run: send samples and stage results to this Prometheus remote-write endpoint (overrides metrics.remoteWrite.url), e.g. http://prometheus:9090/api/v1/write; credentials only via the matrix\'s *Env settings' })
-    .option('metrics-label', { type: 'string', describe: 'run: a static label on every series, repeatable, e.g. --metrics-label env=staging (LOCUST_DRIVER_METRICS_LABEL: comma-separated)' })
-    .option('service-account-root', { type: 'string', default: '', hidden: true, describe: 'prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests lay one out elsewhere)' })
+    .option('baseline', {
+      type: 'string',
+      describe:
+        'run: compare with this earlier run at the end (a run folder, its run.json, or latest: the newest completed run of the same matrix, from its run summary ConfigMap in a cluster, else in --out); exit 1 on regression',
+    })
+    .option('tolerance', {
+      type: 'string',
+      describe:
+        'run --baseline / compare: allowed change of a metric, repeatable, e.g. --tolerance p95=10% --tolerance rps=-5% (default p95=10% p99=15% rps=-5% failRatio=1%)',
+    })
+    .option('resume', {
+      type: 'string',
+      describe:
+        'run: continue the interrupted run --run-id at its first unfinished stage (finished stages are kept, never run again); --resume=auto continues it when it exists unfinished, else starts it (for Job pods that restart)',
+    })
+    .option('remote-write-url', {
+      type: 'string',
+      describe:
+        "run: send samples and stage results to this Prometheus remote-write endpoint (overrides metrics.remoteWrite.url), e.g. http://prometheus:9090/api/v1/write; credentials only via the matrix's *Env settings",
+    })
+    .option('metrics-label', {
+      type: 'string',
+      describe: 'run: a static label on every series, repeatable, e.g. --metrics-label env=staging (LOCUST_DRIVER_METRICS_LABEL: comma-separated)',
+    })
+    .option('service-account-root', {
+      type: 'string',
+      default: '',
+      hidden: true,
+      describe: 'prefix of /var/run/secrets/kubernetes.io/serviceaccount (tests lay one out elsewhere)',
+    })
     .demandCommand(1, 'name a command: run, validate, preflight, schema, report or compare')
     .recommendCommands()
     .strict()
@@ -133,12 +186,15 @@ export async function parseCli(argv: string[], processEnv: NodeJS.ProcessEnv, ve
   let connectTimeoutMs: number | null = null;
   if (args.connectTimeout !== undefined) {
     connectTimeoutMs = parseDuration(args.connectTimeout);
-    if (connectTimeoutMs === null || connectTimeoutMs <= 0) throw new ConfigError(`--connect-timeout "${args.connectTimeout}" is not a duration: use e.g. 30s or 2m`);
+    if (connectTimeoutMs === null || connectTimeoutMs <= 0)
+      throw new ConfigError(`--connect-timeout "${args.connectTimeout}" is not a duration: use e.g. 30s or 2m`);
   }
   const localWorkers = args.localWorkers;
-  if (!Number.isInteger(localWorkers) || localWorkers < 1 || localWorkers > 64) throw new ConfigError(`--local-workers must be a whole number from 1 to 64, not ${localWorkers}`);
+  if (!Number.isInteger(localWorkers) || localWorkers < 1 || localWorkers > 64)
+    throw new ConfigError(`--local-workers must be a whole number from 1 to 64, not ${localWorkers}`);
   const expectWorkers = args.expectWorkers ?? null;
-  if (expectWorkers !== null && (!Number.isInteger(expectWorkers) || expectWorkers < 1)) throw new ConfigError(`--expect-workers must be a whole number of at least 1, not ${expectWorkers}`);
+  if (expectWorkers !== null && (!Number.isInteger(expectWorkers) || expectWorkers < 1))
+    throw new ConfigError(`--expect-workers must be a whole number of at least 1, not ${expectWorkers}`);
   if (args.master !== undefined) {
     let ok: boolean;
     try {
@@ -192,9 +248,13 @@ function checkRemoteWriteUrl(url: string): void {
   } catch {
     parsed = null;
   }
-  if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new ConfigError(`--remote-write-url "${url.replace(/\/\/[^/@]*@/, '//')}" is not an http(s) URL: use e.g. http://prometheus:9090/api/v1/write`);
+  if (!parsed || !/^https?:$/.test(parsed.protocol))
+    throw new ConfigError(`--remote-write-url "${url.replace(/\/\/[^/@]*@/, '//')}" is not an http(s) URL: use e.g. http://prometheus:9090/api/v1/write`);
   // It is recorded in run.json: a password in it would end up there (and in logs).
-  if (parsed.username || parsed.password) throw new ConfigError('--remote-write-url: no user or password in the URL; name the environment variable in metrics.remoteWrite.basicAuth.passwordEnv or bearerTokenEnv');
+  if (parsed.username || parsed.password)
+    throw new ConfigError(
+      '--remote-write-url: no user or password in the URL; name the environment variable in metrics.remoteWrite.basicAuth.passwordEnv or bearerTokenEnv',
+    );
 }
 
 /** --metrics-label a=b (repeatable) or LOCUST_DRIVER_METRICS_LABEL=a=b,c=d. */

@@ -55,7 +55,15 @@ export async function startProxy(upstream) {
   const log = [];
   let pid = null;
   const server = http.createServer((req, res) => {
-    const entry = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], start: now(), end: null, status: null, cpu: pid === null ? null : cpuSeconds(pid), ...(pid === null ? { rss: null, hwm: null } : memMb(pid)) };
+    const entry = {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0],
+      start: now(),
+      end: null,
+      status: null,
+      cpu: pid === null ? null : cpuSeconds(pid),
+      ...(pid === null ? { rss: null, hwm: null } : memMb(pid)),
+    };
     log.push(entry);
     const fwd = http.request(
       { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host }, agent },

@@ -125,7 +125,10 @@ export function syntheticRun(o) {
         const r = Math.round(requests * share);
         return { method, name, ...totals(r, r / (windowMs / 1000), name.startsWith('/predict') ? p50 : 2, name === '/predict' ? tot.failures : 0) };
       }),
-      failures: tot.failures > 0 ? [{ method: 'POST', name: '/predict', error: "HTTPError('503 Server Error: Service Unavailable for url: /predict')", occurrences: tot.failures }] : [],
+      failures:
+        tot.failures > 0
+          ? [{ method: 'POST', name: '/predict', error: "HTTPError('503 Server Error: Service Unavailable for url: /predict')", occurrences: tot.failures }]
+          : [],
       exceptionCount: 0,
       workersSeen: { min: 4, max: 4 },
       workerCpuMaxPercent: 40,
@@ -190,9 +193,23 @@ export function syntheticWindow(stage) {
   });
   const endpoints = stage.endpoints.map((e) => row(e.method, e.name, e));
   const aggregated = row('', 'Aggregated', stage.totals);
-  const header = 'Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%';
+  const header =
+    'Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%';
   const lines = [...endpoints, aggregated].map((r) =>
-    [r.method, r.name, r.requests, r.failures, r.medianMs, r.avgMs, r.minMs, r.maxMs, r.avgContentBytes, r.rps, r.failPerSec, ...Object.values(r.percentiles)].join(','),
+    [
+      r.method,
+      r.name,
+      r.requests,
+      r.failures,
+      r.medianMs,
+      r.avgMs,
+      r.minMs,
+      r.maxMs,
+      r.avgContentBytes,
+      r.rps,
+      r.failPerSec,
+      ...Object.values(r.percentiles),
+    ].join(','),
   );
   return {
     endpoints,

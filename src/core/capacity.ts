@@ -46,6 +46,7 @@ export function capacityResult(cap: CapacityPlan, probes: Probe[], breach: (stag
   let reason: string;
   if (hi === null) reason = `the SLO held up to the ceiling: ${lo} users (capacity.users.max) — raise the ceiling to find the limit`;
   else if (users === null) reason = `even ${hi} users (the first probe) breached the SLO: ${breach(probes.find((p) => p.users === hi)!.stageIndex)}`;
-  else reason = `${users} users meet the SLO; ${hi} breach it (${breach(probes.find((p) => p.users === hi)!.stageIndex)}); known within ${hi - users} users after ${probes.length} probes`;
+  else
+    reason = `${users} users meet the SLO; ${hi} breach it (${breach(probes.find((p) => p.users === hi)!.stageIndex)}); known within ${hi - users} users after ${probes.length} probes`;
   return { users, breachedAt: hi, probes: probes.map((p) => ({ stageIndex: p.stageIndex, users: p.users, pass: p.pass })), reason };
 }

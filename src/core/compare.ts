@@ -58,7 +58,14 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, tolerances:
     if (problem !== null || b.totals === null || c.totals === null) {
       notComparable++;
       const why = `not compared: ${problem ?? 'no numbers'}`;
-      deltas = metrics.map((metric) => ({ metric, baseline: valueOf(b.totals, metric), current: valueOf(c.totals, metric), change: null, regression: false, reason: why }));
+      deltas = metrics.map((metric) => ({
+        metric,
+        baseline: valueOf(b.totals, metric),
+        current: valueOf(c.totals, metric),
+        change: null,
+        regression: false,
+        reason: why,
+      }));
     } else {
       compared++;
       const bt = b.totals;
@@ -66,7 +73,13 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, tolerances:
       deltas = metrics.map((metric) => judge(metric, valueOf(bt, metric), valueOf(ct, metric), tolerances[metric] ?? 0));
     }
     const regression = deltas.some((d) => d.regression);
-    if (regression) regressions.push(`${label(c)}: ${deltas.filter((d) => d.regression).map((d) => d.reason).join('; ')}`);
+    if (regression)
+      regressions.push(
+        `${label(c)}: ${deltas
+          .filter((d) => d.regression)
+          .map((d) => d.reason)
+          .join('; ')}`,
+      );
     stages.push({ key, baselineIndex: b.index, currentIndex: c.index, deltas, regression });
   }
   for (const [key, b] of base) {
@@ -216,7 +229,10 @@ const METRIC_NAMES = new Map<string, CompareMetric>(COMPARE_METRICS.map((m) => [
  * given replace the defaults (list every metric to judge).
  */
 export function parseTolerances(specs: readonly string[]): Tolerances {
-  const items = specs.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const items = specs
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length === 0) return { ...DEFAULT_TOLERANCES };
   const out: Tolerances = {};
   for (const item of items) {

@@ -14,7 +14,18 @@ export type RunEvent =
   | { kind: 'ramp-complete'; stage: StagePlan; of: number; rampMs: number; users: number; workers: number }
   | { kind: 'stats-reset'; stage: StagePlan; of: number }
   /** A window read while the users ran: where its edges came out (ms from the reset / from the planned end) and why the read came then. */
-  | { kind: 'window-read'; stage: StagePlan; of: number; startMs: number; endMs: number; readAtMs: number; readMs: number; why: 'closest' | 'timeout'; lateReport: boolean; jumps: [number, number][] }
+  | {
+      kind: 'window-read';
+      stage: StagePlan;
+      of: number;
+      startMs: number;
+      endMs: number;
+      readAtMs: number;
+      readMs: number;
+      why: 'closest' | 'timeout';
+      lateReport: boolean;
+      jumps: [number, number][];
+    }
   | { kind: 'sample'; stage: StagePlan; of: number; sample: Sample; runElapsedMs: number; runPlannedMs: number }
   | { kind: 'stopping'; stage: StagePlan; of: number }
   | { kind: 'stage-finished'; result: StageResult; of: number }

@@ -40,7 +40,7 @@ export const HpaSchema = z
     cpuPercent: z.int().min(1).max(1_000).meta({ description: 'target average CPU utilisation, percent of requests' }),
   })
   .refine((h) => h.max >= h.min, { error: 'max must be at least min', path: ['max'] })
-  .meta({ description: 'create or patch the target\'s HPA (autoscaling/v2) for this stage' });
+  .meta({ description: "create or patch the target's HPA (autoscaling/v2) for this stage" });
 
 const Ratio = z
   .union([z.string(), z.number()], { error: 'expected a percentage like 1% or a ratio like 0.01' })
@@ -63,14 +63,22 @@ export const StageSloSchema = z.strictObject(SloThresholds).meta({ description: 
 export const SloSchema = z
   .strictObject({
     ...SloThresholds,
-    onBreach: z.enum(['continue', 'stop']).optional().meta({ description: 'continue (default): run every stage; stop: skip the remaining stages after a breach' }),
+    onBreach: z
+      .enum(['continue', 'stop'])
+      .optional()
+      .meta({ description: 'continue (default): run every stage; stop: skip the remaining stages after a breach' }),
   })
-  .meta({ description: 'service-level objectives: every threshold must hold in every stage, judged on the master\'s aggregated numbers for the window' });
+  .meta({ description: "service-level objectives: every threshold must hold in every stage, judged on the master's aggregated numbers for the window" });
 
 export const CapacitySchema = z
   .strictObject({
     users: z.strictObject({ start: Users, max: Users }).refine((u) => u.max >= u.start, { error: 'max must be at least start', path: ['max'] }),
-    factor: z.number().min(1.1, { error: 'grow by at least 1.1× per probe' }).max(10).optional().meta({ description: 'growth per probe until the first breach (default 2)' }),
+    factor: z
+      .number()
+      .min(1.1, { error: 'grow by at least 1.1× per probe' })
+      .max(10)
+      .optional()
+      .meta({ description: 'growth per probe until the first breach (default 2)' }),
     precision: z.int().min(1).optional().meta({ description: 'bisect until the answer is known within this many users (default 10)' }),
   })
   .meta({ description: 'find the largest user count that meets the SLO: grow geometrically until the first breach, then bisect' });
@@ -133,11 +141,11 @@ export const TargetSchema = z.strictObject({
 
 export const KubernetesSchema = z
   .strictObject({
-    namespace: K8sName.optional().meta({ description: 'default: the pod\'s own namespace in a cluster, else the kubeconfig context\'s' }),
+    namespace: K8sName.optional().meta({ description: "default: the pod's own namespace in a cluster, else the kubeconfig context's" }),
     target: z
       .strictObject({
         deployment: K8sName,
-        hpa: K8sName.optional().meta({ description: 'the target\'s HPA (default: the deployment\'s name); used when present' }),
+        hpa: K8sName.optional().meta({ description: "the target's HPA (default: the deployment's name); used when present" }),
       })
       .optional(),
     workers: z.strictObject({ deployment: K8sName }).optional(),
@@ -150,7 +158,19 @@ export const KubernetesSchema = z
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected the NAME of an environment variable holding the secret' });
 const LabelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a Prometheus label name: letters, digits and _, not starting with a digit' });
 /** Labels the driver sets itself; a static label may not shadow them. */
-export const RESERVED_METRIC_LABELS = ['run_id', 'matrix', 'stage', 'stage_index', 'users', 'replicas', 'workers', 'quantile', 'metric', 'status', 'verdict'] as const;
+export const RESERVED_METRIC_LABELS = [
+  'run_id',
+  'matrix',
+  'stage',
+  'stage_index',
+  'users',
+  'replicas',
+  'workers',
+  'quantile',
+  'metric',
+  'status',
+  'verdict',
+] as const;
 
 export const MetricsSchema = z
   .strictObject({
@@ -158,12 +178,27 @@ export const MetricsSchema = z
       .strictObject({
         url: z
           .url({ protocol: /^https?$/, error: 'expected the remote-write endpoint, e.g. http://prometheus:9090/api/v1/write' })
-          .refine((u) => !/^[a-z]+:\/\/[^/@]*@/i.test(u), { error: 'no user or password in the URL (it would end up in run.json): use basicAuth with passwordEnv or bearerTokenEnv' }),
-        basicAuth: z.strictObject({ username: z.string().min(1), passwordEnv: EnvName }).optional().meta({ description: 'HTTP Basic auth; the password is read from the environment' }),
+          .refine((u) => !/^[a-z]+:\/\/[^/@]*@/i.test(u), {
+            error: 'no user or password in the URL (it would end up in run.json): use basicAuth with passwordEnv or bearerTokenEnv',
+          }),
+        basicAuth: z
+          .strictObject({ username: z.string().min(1), passwordEnv: EnvName })
+          .optional()
+          .meta({ description: 'HTTP Basic auth; the password is read from the environment' }),
         bearerTokenEnv: EnvName.optional().meta({ description: 'the environment variable holding a bearer token (Authorization: Bearer …)' }),
         timeout: PositiveDuration.optional().meta({ description: 'deadline for one send (default 5s)' }),
-        retries: z.int().min(0).max(10).optional().meta({ description: 'how often a failed send is tried again, with backoff, before its samples are dropped (default 3)' }),
-        maxQueued: z.int().min(10).max(1_000_000).optional().meta({ description: 'the bound of the send buffer, in samples; beyond it the oldest are dropped and counted (default 20000)' }),
+        retries: z
+          .int()
+          .min(0)
+          .max(10)
+          .optional()
+          .meta({ description: 'how often a failed send is tried again, with backoff, before its samples are dropped (default 3)' }),
+        maxQueued: z
+          .int()
+          .min(10)
+          .max(1_000_000)
+          .optional()
+          .meta({ description: 'the bound of the send buffer, in samples; beyond it the oldest are dropped and counted (default 20000)' }),
         flushTimeout: Duration.optional().meta({ description: 'how long the run waits at its end for the buffer to drain (default 10s)' }),
       })
       .refine((r) => !(r.basicAuth && r.bearerTokenEnv), { error: 'use basicAuth or bearerTokenEnv, not both' })
@@ -181,8 +216,15 @@ export const MetricsSchema = z
 
 export const RetrySchema = z
   .strictObject({
-    attempts: z.int().min(0).max(10).optional().meta({ description: 'how many more times a stage interrupted by a master or worker fault is run (default 2; 0: never)' }),
-    masterTimeout: PositiveDuration.optional().meta({ description: 'how long to wait for the master and its expected workers to come back after a fault (default 2m)' }),
+    attempts: z
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .meta({ description: 'how many more times a stage interrupted by a master or worker fault is run (default 2; 0: never)' }),
+    masterTimeout: PositiveDuration.optional().meta({
+      description: 'how long to wait for the master and its expected workers to come back after a fault (default 2m)',
+    }),
     onWorkerLoss: z
       .enum(['invalid', 'retry'])
       .optional()
@@ -203,11 +245,21 @@ export const RunSettingsSchema = z
     logFormat: z.enum(['json', 'pretty']).optional().meta({ description: '--log-format (default pretty: one line per event, colours only on a terminal)' }),
     localWorkers: z.int().min(1).max(64).optional().meta({ description: 'workers of the embedded local stack (--local-workers; default 2)' }),
     locustBin: z.string().min(1).optional().meta({ description: 'the locust executable for the embedded stack (--locust-bin)' }),
-    baseline: z.string().min(1).optional().meta({ description: 'compare with this earlier run at the end: a run folder, its run.json, or latest (--baseline)' }),
+    baseline: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'compare with this earlier run at the end: a run folder, its run.json, or latest (--baseline)' }),
     tolerance: z.array(z.string().min(1)).optional().meta({ description: 'allowed change per metric, e.g. [p95=10%, rps=-5%] (--tolerance)' }),
-    resume: z.enum(['yes', 'auto', 'no']).optional().meta({ description: '--resume: yes, auto (continue the run if it exists unfinished, else start it) or no' }),
+    resume: z
+      .enum(['yes', 'auto', 'no'])
+      .optional()
+      .meta({ description: '--resume: yes, auto (continue the run if it exists unfinished, else start it) or no' }),
   })
-  .meta({ description: 'the run command\'s settings (every run flag; --master, --expect-workers and --connect-timeout are under locust:); flags and LOCUST_DRIVER_* variables win' });
+  .meta({
+    description:
+      "the run command's settings (every run flag; --master, --expect-workers and --connect-timeout are under locust:); flags and LOCUST_DRIVER_* variables win",
+  });
 
 export const MatrixFileSchema = z
   .strictObject({
@@ -216,10 +268,10 @@ export const MatrixFileSchema = z
     locust: LocustSchema.optional(),
     target: TargetSchema.optional(),
     kubernetes: KubernetesSchema.optional(),
-    transition: z
-      .enum(['restart', 'continue'])
-      .optional()
-      .meta({ description: 'between stages: restart (default) stops the users and starts the next stage afresh; continue re-targets the running swarm (only users and spawn rate may change) and resets the stats after the new ramp' }),
+    transition: z.enum(['restart', 'continue']).optional().meta({
+      description:
+        'between stages: restart (default) stops the users and starts the next stage afresh; continue re-targets the running swarm (only users and spawn rate may change) and resets the stats after the new ramp',
+    }),
     retry: RetrySchema.optional(),
     metrics: MetricsSchema.optional(),
     defaults: DefaultsSchema.optional(),
@@ -307,7 +359,15 @@ export function parseMatrix(text: string, fileName: string): ParsedMatrix {
     raw = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
     // An alias bomb or an alias to no anchor: the YAML library refuses; say so as a matrix error.
-    throw new MatrixError([{ file: fileName, path: '', line: 1, col: 1, message: `YAML aliases: ${firstLine((e as Error).message)} — write the values out instead of using anchors` }]);
+    throw new MatrixError([
+      {
+        file: fileName,
+        path: '',
+        line: 1,
+        col: 1,
+        message: `YAML aliases: ${firstLine((e as Error).message)} — write the values out instead of using anchors`,
+      },
+    ]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new MatrixError([{ file: fileName, path: '', line: 1, col: 1, message: 'expected a mapping with version: 1, name, and matrix: or stages:' }]);
@@ -319,14 +379,25 @@ export function parseMatrix(text: string, fileName: string): ParsedMatrix {
   } else {
     const f = result.data;
     if ([f.matrix, f.stages, f.capacity].filter((x) => x !== undefined).length !== 1) {
-      issues.push({ ...locate(doc, lineCounter, fileName, []), message: 'give exactly one of matrix: (a cartesian product), stages: (an explicit list) or capacity: (a search)' });
+      issues.push({
+        ...locate(doc, lineCounter, fileName, []),
+        message: 'give exactly one of matrix: (a cartesian product), stages: (an explicit list) or capacity: (a search)',
+      });
     }
     if (f.matrix) {
       const m = f.matrix;
       const count = [m.replicas, m.workers, m.users, m.spawnRate, m.duration].reduce((n, axis) => n * (axis?.length ?? 1), 1);
-      if (count > MAX_STAGES) issues.push({ ...locate(doc, lineCounter, fileName, ['matrix']), message: `the product of the axes is ${count} stages, more than ${MAX_STAGES}: split the matrix into several files` });
+      if (count > MAX_STAGES)
+        issues.push({
+          ...locate(doc, lineCounter, fileName, ['matrix']),
+          message: `the product of the axes is ${count} stages, more than ${MAX_STAGES}: split the matrix into several files`,
+        });
     }
-    if (f.stages && f.stages.length > MAX_STAGES) issues.push({ ...locate(doc, lineCounter, fileName, ['stages']), message: `${f.stages.length} stages, more than ${MAX_STAGES}: split the matrix into several files` });
+    if (f.stages && f.stages.length > MAX_STAGES)
+      issues.push({
+        ...locate(doc, lineCounter, fileName, ['stages']),
+        message: `${f.stages.length} stages, more than ${MAX_STAGES}: split the matrix into several files`,
+      });
     if (f.capacity && !f.slo) {
       issues.push({ ...locate(doc, lineCounter, fileName, ['capacity']), message: 'a capacity search needs an slo: to judge each probe by' });
     }

@@ -181,7 +181,13 @@ export interface RunPlan {
   version: 1;
   name: string;
   source: string; // the matrix file as given
-  locust: { url: string | null; expectWorkers: number; connectTimeoutMs: number; requestTimeoutMs: number; auth: { username: string; passwordEnv: string } | null };
+  locust: {
+    url: string | null;
+    expectWorkers: number;
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    auth: { username: string; passwordEnv: string } | null;
+  };
   target: { host: string | null; healthPath: string | null };
   kubernetes: KubernetesPlan | null;
   /** What happens when a stage breaches its SLO: go on, or skip the remaining stages. */

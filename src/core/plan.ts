@@ -24,14 +24,22 @@ export const DEFAULTS = {
   remoteWriteFlushTimeoutMs: 10_000,
 } as const;
 
-
 type SloInput = { p50?: number; p90?: number; p95?: number; p99?: number; avg?: number; max?: number; failRatio?: number; minRps?: number };
 
 /** The stage's thresholds: the top-level slo: with the stage's own keys winning; null when none. */
 function mergeSlo(top: SloInput | undefined, own: SloInput | undefined): SloSpec | null {
   if (!top && !own) return null;
   const pick = <K extends keyof SloInput>(k: K) => own?.[k] ?? top?.[k] ?? null;
-  return { p50Ms: pick('p50'), p90Ms: pick('p90'), p95Ms: pick('p95'), p99Ms: pick('p99'), avgMs: pick('avg'), maxMs: pick('max'), failRatio: pick('failRatio'), minRps: pick('minRps') };
+  return {
+    p50Ms: pick('p50'),
+    p90Ms: pick('p90'),
+    p95Ms: pick('p95'),
+    p99Ms: pick('p99'),
+    avgMs: pick('avg'),
+    maxMs: pick('max'),
+    failRatio: pick('failRatio'),
+    minRps: pick('minRps'),
+  };
 }
 
 export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
@@ -146,7 +154,8 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     const k = f.kubernetes;
     const need = (what: string, key: string, fix: string) =>
       issues.push({ file: source, path: `${s.yamlPath}.${key}`, line: null, col: null, message: `stage ${index} sets ${what}, which needs ${fix}` });
-    if ((s.replicas !== null || s.hpa !== null) && !k?.target) need(s.replicas !== null ? 'replicas' : 'hpa', s.replicas !== null ? 'replicas' : 'hpa', 'kubernetes.target.deployment — name the target Deployment');
+    if ((s.replicas !== null || s.hpa !== null) && !k?.target)
+      need(s.replicas !== null ? 'replicas' : 'hpa', s.replicas !== null ? 'replicas' : 'hpa', 'kubernetes.target.deployment — name the target Deployment');
     if (s.workers !== null && !k?.workers) need('workers', 'workers', 'kubernetes.workers.deployment — name the Locust worker Deployment');
     const { yamlPath: _y, name: _n, ...rest } = s;
     return { ...rest, index, name, slug };
@@ -236,9 +245,7 @@ export function expectedStageMs(s: StagePlan, last: boolean): number {
   // The cooldown counts from the stop request and covers the wait for the workers' last reports;
   // the last stage, if long, is read while the users run and needs only the stop.
   const tail =
-    last && s.durationMs >= LIVE_READ_MIN_MS
-      ? LOCUST_TIMING.stopMs
-      : Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.stopMs + LOCUST_TIMING.finalReportWaitMs);
+    last && s.durationMs >= LIVE_READ_MIN_MS ? LOCUST_TIMING.stopMs : Math.max(last ? 0 : s.cooldownMs, LOCUST_TIMING.stopMs + LOCUST_TIMING.finalReportWaitMs);
   return ramp + s.durationMs + tail;
 }
 

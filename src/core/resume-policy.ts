@@ -12,15 +12,23 @@ export type ResumeMode = 'yes' | 'auto' | 'no';
  * @param found the run.json already in `<out>/<runId>`, or null when there is none
  * @param where that file, its folder and the run id, for the messages
  */
-export function resumeDecision(mode: ResumeMode, found: RunRecord | null, plan: RunPlan, where: { runJson: string; dir: string; runId: string }): RunRecord | null {
+export function resumeDecision(
+  mode: ResumeMode,
+  found: RunRecord | null,
+  plan: RunPlan,
+  where: { runJson: string; dir: string; runId: string },
+): RunRecord | null {
   if (mode === 'no') return null;
   if (found === null) {
     if (mode === 'auto') return null;
     throw new ConfigError(`--resume: ${where.runJson} does not exist — check --run-id and --out (or drop --resume to start the run)`);
   }
-  if (found.status === 'completed' && mode === 'yes') throw new ConfigError(`--resume: run ${where.runId} in ${where.dir} already completed; start a new run with another --run-id`);
+  if (found.status === 'completed' && mode === 'yes')
+    throw new ConfigError(`--resume: run ${where.runId} in ${where.dir} already completed; start a new run with another --run-id`);
   if (!sameMatrix(found.plan, plan)) {
-    throw new ConfigError(`--resume: ${plan.source} no longer matches the matrix run ${where.runId} was started with (its stages, capacity, transition or kubernetes changed); resume with the same matrix, or start a new run`);
+    throw new ConfigError(
+      `--resume: ${plan.source} no longer matches the matrix run ${where.runId} was started with (its stages, capacity, transition or kubernetes changed); resume with the same matrix, or start a new run`,
+    );
   }
   return found;
 }

@@ -161,9 +161,7 @@ const totalsShape = {
   p100Ms: msOrNull,
 };
 
-const TotalsSchema = z
-  .object(totalsShape)
-  .describe('Aggregated over the measured window; percentiles are cumulative over the window (null without requests)');
+const TotalsSchema = z.object(totalsShape).describe('Aggregated over the measured window; percentiles are cumulative over the window (null without requests)');
 
 const EndpointTotalsSchema = z.object({ method: z.string(), name: z.string(), ...totalsShape });
 
@@ -290,12 +288,16 @@ export const RunRecordSchema = z
       .object({ stage: z.int().positive(), attempt: z.int().positive(), phase: z.enum(['prepare', 'ramp', 'measure', 'stop', 'collect']), since: isoTime })
       .nullable()
       .default(null)
-      .describe('While a stage runs: which one and its phase, rewritten as it changes (a run killed mid-stage shows where it stopped); null between stages and at the end'),
+      .describe(
+        'While a stage runs: which one and its phase, rewritten as it changes (a run killed mid-stage shows where it stopped); null between stages and at the end',
+      ),
     remoteWrite: z
       .object({ sent: count, dropped: count })
       .nullable()
       .default(null)
-      .describe('With metrics.remoteWrite: samples the receiver accepted, and samples dropped (buffer full, refused, or still unsent when the run ended); null without remote write'),
+      .describe(
+        'With metrics.remoteWrite: samples the receiver accepted, and samples dropped (buffer full, refused, or still unsent when the run ended); null without remote write',
+      ),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

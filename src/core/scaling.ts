@@ -89,12 +89,23 @@ export async function captureBaseline(cluster: Cluster, k: KubernetesPlan, signa
     if (d) workerReplicas = d.specReplicas;
     else missing.push(`deployment ${k.workers.deployment}`);
   }
-  if (missing.length > 0) throw new InfraError(`missing in namespace ${cluster.namespace}: ${missing.join('; ')} — create them (kubectl apply -k k8s/) or fix the kubernetes: section`);
-  return { baseline: { targetReplicas, hpaSnapshot, hpaExisted, workerReplicas }, hpaPresent: hpaExisted, touchedTarget: false, touchedHpa: false, touchedWorkers: false };
+  if (missing.length > 0)
+    throw new InfraError(
+      `missing in namespace ${cluster.namespace}: ${missing.join('; ')} — create them (kubectl apply -k k8s/) or fix the kubernetes: section`,
+    );
+  return {
+    baseline: { targetReplicas, hpaSnapshot, hpaExisted, workerReplicas },
+    hpaPresent: hpaExisted,
+    touchedTarget: false,
+    touchedHpa: false,
+    touchedWorkers: false,
+  };
 }
 
 export function isReady(d: DeploymentState): boolean {
-  return d.observedGeneration >= d.generation && d.updatedReplicas === d.specReplicas && d.availableReplicas === d.specReplicas && d.readyReplicas === d.specReplicas;
+  return (
+    d.observedGeneration >= d.generation && d.updatedReplicas === d.specReplicas && d.availableReplicas === d.specReplicas && d.readyReplicas === d.specReplicas
+  );
 }
 
 function rollout(d: DeploymentState | null): string {
@@ -178,7 +189,9 @@ export async function prepareStage(deps: PrepareDeps, k: KubernetesPlan, stage: 
       const s = await lg.stats(signal);
       if (s.workerCount === stage.workers) break;
       if (clock.now() + POLL_MS > deadline) {
-        throw new PrepareTimeout(`the master reports ${s.workerCount} workers, not ${stage.workers}, ${formatDuration(clock.now() - started)} after scaling ${deployment} (scaleTimeout ${formatDuration(stage.scaleTimeoutMs)})`);
+        throw new PrepareTimeout(
+          `the master reports ${s.workerCount} workers, not ${stage.workers}, ${formatDuration(clock.now() - started)} after scaling ${deployment} (scaleTimeout ${formatDuration(stage.scaleTimeoutMs)})`,
+        );
       }
       await clock.sleep(POLL_MS, signal);
     }
@@ -219,7 +232,9 @@ export async function restoreCluster(cluster: Cluster, k: KubernetesPlan, state:
   }
   if (k.target && state.touchedHpa) {
     const name = k.target.hpa;
-    await attempt(baseline.hpaExisted ? `HPA ${name} back to its original spec` : `HPA ${name} (created by this run) deleted`, () => cluster.restoreHpa(name, baseline.hpaExisted ? baseline.hpaSnapshot : null));
+    await attempt(baseline.hpaExisted ? `HPA ${name} back to its original spec` : `HPA ${name} (created by this run) deleted`, () =>
+      cluster.restoreHpa(name, baseline.hpaExisted ? baseline.hpaSnapshot : null),
+    );
   }
   if (k.target && state.touchedTarget && baseline.targetReplicas !== null) {
     const n = baseline.targetReplicas;
@@ -235,7 +250,10 @@ export const NO_OBSERVATION: ClusterObservation = { replicasReady: null, replica
 /** What the cluster is doing now: the target's ready/desired replicas and its HPA. */
 export async function observeCluster(cluster: Cluster, k: KubernetesPlan, state: ScalingState, signal?: AbortSignal): Promise<ClusterObservation> {
   if (!k.target) return NO_OBSERVATION;
-  const [d, h] = await Promise.all([cluster.getDeployment(k.target.deployment, signal), state.hpaPresent ? cluster.getHpa(k.target.hpa, signal) : Promise.resolve(null)]);
+  const [d, h] = await Promise.all([
+    cluster.getDeployment(k.target.deployment, signal),
+    state.hpaPresent ? cluster.getHpa(k.target.hpa, signal) : Promise.resolve(null),
+  ]);
   return {
     replicasReady: d?.readyReplicas ?? null,
     replicasDesired: d?.specReplicas ?? null,

@@ -58,11 +58,7 @@ function measured(stages: readonly StageResult[]): Measured[] {
 export function findBest(stages: readonly StageResult[]): Highlight | null {
   let best: Measured | null = null;
   for (const m of measured(stages)) {
-    if (
-      best === null ||
-      m.totals.rps > best.totals.rps ||
-      (m.totals.rps === best.totals.rps && m.stage.users < best.stage.users)
-    ) {
+    if (best === null || m.totals.rps > best.totals.rps || (m.totals.rps === best.totals.rps && m.stage.users < best.stage.users)) {
       best = m;
     }
   }
@@ -188,10 +184,7 @@ function judge(m: Measured, baseline: Measured, previous: Measured): string | nu
     if (throughput === '') return from;
     return `${from} ${throughputStalls ? 'while' : 'and'} ${throughput}`;
   }
-  return (
-    `${throughput} between ${previous.stage.users} and ${m.stage.users} users; ` +
-    `p95 ${fmtMs(previous.totals.p95Ms)} → ${fmtMs(m.totals.p95Ms)}`
-  );
+  return `${throughput} between ${previous.stage.users} and ${m.stage.users} users; ` + `p95 ${fmtMs(previous.totals.p95Ms)} → ${fmtMs(m.totals.p95Ms)}`;
 }
 
 function setupLabel(stage: StageResult): string {

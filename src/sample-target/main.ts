@@ -381,10 +381,7 @@ export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}, op
   };
 
   const metricsText = (): string => {
-    const lines = [
-      '# HELP sample_target_requests_total Responses sent, by path and HTTP status.',
-      '# TYPE sample_target_requests_total counter',
-    ];
+    const lines = ['# HELP sample_target_requests_total Responses sent, by path and HTTP status.', '# TYPE sample_target_requests_total counter'];
     for (const [k, n] of [...requestsTotal.entries()].sort()) {
       const [path, status] = k.split('\u0000');
       lines.push(`sample_target_requests_total{path="${path}",status="${status}"} ${n}`);

@@ -45,7 +45,11 @@ describe('a cluster that reconciles', () => {
 
     const status = await kubectl(['rollout', 'status', 'deployment/probe', '-n', ns, '--timeout=60s']);
     expect(status.stdout).toMatch(/successfully rolled out/);
-    const pods = JSON.parse((await kubectl(['get', 'pods', '-n', ns, '-o', 'json'])).stdout).items as { spec: { nodeName?: string }; status: { phase: string }; metadata: { ownerReferences?: { kind: string }[] } }[];
+    const pods = JSON.parse((await kubectl(['get', 'pods', '-n', ns, '-o', 'json'])).stdout).items as {
+      spec: { nodeName?: string };
+      status: { phase: string };
+      metadata: { ownerReferences?: { kind: string }[] };
+    }[];
     expect(pods).toHaveLength(2);
     for (const p of pods) {
       expect(p.spec.nodeName).toMatch(/^kwok-node-\d+$/); // bound by the scheduler

@@ -7,7 +7,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../integration/helpers.js';
-import { admin, applyManifests, kubectl, NS, podEnv, serviceAccountRoot, settledReplicas, startLocalLocust, startWorkerPods, waitHpaSeesCpu, waitRolledOut, type LocalLocust, type WorkerPods } from './kube.js';
+import {
+  admin,
+  applyManifests,
+  kubectl,
+  NS,
+  podEnv,
+  serviceAccountRoot,
+  settledReplicas,
+  startLocalLocust,
+  startWorkerPods,
+  waitHpaSeesCpu,
+  waitRolledOut,
+  type LocalLocust,
+  type WorkerPods,
+} from './kube.js';
 import { observePods, waitPodCount } from './pod-observer.js';
 
 const matrix = (master: string, target: string, extra = '') => `version: 1
@@ -27,7 +41,10 @@ async function startSmall(): Promise<void> {
   const { apps } = admin();
   const { setHeaderOptions } = await import('@kubernetes/client-node');
   for (const name of ['inference', 'locust-worker']) {
-    await apps.patchNamespacedDeploymentScale({ name, namespace: NS, body: { spec: { replicas: 1 } } }, setHeaderOptions('Content-Type', 'application/merge-patch+json'));
+    await apps.patchNamespacedDeploymentScale(
+      { name, namespace: NS, body: { spec: { replicas: 1 } } },
+      setHeaderOptions('Content-Type', 'application/merge-patch+json'),
+    );
   }
   for (const name of ['inference', 'locust-worker']) {
     await waitRolledOut(name);
@@ -52,7 +69,14 @@ describe('the driver in its pod', () => {
     // purpose: k8s/inference.yaml's own HPA (target 70 %) then wants 1 replica at any count up to
     // 3 (ceil(3 × 20 / 70) = 1), so after a restore it agrees with the baseline of 1 instead of
     // holding the stage's replicas (at 40 % it keeps 2: ceil(2 × 40 / 70) = 2).
-    const load = await kubectl(['patch', 'deployment', 'inference', '--type=merge', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { 'kwok.x-k8s.io/usage-cpu': '50m' } } } } })]);
+    const load = await kubectl([
+      'patch',
+      'deployment',
+      'inference',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { template: { metadata: { annotations: { 'kwok.x-k8s.io/usage-cpu': '50m' } } } } }),
+    ]);
     expect(load.stderr).toBe('');
     await startSmall();
     locust = await startLocalLocust();
@@ -68,7 +92,10 @@ describe('the driver in its pod', () => {
   });
 
   const runAsPod = async (file: string, runId: string, pod = 'locust-load-test-matrix-x7k2p') =>
-    runCli(['run', '--matrix', file, '--out', dir, '--run-id', runId, '--log-format', 'json', '--service-account-root', saRoot], { env: podEnv(pod), timeoutMs: 280_000 });
+    runCli(['run', '--matrix', file, '--out', dir, '--run-id', runId, '--log-format', 'json', '--service-account-root', saRoot], {
+      env: podEnv(pod),
+      timeoutMs: 280_000,
+    });
 
   it('sets replicas, the HPA and workers per stage, records what the cluster did, and restores everything', async () => {
     const { apps, hpa, core, coord } = admin();
@@ -83,16 +110,26 @@ describe('the driver in its pod', () => {
     expect(res.code).toBe(0);
     // The scale to 2 was carried out by the cluster: pods made by the Deployment's ReplicaSet, bound
     // by the scheduler to a fake node, Running and Ready through kwok; the restore to 1 removed one.
-    for (const [name, seen] of [['inference', targetSeen], ['locust-worker', workersSeen]] as const) {
-      const real = seen.filter((p) => p.deployment === name && p.replicaSet !== null && /^kwok-node-\d+$/.test(p.node ?? '') && p.phases.includes('Running') && p.readySeen);
+    for (const [name, seen] of [
+      ['inference', targetSeen],
+      ['locust-worker', workersSeen],
+    ] as const) {
+      const real = seen.filter(
+        (p) => p.deployment === name && p.replicaSet !== null && /^kwok-node-\d+$/.test(p.node ?? '') && p.phases.includes('Running') && p.readySeen,
+      );
       expect(real.length).toBeGreaterThanOrEqual(2);
       const left = await waitPodCount(name, 1); // the ReplicaSet controller deletes the surplus pod, kwok finishes it
       expect(real.filter((p) => !left.includes(p.name)).length).toBeGreaterThanOrEqual(1);
     }
     expect(new Set(targetSeen.map((p) => p.deployment))).toEqual(new Set(['inference']));
     expect(new Set(workersSeen.map((p) => p.deployment))).toEqual(new Set(['locust-worker']));
-    const logs = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; msg: string });
-    expect(logs.find((l) => l.event === 'kube-ready')?.msg).toMatch(/namespace default .* \(in-cluster service account\), permissions checked, holding Lease locust-driver/);
+    const logs = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event?: string; msg: string });
+    expect(logs.find((l) => l.event === 'kube-ready')?.msg).toMatch(
+      /namespace default .* \(in-cluster service account\), permissions checked, holding Lease locust-driver/,
+    );
     expect(logs.filter((l) => l.event === 'sample').some((l) => /replicas=2\/2 hpa=2→2 cpu=20%/.test(l.msg))).toBe(true);
 
     const run = JSON.parse(await readFile(path.join(dir, 'scaled', 'run.json'), 'utf8'));
@@ -122,7 +159,10 @@ describe('the driver in its pod', () => {
     expect((await apps.readNamespacedDeployment({ name: 'locust-worker', namespace: NS })).spec?.replicas).toBe(1);
     expect((await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS })).spec).toEqual(hpaBefore);
     expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS })).spec?.holderIdentity).toBeFalsy();
-    const cms = await core.listNamespacedConfigMap({ namespace: NS, labelSelector: 'app.kubernetes.io/name=locust-driver,app.kubernetes.io/component=run-summary' });
+    const cms = await core.listNamespacedConfigMap({
+      namespace: NS,
+      labelSelector: 'app.kubernetes.io/name=locust-driver,app.kubernetes.io/component=run-summary',
+    });
     const saved = cms.items.find((c) => c.metadata?.name === 'locust-driver-run-scaled');
     expect(saved?.metadata?.labels).toMatchObject({ 'locust-driver/matrix': 'e2e-cluster', 'locust-driver/status': 'completed' });
     expect(JSON.parse(saved!.data!['run.json']!).stages).toHaveLength(4);
@@ -134,7 +174,25 @@ describe('the driver in its pod', () => {
     const file = path.join(dir, 'again.yaml');
     await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'matrix:\n  replicas: [1]\n  workers: [1]\n  users: [4]\n'));
     const res = await runCli(
-      ['run', '--matrix', file, '--out', elsewhere, '--run-id', 'again', '--log-format', 'json', '--service-account-root', saRoot, '--baseline', 'latest', '--tolerance', 'p95=1000%', '--tolerance', 'rps=-90%'],
+      [
+        'run',
+        '--matrix',
+        file,
+        '--out',
+        elsewhere,
+        '--run-id',
+        'again',
+        '--log-format',
+        'json',
+        '--service-account-root',
+        saRoot,
+        '--baseline',
+        'latest',
+        '--tolerance',
+        'p95=1000%',
+        '--tolerance',
+        'rps=-90%',
+      ],
       { env: podEnv('locust-load-test-nightly-29171-abcde'), timeoutMs: 280_000 },
     );
     expect(res.stderr).toBe('');
@@ -152,7 +210,14 @@ describe('the driver in its pod', () => {
     await hpa.deleteNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS });
     try {
       const file = path.join(dir, 'hpa.yaml');
-      await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { name: autoscaled, users: 4, hpa: { min: 2, max: 3, cpuPercent: 50 } }\n  - { name: pinned, users: 4, replicas: 3 }\n'));
+      await writeFile(
+        file,
+        matrix(
+          locust.masterUrl,
+          locust.targetUrl,
+          'stages:\n  - { name: autoscaled, users: 4, hpa: { min: 2, max: 3, cpuPercent: 50 } }\n  - { name: pinned, users: 4, replicas: 3 }\n',
+        ),
+      );
       const res = await runAsPod(file, 'hpa');
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
@@ -164,7 +229,15 @@ describe('the driver in its pod', () => {
       expect(res.stdout).toMatch(/pinned HPA inference to 3 \(min = max\)/);
       // created by the run, so removed by the restore; replicas back to 1
       expect(await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'inference', namespace: NS }).catch((e: { code?: number }) => e.code)).toBe(404);
-      const restored = (JSON.parse(res.stdout.trim().split('\n').find((l) => l.includes('"event":"restored"')) ?? '{}') as { msg?: string }).msg ?? '';
+      const restored =
+        (
+          JSON.parse(
+            res.stdout
+              .trim()
+              .split('\n')
+              .find((l) => l.includes('"event":"restored"')) ?? '{}',
+          ) as { msg?: string }
+        ).msg ?? '';
       expect(restored).toMatch(/HPA inference \(created by this run\) deleted.*inference back to 1 replicas/);
       // (The pinned HPA often scaled to 3 before the driver did; the restore must still set 1.)
       expect(await settledReplicas('inference', 1)).toBe(1);
@@ -203,7 +276,14 @@ describe('the driver in its pod', () => {
     const { coord } = admin();
     const { V1MicroTime } = await import('@kubernetes/client-node');
     const lease = await coord.readNamespacedLease({ name: 'locust-driver', namespace: NS });
-    await coord.replaceNamespacedLease({ name: 'locust-driver', namespace: NS, body: { ...lease, spec: { ...lease.spec, holderIdentity: 'locust-load-test-nightly-29170-q8d2m', leaseDurationSeconds: 3600, renewTime: new V1MicroTime() } } });
+    await coord.replaceNamespacedLease({
+      name: 'locust-driver',
+      namespace: NS,
+      body: {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: 'locust-load-test-nightly-29170-q8d2m', leaseDurationSeconds: 3600, renewTime: new V1MicroTime() },
+      },
+    });
     try {
       const file = path.join(dir, 'lease.yaml');
       await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 2 }\n'));
@@ -222,9 +302,13 @@ describe('the driver in its pod', () => {
     const weak = await serviceAccountRoot('no-rights');
     const file = path.join(dir, 'weak.yaml');
     await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 2, replicas: 2, workers: 2 }\n'));
-    const res = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'weak', '--log-format', 'json', '--service-account-root', weak], { env: podEnv('weak-pod') });
+    const res = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', 'weak', '--log-format', 'json', '--service-account-root', weak], {
+      env: podEnv('weak-pod'),
+    });
     expect(res.code).toBe(3);
-    expect(res.stderr).toMatch(/missing: get deployments.apps inference in default; .*patch deployments.apps\/scale inference in default; .*patch deployments.apps\/scale locust-worker in default; .*create leases.coordination.k8s.io in default/);
+    expect(res.stderr).toMatch(
+      /missing: get deployments.apps inference in default; .*patch deployments.apps\/scale inference in default; .*patch deployments.apps\/scale locust-worker in default; .*create leases.coordination.k8s.io in default/,
+    );
     expect((await apps.readNamespacedDeployment({ name: 'inference', namespace: NS })).spec?.replicas).toBe(1);
   });
 
@@ -243,7 +327,10 @@ describe('the driver in its pod', () => {
   it('a Job pod killed mid-run and started again resumes its run: Lease taken over, leftover swarm stopped, finished stages kept, the first baseline restored', async () => {
     const { apps, coord } = admin();
     const file = path.join(dir, 'resume.yaml');
-    await writeFile(file, matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 4, replicas: 2 }\n  - { users: 6, replicas: 2 }\n  - { users: 8, replicas: 2 }\n'));
+    await writeFile(
+      file,
+      matrix(locust.masterUrl, locust.targetUrl, 'stages:\n  - { users: 4, replicas: 2 }\n  - { users: 6, replicas: 2 }\n  - { users: 8, replicas: 2 }\n'),
+    );
     const runId = 'locust-load-test-matrix-5f0c1e2a';
     const jobEnv = (pod: string) => ({ ...podEnv(pod), LOCUST_DRIVER_RUN_ID: runId, LOCUST_DRIVER_RESUME: 'auto' });
     const args = ['run', '--matrix', file, '--out', dir, '--log-format', 'json', '--service-account-root', saRoot];
@@ -270,7 +357,11 @@ describe('the driver in its pod', () => {
     expect(second.stdout).toMatch(/still running \d+ users from the interrupted driver/);
     const run = JSON.parse(await readFile(path.join(dir, runId, 'run.json'), 'utf8'));
     expect(run.status).toBe('completed');
-    expect(run.stages.map((s: { index: number; status: string }) => [s.index, s.status])).toEqual([[1, 'completed'], [2, 'completed'], [3, 'completed']]);
+    expect(run.stages.map((s: { index: number; status: string }) => [s.index, s.status])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+      [3, 'completed'],
+    ]);
     expect(run.stages[0]).toEqual(before.stages[0]); // never run again
     expect(run.resumes).toHaveLength(1);
     expect(run.resumes[0].fromStage).toBe(2);
@@ -291,7 +382,9 @@ describe('the driver in its pod', () => {
     const cron = JSON.parse((await kubectl(['get', 'cronjob', 'locust-load-test-nightly', '-n', OTHER, '-o', 'json'])).stdout);
     const container = cron.spec.jobTemplate.spec.template.spec.containers.find((c: { name: string }) => c.name === 'driver');
     const fromCronJob = Object.fromEntries(
-      (container.env as { name: string; value?: string }[]).filter((e) => e.name.startsWith('LOCUST_DRIVER_') && e.value !== undefined && !e.value.includes('$(')).map((e) => [e.name, e.value!]),
+      (container.env as { name: string; value?: string }[])
+        .filter((e) => e.name.startsWith('LOCUST_DRIVER_') && e.value !== undefined && !e.value.includes('$('))
+        .map((e) => [e.name, e.value!]),
     );
     expect(fromCronJob).toMatchObject({ LOCUST_DRIVER_BASELINE: 'latest', LOCUST_DRIVER_RESUME: 'auto' });
     expect(fromCronJob).not.toHaveProperty('LOCUST_DRIVER_LOG_FORMAT');
@@ -305,7 +398,10 @@ describe('the driver in its pod', () => {
       const out = await mkdtemp(path.join(os.tmpdir(), `ld-e2e-night${n}-`)); // a fresh volume: the baseline must come from the cluster
       const env = { ...podEnv(`${runId}-x7k2p`), ...fromCronJob, LOCUST_DRIVER_MATRIX: file, LOCUST_DRIVER_OUT: out, LOCUST_DRIVER_RUN_ID: runId };
       // Loose tolerances: this compares two runs on a shared machine, not a slower target.
-      const res = await runCli(['run', '--service-account-root', otherSa], { env: { ...env, LOCUST_DRIVER_TOLERANCE: 'p95=1000%,p99=1000%,rps=-90%,failRatio=50%' }, timeoutMs: 280_000 });
+      const res = await runCli(['run', '--service-account-root', otherSa], {
+        env: { ...env, LOCUST_DRIVER_TOLERANCE: 'p95=1000%,p99=1000%,rps=-90%,failRatio=50%' },
+        timeoutMs: 280_000,
+      });
       return { res, runId, out };
     };
 
@@ -320,7 +416,9 @@ describe('the driver in its pod', () => {
     const events = lines.slice(0, lines.indexOf(''));
     expect(events.length).toBeGreaterThan(5);
     for (const l of events) expect(l).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN) {1,2}\S/);
-    expect(log).toMatch(/\] INFO {2}Kubernetes: namespace ld-nightly at https:\/\/127\.0\.0\.1:\d+ \(in-cluster service account\), permissions checked, holding Lease locust-driver\n/);
+    expect(log).toMatch(
+      /\] INFO {2}Kubernetes: namespace ld-nightly at https:\/\/127\.0\.0\.1:\d+ \(in-cluster service account\), permissions checked, holding Lease locust-driver\n/,
+    );
     expect(log).toMatch(/\] INFO {2}stage 1\/1 \[\d+s\/5s\] users=4 rps=[\d.]+ p50=\d+ms p95=\d+ms fail=0\.00% workers=1 \| run \d+% ~\S+ left\n/);
     expect(log).toMatch(/\] WARN {2}--baseline latest: no earlier completed run of "nightly-e2e" in the cluster or in \S+; nothing to compare with\n/);
     expect(log).toContain('\n# Load test: nightly-e2e\n');
@@ -332,7 +430,9 @@ describe('the driver in its pod', () => {
     ]);
     // everything in the pod's namespace, nothing in default
     const { core, coord } = admin();
-    expect((await core.readNamespacedConfigMap({ name: `locust-driver-run-${first.runId}`, namespace: OTHER })).metadata?.labels).toMatchObject({ 'locust-driver/matrix': 'nightly-e2e' });
+    expect((await core.readNamespacedConfigMap({ name: `locust-driver-run-${first.runId}`, namespace: OTHER })).metadata?.labels).toMatchObject({
+      'locust-driver/matrix': 'nightly-e2e',
+    });
     expect(await core.readNamespacedConfigMap({ name: `locust-driver-run-${first.runId}`, namespace: NS }).catch((e: { code?: number }) => e.code)).toBe(404);
     expect((await coord.readNamespacedLease({ name: 'locust-driver', namespace: OTHER })).spec?.holderIdentity).toBeFalsy(); // taken there, released
 

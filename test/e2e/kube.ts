@@ -23,7 +23,12 @@ export function kubeEnv() {
 export function admin() {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeEnv().kubeconfig);
-  return { apps: kc.makeApiClient(AppsV1Api), hpa: kc.makeApiClient(AutoscalingV2Api), core: kc.makeApiClient(CoreV1Api), coord: kc.makeApiClient(CoordinationV1Api) };
+  return {
+    apps: kc.makeApiClient(AppsV1Api),
+    hpa: kc.makeApiClient(AutoscalingV2Api),
+    core: kc.makeApiClient(CoreV1Api),
+    coord: kc.makeApiClient(CoordinationV1Api),
+  };
 }
 
 export async function kubectl(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
@@ -59,7 +64,9 @@ export function podEnv(podName: string): Record<string, string> {
 export async function podsOf(deployment: string): Promise<V1Pod[]> {
   const { apps, core } = admin();
   const d = await apps.readNamespacedDeployment({ name: deployment, namespace: NS });
-  const labelSelector = Object.entries(d.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const labelSelector = Object.entries(d.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return (await core.listNamespacedPod({ namespace: NS, labelSelector })).items;
 }
 
@@ -73,7 +80,14 @@ export async function waitRolledOut(name: string, timeoutMs = 60_000): Promise<v
     const want = d.spec?.replicas ?? 1;
     const st = d.status ?? {};
     last = `generation ${d.metadata?.generation} observed ${st.observedGeneration}, ${st.readyReplicas ?? 0}/${want} ready, ${st.updatedReplicas ?? 0} updated, ${st.replicas ?? 0} total`;
-    if ((st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && (st.readyReplicas ?? 0) === want && (st.availableReplicas ?? 0) === want && (st.updatedReplicas ?? 0) === want && (st.replicas ?? 0) === want) return;
+    if (
+      (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+      (st.readyReplicas ?? 0) === want &&
+      (st.availableReplicas ?? 0) === want &&
+      (st.updatedReplicas ?? 0) === want &&
+      (st.replicas ?? 0) === want
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`deployment ${name} not rolled out within ${timeoutMs} ms: ${last}`);
@@ -108,7 +122,11 @@ export async function waitHpaSeesCpu(name: string, timeoutMs = 90_000): Promise<
   while (Date.now() < deadline) {
     const h = await hpa.readNamespacedHorizontalPodAutoscaler({ name, namespace: NS }).catch(() => null);
     if (!h) return; // no HPA: nothing to wait for
-    if (h.status?.currentMetrics?.some((m) => m.resource?.name === 'cpu' && m.resource.current.averageUtilization !== undefined) && (h.status.desiredReplicas ?? 0) > 0) return;
+    if (
+      h.status?.currentMetrics?.some((m) => m.resource?.name === 'cpu' && m.resource.current.averageUtilization !== undefined) &&
+      (h.status.desiredReplicas ?? 0) > 0
+    )
+      return;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`HPA ${name} saw no pod CPU within ${timeoutMs} ms`);
@@ -125,17 +143,44 @@ export interface LocalLocust {
 /** A real Locust master (no workers yet) and the sample target on 127.0.0.1. */
 export async function startLocalLocust(): Promise<LocalLocust> {
   const [bindPort, webPort] = await freePorts(2);
-  const target = await ManagedProcess.spawn('sample-target', process.execPath, [path.join(ROOT, 'dist', 'sample-target', 'main.js'), '--host', '127.0.0.1', '--port', '0'], { cwd: ROOT });
+  const target = await ManagedProcess.spawn(
+    'sample-target',
+    process.execPath,
+    [path.join(ROOT, 'dist', 'sample-target', 'main.js'), '--host', '127.0.0.1', '--port', '0'],
+    { cwd: ROOT },
+  );
   const m = await target.waitForLine(/listening on (http:\/\/\S+)/, 15_000, 'stdout');
   const targetUrl = m[1]!;
   const master = await ManagedProcess.spawn(
     'locust-master',
     locustBin('2.47.0'),
-    ['-f', path.join(ROOT, 'locust', 'locustfile.py'), '--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', String(bindPort), '--web-host', '127.0.0.1', '--web-port', String(webPort), '--host', targetUrl],
+    [
+      '-f',
+      path.join(ROOT, 'locust', 'locustfile.py'),
+      '--master',
+      '--master-bind-host',
+      '127.0.0.1',
+      '--master-bind-port',
+      String(bindPort),
+      '--web-host',
+      '127.0.0.1',
+      '--web-port',
+      String(webPort),
+      '--host',
+      targetUrl,
+    ],
     { cwd: path.join(ROOT, 'locust'), env: { ...process.env, PYTHONUNBUFFERED: '1' } },
   );
   const masterUrl = `http://127.0.0.1:${webPort}/`;
-  await master.waitFor(async () => (await fetch(`${masterUrl}stats/requests`).then((r) => r.ok).catch(() => false)) || undefined, 30_000, 250, 'the master web API');
+  await master.waitFor(
+    async () =>
+      (await fetch(`${masterUrl}stats/requests`)
+        .then((r) => r.ok)
+        .catch(() => false)) || undefined,
+    30_000,
+    250,
+    'the master web API',
+  );
   const workers: ManagedProcess[] = [];
   return {
     masterUrl,
@@ -166,7 +211,14 @@ export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker
     while (running) {
       try {
         const pods = await podsOf(deployment);
-        const live = new Set(pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata!.name!));
+        const live = new Set(
+          pods
+            .filter(
+              (p) =>
+                !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+            )
+            .map((p) => p.metadata!.name!),
+        );
         for (const [name, proc] of byPod) {
           if (live.has(name)) continue;
           byPod.delete(name);
@@ -175,10 +227,15 @@ export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker
         }
         for (const name of live) {
           if (byPod.has(name)) continue;
-          const proc = await ManagedProcess.spawn(`worker-${name}`, locustBin('2.47.0'), ['-f', path.join(ROOT, 'locust', 'locustfile.py'), '--worker', '--master-host', '127.0.0.1', '--master-port', String(locust.masterPort)], {
-            cwd: path.join(ROOT, 'locust'),
-            env: { ...process.env, PYTHONUNBUFFERED: '1' },
-          });
+          const proc = await ManagedProcess.spawn(
+            `worker-${name}`,
+            locustBin('2.47.0'),
+            ['-f', path.join(ROOT, 'locust', 'locustfile.py'), '--worker', '--master-host', '127.0.0.1', '--master-port', String(locust.masterPort)],
+            {
+              cwd: path.join(ROOT, 'locust'),
+              env: { ...process.env, PYTHONUNBUFFERED: '1' },
+            },
+          );
           byPod.set(name, proc);
           locust.workers.push(proc);
         }

@@ -15,14 +15,20 @@ describe('k8s/ on a real kube-apiserver', () => {
 
   it('accepts every object of kubectl apply -k k8s/ (server-side)', async () => {
     const { apps, core } = admin();
-    for (const name of ['locust-master', 'locust-worker', 'inference']) expect((await apps.readNamespacedDeployment({ name, namespace: NS })).metadata?.name).toBe(name);
+    for (const name of ['locust-master', 'locust-worker', 'inference'])
+      expect((await apps.readNamespacedDeployment({ name, namespace: NS })).metadata?.name).toBe(name);
     const job = await kubectl(['get', 'job', 'locust-load-test-matrix', '-n', NS, '-o', 'json']);
     expect(job.code).toBe(0);
     const spec = JSON.parse(job.stdout).spec.template.spec;
     expect(spec.serviceAccountName).toBe('locust-driver');
     expect(spec.enableServiceLinks).toBe(false);
     // a pod the Job starts again resumes the same run: the run id comes from the Job, not the clock
-    const env = Object.fromEntries(spec.containers[0].env.map((e: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
+    const env = Object.fromEntries(
+      spec.containers[0].env.map((e: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }) => [
+        e.name,
+        e.value ?? e.valueFrom?.fieldRef?.fieldPath,
+      ]),
+    );
     expect(env).toMatchObject({
       JOB_NAME: "metadata.labels['batch.kubernetes.io/job-name']",
       JOB_UID: "metadata.labels['batch.kubernetes.io/controller-uid']",
@@ -30,7 +36,11 @@ describe('k8s/ on a real kube-apiserver', () => {
       LOCUST_DRIVER_RESUME: 'auto',
     });
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(spec.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(spec.containers[0].securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     const cron = JSON.parse((await kubectl(['get', 'cronjob', '-n', NS, '-o', 'json'])).stdout).items;
     expect(cron.map((c: { spec: { concurrencyPolicy: string } }) => c.spec.concurrencyPolicy)).toEqual(['Forbid']);
     // the locustfile in the ConfigMap is the bundled one

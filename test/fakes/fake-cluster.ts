@@ -47,7 +47,16 @@ export class FakeCluster implements Cluster {
     this.calls.push(`get deployment ${name}`);
     const d = this.settle(name);
     if (!d) return null;
-    return { name, specReplicas: d.spec, generation: d.generation, observedGeneration: d.observed, replicas: d.spec, updatedReplicas: d.observed === d.generation ? d.spec : 0, readyReplicas: d.ready, availableReplicas: d.ready };
+    return {
+      name,
+      specReplicas: d.spec,
+      generation: d.generation,
+      observedGeneration: d.observed,
+      replicas: d.spec,
+      updatedReplicas: d.observed === d.generation ? d.spec : 0,
+      readyReplicas: d.ready,
+      availableReplicas: d.ready,
+    };
   }
 
   async scaleDeployment(name: string, replicas: number): Promise<void> {
@@ -64,7 +73,16 @@ export class FakeCluster implements Cluster {
     const h = this.hpas.get(name);
     if (!h) return null;
     const d = this.deployments.get(h.deployment);
-    return { name, min: h.min, max: h.max, cpuPercent: h.cpu, currentReplicas: d?.ready ?? null, desiredReplicas: d?.spec ?? null, currentCpuPercent: 55, snapshot: { minReplicas: h.min, maxReplicas: h.max, cpu: h.cpu, ...h.extra } };
+    return {
+      name,
+      min: h.min,
+      max: h.max,
+      cpuPercent: h.cpu,
+      currentReplicas: d?.ready ?? null,
+      desiredReplicas: d?.spec ?? null,
+      currentCpuPercent: 55,
+      snapshot: { minReplicas: h.min, maxReplicas: h.max, cpu: h.cpu, ...h.extra },
+    };
   }
 
   async setHpa(name: string, deployment: string, hpa: HpaSettings): Promise<'created' | 'updated'> {

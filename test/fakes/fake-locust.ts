@@ -148,7 +148,13 @@ export class FakeLocust implements LoadGenerator {
     const value: LiveStats = {
       state: this.state,
       userCount: this.wedged ? 0 : this.users,
-      workers: Array.from({ length: this.wedged ? 0 : this.workers }, (_, i) => ({ id: `w${i}`, state: this.state === 'running' ? 'running' : 'ready', userCount: Math.floor(this.users / this.workers), cpuPercent: this.cpu, memoryBytes: 60_000_000 })),
+      workers: Array.from({ length: this.wedged ? 0 : this.workers }, (_, i) => ({
+        id: `w${i}`,
+        state: this.state === 'running' ? 'running' : 'ready',
+        userCount: Math.floor(this.users / this.workers),
+        cpuPercent: this.cpu,
+        memoryBytes: 60_000_000,
+      })),
       workerCount: this.wedged ? 0 : this.workers,
       requests: Math.floor(this.masterCount),
       failures: 0,
@@ -217,7 +223,19 @@ export class FakeLocust implements LoadGenerator {
       avgContentBytes: 10,
       rps: 0,
       failPerSec: 0,
-      percentiles: { '50': p / 2, '66': p / 2, '75': p * 0.7, '80': p * 0.8, '90': p * 0.9, '95': p, '98': p * 1.2, '99': p * 1.5, '99.9': p * 2, '99.99': p * 2, '100': p * 2 },
+      percentiles: {
+        '50': p / 2,
+        '66': p / 2,
+        '75': p * 0.7,
+        '80': p * 0.8,
+        '90': p * 0.9,
+        '95': p,
+        '98': p * 1.2,
+        '99': p * 1.5,
+        '99.9': p * 2,
+        '99.99': p * 2,
+        '100': p * 2,
+      },
     };
   }
 
@@ -225,7 +243,13 @@ export class FakeLocust implements LoadGenerator {
     this.calls.push('window');
     this.sync();
     const n = Math.floor(this.masterCount);
-    return { endpoints: [this.row('/predict', n)], aggregated: this.row('Aggregated', n), failures: [], exceptionCount: 0, raw: { stats: 'Type,Name\n', failures: 'Method,Name,Error,Occurrences\n', exceptions: 'Count,Message,Traceback,Nodes\n' } };
+    return {
+      endpoints: [this.row('/predict', n)],
+      aggregated: this.row('Aggregated', n),
+      failures: [],
+      exceptionCount: 0,
+      raw: { stats: 'Type,Name\n', failures: 'Method,Name,Error,Occurrences\n', exceptions: 'Count,Message,Traceback,Nodes\n' },
+    };
   }
 
   async aggregatedCount(): Promise<number> {

@@ -26,10 +26,14 @@ export class ManualClock implements Clock {
     return new Promise((resolve, reject) => {
       const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, resolve };
       this.timers.push(timer);
-      signal?.addEventListener('abort', () => {
-        this.timers = this.timers.filter((x) => x !== timer);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((x) => x !== timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 

@@ -4,17 +4,7 @@
 // throughput too. Every builder takes overrides, so tests change only what they are about.
 import { findBest, findKnee } from '../../src/core/summary.js';
 import { PERCENTILES } from '../../src/core/model.js';
-import type {
-  EndpointStats,
-  EndpointTotals,
-  FailureRow,
-  RunRecord,
-  Sample,
-  StagePlan,
-  StageResult,
-  Totals,
-  WindowStats,
-} from '../../src/core/model.js';
+import type { EndpointStats, EndpointTotals, FailureRow, RunRecord, Sample, StagePlan, StageResult, Totals, WindowStats } from '../../src/core/model.js';
 
 export const RUN_START = Date.parse('2026-11-28T10:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -93,7 +83,11 @@ export function makeSamples(windowStartMs: number, windowMs: number, users: numb
       rps: Math.round(totals.rps * wobble * 10) / 10,
       failPerSec: totals.failures > 0 ? Math.round(((totals.failures * 1000) / windowMs) * wobble * 100) / 100 : 0,
       p50Ms: totals.p50Ms === null ? null : Math.round(totals.p50Ms * wobble),
-      replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null,
+      replicasReady: null,
+      replicasDesired: null,
+      hpaCurrent: null,
+      hpaDesired: null,
+      hpaCpuPercent: null,
       p95Ms: totals.p95Ms === null ? null : Math.round(totals.p95Ms * wobble),
       workerCpuMaxPercent: Math.round((20 + users / 10) * wobble * 10) / 10,
     });
@@ -125,7 +119,11 @@ export function makePlanStage(index: number, users: number): StagePlan {
     cooldownMs: 15_000,
     sampleEveryMs: 2_000,
     rampTimeoutMs: 300_000,
-    replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000, slo: null,
+    replicas: null,
+    hpa: null,
+    workers: null,
+    scaleTimeoutMs: 300_000,
+    slo: null,
   };
 }
 
@@ -243,8 +241,8 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
       kubernetes: null,
       metrics: null,
       onBreach: 'continue',
-  transition: 'restart',
-  retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },
+      transition: 'restart',
+      retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },
       capacity: null,
       stages: [makePlanStage(1, 100), makePlanStage(2, 200), makePlanStage(3, 400)],
     },
@@ -321,9 +319,7 @@ export function makeWindowStats(stage: StageResult): WindowStats {
   ];
   const failureLines = [
     'Method,Name,Error,Occurrences,First Seen,Last Seen',
-    ...stage.failures.map(
-      (f) => `${f.method},${f.name},"${f.error.replaceAll('"', '""')}",${f.occurrences},2026-11-28T10:06:01Z,2026-11-28T10:07:58Z`,
-    ),
+    ...stage.failures.map((f) => `${f.method},${f.name},"${f.error.replaceAll('"', '""')}",${f.occurrences},2026-11-28T10:06:01Z,2026-11-28T10:07:58Z`),
   ];
   return {
     endpoints,

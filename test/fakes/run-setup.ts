@@ -16,7 +16,10 @@ export const st = (index: number, users: number, over: Partial<StagePlan> = {}):
   cooldownMs: 10_000,
   sampleEveryMs: 2_000,
   rampTimeoutMs: 60_000,
-  replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
+  replicas: null,
+  hpa: null,
+  workers: null,
+  scaleTimeoutMs: 300_000,
   slo: null,
   ...over,
 });
@@ -61,4 +64,3 @@ export function setup(workers = 2) {
   const go = (p: RunPlan, over: Partial<RunOptions> = {}, probe?: (u: string) => Promise<string | null>) => end(p, over, probe).then((e) => e.record);
   return { clock, lg, sink, events, controller, go, end };
 }
-

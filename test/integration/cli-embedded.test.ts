@@ -38,7 +38,11 @@ describe('the embedded local stack through the CLI', () => {
     expect(res.stdout).toMatch(/\] INFO {2}stage 1\/2 \[\d+s\/8s\] users=5 /);
     expect(res.stdout).toContain('# Load test: embedded'); // the summary table at the end, on a terminal-style log
     const { master, target } = stackUrls(res.stdout);
-    const run = JSON.parse(await readFile(path.join(dir, 'emb', 'run.json'), 'utf8')) as { status: string; environment: { locust: { embedded: boolean; version: string } }; stages: { status: string; totals: { requests: number } }[] };
+    const run = JSON.parse(await readFile(path.join(dir, 'emb', 'run.json'), 'utf8')) as {
+      status: string;
+      environment: { locust: { embedded: boolean; version: string } };
+      stages: { status: string; totals: { requests: number } }[];
+    };
     expect(run.status).toBe('completed');
     expect(run.environment.locust).toMatchObject({ embedded: true, version: '2.47.0' });
     expect(run.stages.every((s) => s.status === 'completed' && s.totals.requests > 0)).toBe(true);

@@ -55,10 +55,24 @@ describe('the CLI on bad input', () => {
   it('gives up on a master that is down within the configured time (exit 3), with one line saying what to do', async () => {
     const port = await closedPort();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-down-'));
-    const res = await runCli(['run', '--matrix', 'examples/local.yaml', '--master', `http://127.0.0.1:${port}`, '--connect-timeout', '3s', '--out', dir, '--log-format', 'json']);
+    const res = await runCli([
+      'run',
+      '--matrix',
+      'examples/local.yaml',
+      '--master',
+      `http://127.0.0.1:${port}`,
+      '--connect-timeout',
+      '3s',
+      '--out',
+      dir,
+      '--log-format',
+      'json',
+    ]);
     expect(res.code).toBe(3);
     expect(res.ms).toBeLessThan(15_000);
-    expect(res.stderr).toMatch(/^locust-driver: the Locust master did not answer within 3s \(.*ECONNREFUSED.*\): check --master \/ locust\.url, or omit both to start the embedded local stack\n$/);
+    expect(res.stderr).toMatch(
+      /^locust-driver: the Locust master did not answer within 3s \(.*ECONNREFUSED.*\): check --master \/ locust\.url, or omit both to start the embedded local stack\n$/,
+    );
   });
 
   it('answers --version and --help', async () => {
@@ -84,7 +98,17 @@ describe('the CLI on bad input', () => {
 
   it('refuses an --out it cannot write to before anything starts: one line, no stack (exit 2)', async () => {
     const port = await closedPort();
-    const res = await runCli(['run', '--matrix', 'examples/local.yaml', '--master', `http://127.0.0.1:${port}`, '--connect-timeout', '3s', '--out', '/dev/null/x']);
+    const res = await runCli([
+      'run',
+      '--matrix',
+      'examples/local.yaml',
+      '--master',
+      `http://127.0.0.1:${port}`,
+      '--connect-timeout',
+      '3s',
+      '--out',
+      '/dev/null/x',
+    ]);
     expect(res.code).toBe(2);
     expect(res.stderr).toBe('locust-driver: cannot write reports to /dev/null/x: not a directory — choose another --out\n');
     expect(res.stdout).toBe('');
@@ -113,7 +137,9 @@ describe('the CLI on bad input', () => {
     await writeFile(path.join(dir, 'run.json'), runJson(makeRunRecord()));
     const res = await runCli(['report', dir]);
     expect(res.code).toBe(3);
-    expect(res.stderr).toBe(`locust-driver: cannot write reports to ${dir}: a directory is in the way — make the run folder writable (or free some space) and run report again\n`);
+    expect(res.stderr).toBe(
+      `locust-driver: cannot write reports to ${dir}: a directory is in the way — make the run folder writable (or free some space) and run report again\n`,
+    );
   });
 
   it('rejects an unknown flag (exit 2)', async () => {

@@ -39,7 +39,10 @@ for (const version of TEST_VERSIONS) {
       expect(res.code).toBe(0);
 
       // JSON log lines, one progress line per sample
-      const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; msg: string });
+      const lines = res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event?: string; msg: string });
       const progress = lines.filter((l) => l.event === 'sample');
       expect(progress.length).toBeGreaterThanOrEqual(10);
       expect(progress[0]!.msg).toMatch(/^stage 1\/2 \[\d+s\/15s\] users=10 rps=\S+ p50=\S+ p95=\S+ fail=\d+\.\d\d% workers=2 \| run \d+% ~/);
@@ -63,7 +66,16 @@ for (const version of TEST_VERSIONS) {
         const fromReset = await targetCounts(stack.targetUrl, Date.parse(s.window!.resetAt), to);
         const reported = s.totals!.requests;
         const diff = reported - truth.count;
-        accuracy.push({ version, stage: s.name, reported, target: truth.count, diff, relative: diff / truth.count, targetSinceReset: fromReset.count, byPath: truth.byPath });
+        accuracy.push({
+          version,
+          stage: s.name,
+          reported,
+          target: truth.count,
+          diff,
+          relative: diff / truth.count,
+          targetSinceReset: fromReset.count,
+          byPath: truth.byPath,
+        });
         // Locust reports workers' samples every 3 s: allow a few requests of slack at each end.
         expect(Math.abs(diff)).toBeLessThanOrEqual(Math.max(5, 0.03 * truth.count));
         // per endpoint, the same window
@@ -102,10 +114,27 @@ for (const version of TEST_VERSIONS) {
         file,
         `version: 1\nname: continue\ntransition: continue\ntarget: { host: ${stack.targetUrl} }\ndefaults: { duration: 12s, sampleEvery: 2s, spawnRate: 20 }\nstages:\n  - users: 8\n  - users: 16\n  - users: 24\n`,
       );
-      const res = await runCli(['run', '--matrix', file, '--master', stack.masterUrl, '--out', dir, '--run-id', 'cont', '--log-format', 'json', '--log-level', 'debug']);
+      const res = await runCli([
+        'run',
+        '--matrix',
+        file,
+        '--master',
+        stack.masterUrl,
+        '--out',
+        dir,
+        '--run-id',
+        'cont',
+        '--log-format',
+        'json',
+        '--log-level',
+        'debug',
+      ]);
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
-      const events = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; time: string });
+      const events = res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event?: string; time: string });
       expect(events.filter((e) => e.event === 'swarm-started')).toHaveLength(3);
       expect(events.filter((e) => e.event === 'stopping')).toHaveLength(1); // only after the last stage
       const run = RunRecordSchema.parse(JSON.parse(await readFile(path.join(dir, 'cont', 'run.json'), 'utf8')));

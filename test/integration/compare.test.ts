@@ -36,7 +36,9 @@ describe('compare and report (built CLI, generated run.json)', () => {
     const res = await runCli(['compare', baseline, identical]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain('- **Result:** no regression – no regression: 3 stages compared with nightly-1 within tolerances p95 +10 %, p99 +15 %, rps -5 %, failRatio +1 pp');
+    expect(res.stdout).toContain(
+      '- **Result:** no regression – no regression: 3 stages compared with nightly-1 within tolerances p95 +10 %, p99 +15 %, rps -5 %, failRatio +1 pp',
+    );
     expect(res.stdout).toMatch(/\| 2 · u200 \| `users=200 spawnRate=20 duration=2m` \| 110 → 110 \(\+0\.0 %\) \|.*\| ok \|/);
   });
 
@@ -44,7 +46,9 @@ describe('compare and report (built CLI, generated run.json)', () => {
     const res = await runCli(['compare', baseline, path.join(slower, 'run.json')]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(1);
-    expect(res.stdout).toContain('- **Result:** **regression** – regression in 1 of 3 compared stages against nightly-1: stage 2 · u200: p95 +36.4 % (110 → 150 ms) > +10 %; rps -10.2 % (389.7 → 350.0 req/s) < -5 %');
+    expect(res.stdout).toContain(
+      '- **Result:** **regression** – regression in 1 of 3 compared stages against nightly-1: stage 2 · u200: p95 +36.4 % (110 → 150 ms) > +10 %; rps -10.2 % (389.7 → 350.0 req/s) < -5 %',
+    );
     expect(res.stdout).toMatch(/\| 2 · u200 \|.*\| 110 → 150 \(\*\*\+36\.4 %\*\*\) \|.*\| \*\*regression\*\* \|/);
   });
 

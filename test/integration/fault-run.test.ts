@@ -141,7 +141,20 @@ ${users.map((u, i) => `  - { name: s${i + 1}, users: ${u} }`).join('\n')}
   return file;
 }
 
-const runArgs = (file: string, master: string, runId: string, extra: string[] = []) => ['run', '--matrix', file, '--master', master, '--out', dir, '--run-id', runId, '--log-format', 'json', ...extra];
+const runArgs = (file: string, master: string, runId: string, extra: string[] = []) => [
+  'run',
+  '--matrix',
+  file,
+  '--master',
+  master,
+  '--out',
+  dir,
+  '--run-id',
+  runId,
+  '--log-format',
+  'json',
+  ...extra,
+];
 
 async function runJson(runId: string): Promise<RunJson> {
   return JSON.parse(await readFile(path.join(dir, runId, 'run.json'), 'utf8')) as RunJson;
@@ -281,7 +294,10 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
         proxy.inject({ kind: 'truncate' }, { path: /^\/stats\/requests$/, times: 1 });
       }
     }).done;
-    expect(proxy.requests.some((q) => q.fault === 'truncate'), tail(res)).toBe(true);
+    expect(
+      proxy.requests.some((q) => q.fault === 'truncate'),
+      tail(res),
+    ).toBe(true);
     expect(res.code, tail(res)).toBe(0);
     const run = await runJson('truncated');
     expect(run.status).toBe('completed');
@@ -330,7 +346,10 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     // still start: its users are 0 and every live worker is ready.
     const seen = await cluster.stats();
     const next = await startCli(runArgs(await matrix('after-loss', { users: [4] }), cluster.masterUrl, 'after-loss')).done;
-    expect(next.code, `master before the run: ${JSON.stringify(seen && { state: seen.state, users: seen.user_count, workers: seen.workers.map((w) => w.state) })}\n${tail(next)}`).toBe(0);
+    expect(
+      next.code,
+      `master before the run: ${JSON.stringify(seen && { state: seen.state, users: seen.user_count, workers: seen.workers.map((w) => w.state) })}\n${tail(next)}`,
+    ).toBe(0);
   });
 
   it('b. the driver SIGKILLed in stage 2, then run --resume --run-id → the swarm left behind is stopped, stages 2-3 run, stage 1 kept, exit 0', async () => {
@@ -442,7 +461,9 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     expect(res.code, tail(res)).toBe(3);
     const err = res.stderr.trim().split('\n');
     expect(err, tail(res)).toHaveLength(1);
-    expect(err[0]).toMatch(/^locust-driver: the Locust master at http:\/\/127\.0\.0\.1:\d+\/ cannot be driven: it runs Locust 2\.11\.1; locust-driver supports Locust 2\.12\.1 or newer 2\.x \(tested up to 2\.47\.0\)/);
+    expect(err[0]).toMatch(
+      /^locust-driver: the Locust master at http:\/\/127\.0\.0\.1:\d+\/ cannot be driven: it runs Locust 2\.11\.1; locust-driver supports Locust 2\.12\.1 or newer 2\.x \(tested up to 2\.47\.0\)/,
+    );
     expect(proxy.requests.filter((r) => r.path === '/swarm')).toHaveLength(0); // nothing started
   });
 
@@ -453,7 +474,9 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     expect(res.code, tail(res)).toBe(3);
     const err = res.stderr.trim().split('\n');
     expect(err, tail(res)).toHaveLength(1);
-    expect(err[0]).toMatch(/^locust-driver: the Locust master at .* refuses to stop \(POST \/stop: .*HTTP 500.*; GET \/stop: .*HTTP 500.*\); its users were brought to 0 .* restart the master/);
+    expect(err[0]).toMatch(
+      /^locust-driver: the Locust master at .* refuses to stop \(POST \/stop: .*HTTP 500.*; GET \/stop: .*HTTP 500.*\); its users were brought to 0 .* restart the master/,
+    );
     // the master itself (not through the proxy): no users left running, and no second stage started
     const s = await cluster.stats();
     expect(s?.user_count).toBe(0);
@@ -480,7 +503,9 @@ describe('the CLI under faults (Locust 2.47.0, master + 2 workers)', () => {
     expect(Date.now() - stoppingAt, tail(res)).toBeLessThan(20_000);
     const err = res.stderr.trim().split('\n');
     expect(err, tail(res)).toHaveLength(1);
-    expect(err[0]).toMatch(/^locust-driver: COULD NOT STOP THE LOAD: .*the load may still be running: stop it in the Locust web UI at http:\/\/127\.0\.0\.1:\d+\/ or restart the master now$/);
+    expect(err[0]).toMatch(
+      /^locust-driver: COULD NOT STOP THE LOAD: .*the load may still be running: stop it in the Locust web UI at http:\/\/127\.0\.0\.1:\d+\/ or restart the master now$/,
+    );
     expect(res.stdout).toMatch(/"level":"(warn|error)".*COULD NOT STOP THE LOAD/);
     // true: the master kept its users (its fault, and said so); the driver started nothing else
     expect((await cluster.stats())?.user_count).toBe(6);

@@ -32,7 +32,10 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; onStdout?: (chunk: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; onStdout?: (chunk: string, kill: (s: NodeJS.Signals) => void) => void } = {},
+): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,7 +56,9 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; tim
 }
 
 export async function targetCounts(targetUrl: string, from: number, to: number): Promise<{ count: number; byPath: Record<string, number> }> {
-  const res = await fetch(`${targetUrl.replace(/\/$/, '')}/__admin/counts?from=${Math.round(from)}&to=${Math.round(to)}`, { signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(`${targetUrl.replace(/\/$/, '')}/__admin/counts?from=${Math.round(from)}&to=${Math.round(to)}`, {
+    signal: AbortSignal.timeout(5_000),
+  });
   return (await res.json()) as { count: number; byPath: Record<string, number> };
 }
 

@@ -17,8 +17,13 @@ describe('the production install (what the container runs)', () => {
 
   beforeAll(async () => {
     app = await mkdtemp(path.join(os.tmpdir(), 'ld-prod-'));
-    for (const f of ['package.json', 'package-lock.json', 'dist', 'schema', 'matrix.yaml']) await cp(path.join(ROOT, f), path.join(app, f), { recursive: true });
-    await exec(process.execPath, [path.join(ROOT, '.tools', 'node_modules', 'npm', 'bin', 'npm-cli.js'), 'ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, timeout: 240_000 });
+    for (const f of ['package.json', 'package-lock.json', 'dist', 'schema', 'matrix.yaml'])
+      await cp(path.join(ROOT, f), path.join(app, f), { recursive: true });
+    await exec(
+      process.execPath,
+      [path.join(ROOT, '.tools', 'node_modules', 'npm', 'bin', 'npm-cli.js'), 'ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'],
+      { cwd: app, timeout: 240_000 },
+    );
     stack = await startLocalStack({ workers: 1, locustBin: locustBin('2.47.0') });
   });
   afterAll(async () => {
@@ -51,6 +56,14 @@ describe('the production install (what the container runs)', () => {
     const r = await cli(['run', '--matrix', m, '--master', stack.masterUrl, '--out', path.join(app, 'results'), '--run-id', 'prod', '--log-format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect((await readdir(path.join(app, 'results', 'prod'))).sort()).toEqual(['junit.xml', 'metrics.prom', 'report.html', 'run.json', 'stages', 'summary.csv', 'summary.md']);
+    expect((await readdir(path.join(app, 'results', 'prod'))).sort()).toEqual([
+      'junit.xml',
+      'metrics.prom',
+      'report.html',
+      'run.json',
+      'stages',
+      'summary.csv',
+      'summary.md',
+    ]);
   });
 });

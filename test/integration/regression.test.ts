@@ -15,7 +15,10 @@ async function runAgainst(slowdown: number, dir: string, runId: string, extra: s
   const stack = await startLocalStack({ workers: 2, locustBin: locustBin('2.47.0'), target: { concurrency: 4, serviceMs: 25, slowdown } });
   try {
     const file = path.join(dir, 'nightly.yaml');
-    await writeFile(file, `version: 1\nname: nightly\ntarget: { host: ${stack.targetUrl} }\ndefaults: { duration: 12s, cooldown: 1s, spawnRate: 20 }\nstages:\n  - { users: 20 }\n`);
+    await writeFile(
+      file,
+      `version: 1\nname: nightly\ntarget: { host: ${stack.targetUrl} }\ndefaults: { duration: 12s, cooldown: 1s, spawnRate: 20 }\nstages:\n  - { users: 20 }\n`,
+    );
     return await runCli(['run', '--matrix', file, '--master', stack.masterUrl, '--out', dir, '--run-id', runId, '--log-format', 'json', ...extra]);
   } finally {
     await stack.stop();

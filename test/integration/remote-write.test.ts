@@ -26,7 +26,10 @@ matrix:
 async function runWith(dir: string, name: string, url: string, onStdout?: NonNullable<Parameters<typeof runCli>[1]>['onStdout']) {
   const file = path.join(dir, `${name}.yaml`);
   await writeFile(file, matrix(name, url));
-  const res = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', name, '--log-format', 'json', '--metrics-label', 'env=ci'], { env: { PROM_TOKEN: TOKEN }, ...(onStdout ? { onStdout } : {}) });
+  const res = await runCli(['run', '--matrix', file, '--out', dir, '--run-id', name, '--log-format', 'json', '--metrics-label', 'env=ci'], {
+    env: { PROM_TOKEN: TOKEN },
+    ...(onStdout ? { onStdout } : {}),
+  });
   const run = RunRecordSchema.parse(JSON.parse(await readFile(path.join(dir, name, 'run.json'), 'utf8')));
   return { res, run };
 }
@@ -96,7 +99,9 @@ describe('Prometheus remote write, against a real Prometheus', () => {
 
     // metrics.prom holds the same numbers
     const om = await readFile(path.join(dir, 'rw', 'metrics.prom'), 'utf8');
-    expect(om).toContain(`locust_driver_stage_requests{env="ci",matrix="rw",run_id="rw",stage="${run.stages[0]!.name}",stage_index="1",team="perf",users="5"} ${run.stages[0]!.totals!.requests}`);
+    expect(om).toContain(
+      `locust_driver_stage_requests{env="ci",matrix="rw",run_id="rw",stage="${run.stages[0]!.name}",stage_index="1",team="perf",users="5"} ${run.stages[0]!.totals!.requests}`,
+    );
     expect(om.endsWith('# EOF\n')).toBe(true);
 
     // The dashboard: every panel's and annotation's query returns data for this run over its time span.
@@ -108,7 +113,10 @@ describe('Prometheus remote write, against a real Prometheus', () => {
     const start = Date.parse(run.startedAt) / 1000 - 5;
     const end = Date.parse(run.finishedAt!) / 1000 + 5;
     const range = `${Math.ceil(end - start)}s`;
-    const exprs = [...dash.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr }))), ...dash.annotations.list.map((a) => ({ title: 'annotation', expr: a.expr }))];
+    const exprs = [
+      ...dash.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr }))),
+      ...dash.annotations.list.map((a) => ({ title: 'annotation', expr: a.expr })),
+    ];
     const empty: string[] = [];
     for (const { title, expr } of exprs) {
       if (expr.includes('replicas') || expr.includes('hpa')) continue; // only a managed cluster has these (the e2e tier)

@@ -47,7 +47,22 @@ function realisticRun(): RunRecord {
     { users: 400, replicas: 2, totals: STAGE_TOTALS[2] ?? makeTotals() },
     { users: 200, replicas: 4, totals: makeTotals({ requests: 46_100, rps: 395.8, p50Ms: 36, p90Ms: 70, p95Ms: 88, p99Ms: 120 }) },
     { users: 400, replicas: 4, totals: makeTotals({ requests: 92_000, rps: 790.2, p50Ms: 40, p90Ms: 82, p95Ms: 104, p99Ms: 150 }) },
-    { users: 800, replicas: 4, totals: makeTotals({ requests: 121_000, failures: 240, failRatio: 240 / 121_000, rps: 1_040.6, avgMs: 190, p50Ms: 160, p90Ms: 380, p95Ms: 510, p99Ms: 900, maxMs: 2_900 }) },
+    {
+      users: 800,
+      replicas: 4,
+      totals: makeTotals({
+        requests: 121_000,
+        failures: 240,
+        failRatio: 240 / 121_000,
+        rps: 1_040.6,
+        avgMs: 190,
+        p50Ms: 160,
+        p90Ms: 380,
+        p95Ms: 510,
+        p99Ms: 900,
+        maxMs: 2_900,
+      }),
+    },
   ];
   const stages: StageResult[] = spec.map((s, i) => {
     const stage = makeStage(
@@ -62,7 +77,15 @@ function realisticRun(): RunRecord {
     };
   });
   const aborted = makeStage(
-    { index: 7, users: 1600, totals: null, status: 'aborted', reason: 'interrupted by SIGTERM during the ramp-up (1210 of 1600 users running)', replicas: 4, workers: 4 },
+    {
+      index: 7,
+      users: 1600,
+      totals: null,
+      status: 'aborted',
+      reason: 'interrupted by SIGTERM during the ramp-up (1210 of 1600 users running)',
+      replicas: 4,
+      workers: 4,
+    },
     { hpa: { min: 4, max: 8, cpuPercent: 70 } },
   );
   stages.push(aborted);
@@ -94,7 +117,14 @@ function realisticRun(): RunRecord {
               regression: regressed,
               reason: regressed ? 'p95 620 ms vs 510 ms: +21.6% > +10.0%' : 'p95 within tolerance',
             },
-            { metric: 'failRatio' as const, baseline: base.failRatio, current: t.failRatio, change: null, regression: false, reason: 'failures within tolerance' },
+            {
+              metric: 'failRatio' as const,
+              baseline: base.failRatio,
+              current: t.failRatio,
+              change: null,
+              regression: false,
+              reason: 'failures within tolerance',
+            },
           ],
         };
       }),

@@ -139,9 +139,14 @@ current-context: x
 `,
       );
 
-      const target = await ManagedProcess.spawn('sample-target', process.execPath, [path.join(ROOT, 'dist', 'sample-target', 'main.js'), '--host=127.0.0.1', '--port=0'], {
-        env: { ...process.env, NODE_OPTIONS: '' },
-      });
+      const target = await ManagedProcess.spawn(
+        'sample-target',
+        process.execPath,
+        [path.join(ROOT, 'dist', 'sample-target', 'main.js'), '--host=127.0.0.1', '--port=0'],
+        {
+          env: { ...process.env, NODE_OPTIONS: '' },
+        },
+      );
       procs.push(target);
       targetUrl = (await target.waitForLine(/^sample-target listening on (http:\/\/\S+)$/, 30_000, 'stdout'))[1] ?? '';
 
@@ -151,15 +156,35 @@ current-context: x
       const master = await ManagedProcess.spawn(
         'locust master',
         locustBin(version),
-        ['-f', locustfile, '--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', String(bindPort), '--web-host', '127.0.0.1', '--web-port', String(webPort), '--host', targetUrl, ...authArgs],
+        [
+          '-f',
+          locustfile,
+          '--master',
+          '--master-bind-host',
+          '127.0.0.1',
+          '--master-bind-port',
+          String(bindPort),
+          '--web-host',
+          '127.0.0.1',
+          '--web-port',
+          String(webPort),
+          '--host',
+          targetUrl,
+          ...authArgs,
+        ],
         { env: locustEnv({ LD_TEST_UI_SECRET: UI_SECRET, LD_TEST_UI_PASSWORD: PASSWORD }), cwd: dir },
       );
       procs.push(master);
       masterUrl = `http://127.0.0.1:${webPort}/`;
-      const worker = await ManagedProcess.spawn('locust worker', locustBin(version), ['-f', locustfile, '--worker', '--master-host', '127.0.0.1', '--master-port', String(bindPort)], {
-        env: locustEnv(),
-        cwd: dir,
-      });
+      const worker = await ManagedProcess.spawn(
+        'locust worker',
+        locustBin(version),
+        ['-f', locustfile, '--worker', '--master-host', '127.0.0.1', '--master-port', String(bindPort)],
+        {
+          env: locustEnv(),
+          cwd: dir,
+        },
+      );
       procs.push(worker);
 
       // Ready: the API needs the credentials (proving the protection is on) and lists the worker.
@@ -195,7 +220,10 @@ current-context: x
       it(`a normal run (--log-format ${format}): exit 0, real numbers, no secret anywhere`, async () => {
         const file = await writeMatrix(`auth-${format}`, WITH_AUTH);
         const runId = `ok-${format}`;
-        const res = await runCli(['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', runId, '--log-format', format, '--log-level', 'debug'], { env: env() });
+        const res = await runCli(
+          ['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', runId, '--log-format', format, '--log-level', 'debug'],
+          { env: env() },
+        );
         expect(res.stderr).toBe('');
         expect(res.code).toBe(0);
         const run = RunRecordSchema.parse(JSON.parse(await readFile(path.join(out, runId, 'run.json'), 'utf8')));
@@ -211,9 +239,14 @@ current-context: x
       const file = await writeMatrix('auth-wrong', WITH_AUTH);
       for (const format of ['json', 'pretty'] as const) {
         const runId = `wrong-${format}`;
-        const res = await runCli(['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', runId, '--log-format', format], { env: env(WRONG), timeoutMs: 60_000 });
+        const res = await runCli(['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', runId, '--log-format', format], {
+          env: env(WRONG),
+          timeoutMs: 60_000,
+        });
         expect(res.code).toBe(3);
-        expect(res.stderr).toMatch(/refused GET \/stats\/requests \(HTTP (401|302)\): the credentials were not accepted — check locust\.auth\.username and the password variable/);
+        expect(res.stderr).toMatch(
+          /refused GET \/stats\/requests \(HTTP (401|302)\): the credentials were not accepted — check locust\.auth\.username and the password variable/,
+        );
         expect(res.ms).toBeLessThan(20_000); // an auth failure is not retried until the connect timeout
         expectNoSecrets(res);
         expect(await secretsInFiles(path.join(out, runId))).toEqual([]);
@@ -222,7 +255,9 @@ current-context: x
 
     it('a missing password variable: exit 2 naming the variable, before anything starts', async () => {
       const file = await writeMatrix('auth-missing', WITH_AUTH);
-      const res = await runCli(['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', 'missing'], { env: { LD_TEST_API_TOKEN: BEARER, KUBECONFIG: kubeconfig } });
+      const res = await runCli(['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', 'missing'], {
+        env: { LD_TEST_API_TOKEN: BEARER, KUBECONFIG: kubeconfig },
+      });
       expect(res.code).toBe(2);
       expect(res.stderr).toMatch(/locust\.auth\.passwordEnv: the environment variable LD_TEST_LOCUST_PASSWORD is not set/);
       expectNoSecrets(res);
@@ -233,7 +268,10 @@ current-context: x
       const withCreds = masterUrl.replace('http://', `http://api:${encodeURIComponent(PASSWORD)}@`);
       for (const format of ['json', 'pretty'] as const) {
         const runId = `master-url-${format}`;
-        const res = await runCli(['run', '--matrix', file, '--master', withCreds, '--out', out, '--run-id', runId, '--log-format', format, '--log-level', 'debug'], { env: env() });
+        const res = await runCli(
+          ['run', '--matrix', file, '--master', withCreds, '--out', out, '--run-id', runId, '--log-format', format, '--log-level', 'debug'],
+          { env: env() },
+        );
         expect(res.stderr).toBe('');
         expect(res.code).toBe(0);
         const run = RunRecordSchema.parse(JSON.parse(await readFile(path.join(out, runId, 'run.json'), 'utf8')));
@@ -250,7 +288,10 @@ current-context: x
     it('credentials in locust.url of the matrix are refused before anything starts (they would land in run.json), without echoing them', async () => {
       const withCreds = masterUrl.replace('http://', `http://api:${encodeURIComponent(PASSWORD)}@`);
       const file = await writeMatrix('url-auth', `{ url: "${withCreds}", connectTimeout: 20s }`);
-      for (const args of [['run', '--matrix', file, '--out', out, '--run-id', 'matrix-url'], ['validate', '--matrix', file]]) {
+      for (const args of [
+        ['run', '--matrix', file, '--out', out, '--run-id', 'matrix-url'],
+        ['validate', '--matrix', file],
+      ]) {
         const res = await runCli(args, { env: env() });
         expect(res.code).toBe(2);
         expect(res.stderr).toMatch(/locust\.url: no user or password in the URL .*use locust\.auth with passwordEnv/);
@@ -278,11 +319,17 @@ current-context: x
       const file = path.join(dir, 'kube.yaml');
       await writeFile(
         file,
-        `${matrix(targetUrl, WITH_AUTH)}kubernetes: { namespace: load, target: { deployment: inference } }\n`.replace('- { name: only, users: 4 }', '- { name: only, users: 4, replicas: 1 }'),
+        `${matrix(targetUrl, WITH_AUTH)}kubernetes: { namespace: load, target: { deployment: inference } }\n`.replace(
+          '- { name: only, users: 4 }',
+          '- { name: only, users: 4, replicas: 1 }',
+        ),
       );
       for (const format of ['json', 'pretty'] as const) {
         const runId = `kube-${format}`;
-        const res = await runCli(['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', runId, '--log-format', format, '--log-level', 'debug'], { env: env(), timeoutMs: 120_000 });
+        const res = await runCli(
+          ['run', '--matrix', file, '--master', masterUrl, '--out', out, '--run-id', runId, '--log-format', format, '--log-level', 'debug'],
+          { env: env(), timeoutMs: 120_000 },
+        );
         expect(res.code).toBe(3);
         expect(res.stderr).toMatch(/Kubernetes API \(http:\/\/127\.0\.0\.1:\d+\)/);
         expectNoSecrets(res);

@@ -59,7 +59,9 @@ describe(`SLOs and capacity against a sample service that holds ${PREDICT_PER_S}
       file,
       `version: 1\nname: cap-demo\ntarget: { host: ${stack.targetUrl} }\nslo: { p95: 200ms }\ncapacity: { users: { start: 8, max: 128 }, factor: 2, precision: ${precision} }\ndefaults: { duration: 12s, cooldown: 1s, spawnRate: 20 }\n`,
     );
-    const res = await runCli(['run', '--matrix', file, '--master', stack.masterUrl, '--out', dir, '--run-id', 'cap', '--log-format', 'json'], { timeoutMs: 600_000 });
+    const res = await runCli(['run', '--matrix', file, '--master', stack.masterUrl, '--out', dir, '--run-id', 'cap', '--log-format', 'json'], {
+      timeoutMs: 600_000,
+    });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const run = JSON.parse(await readFile(path.join(dir, 'cap', 'run.json'), 'utf8'));

@@ -31,7 +31,9 @@ for (const version of QUICK_VERSIONS) {
         file,
         `version: 1\nname: quick\ntarget: { host: ${stack.targetUrl} }\ndefaults: { duration: 6s, cooldown: 1s, sampleEvery: 2s, spawnRate: 20 }\nstages:\n  - users: 4\n  - users: 8\n`,
       );
-      const res = await runCli(['run', '--matrix', file, '--master', stack.masterUrl, '--out', dir, '--run-id', 'q', '--log-format', 'json'], { timeoutMs: 90_000 });
+      const res = await runCli(['run', '--matrix', file, '--master', stack.masterUrl, '--out', dir, '--run-id', 'q', '--log-format', 'json'], {
+        timeoutMs: 90_000,
+      });
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
       const run = RunRecordSchema.parse(JSON.parse(await readFile(path.join(dir, 'q', 'run.json'), 'utf8')));
@@ -47,10 +49,15 @@ for (const version of QUICK_VERSIONS) {
         const to = Date.parse(s.window!.end);
         expect(s.totals!.requests).toBeGreaterThan(0);
         const truth = await targetCounts(stack.targetUrl, from, to);
-        expect(Math.abs(s.totals!.requests - truth.count), `stage ${s.index}: ${s.totals!.requests} reported, ${truth.count} received`).toBeLessThanOrEqual(Math.max(5, 0.05 * truth.count));
+        expect(Math.abs(s.totals!.requests - truth.count), `stage ${s.index}: ${s.totals!.requests} reported, ${truth.count} received`).toBeLessThanOrEqual(
+          Math.max(5, 0.05 * truth.count),
+        );
       }
       // stopped: the master itself says so (not through the driver)
-      const after = (await (await fetch(new URL('stats/requests', stack.masterUrl), { signal: AbortSignal.timeout(5_000) })).json()) as { state: string; user_count: number };
+      const after = (await (await fetch(new URL('stats/requests', stack.masterUrl), { signal: AbortSignal.timeout(5_000) })).json()) as {
+        state: string;
+        user_count: number;
+      };
       expect(after.user_count).toBe(0);
       expect(after.state).toMatch(/^(stopped|ready)$/);
     });

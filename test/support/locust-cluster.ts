@@ -145,7 +145,21 @@ export async function startLocustCluster(opts: ClusterOptions = {}): Promise<Loc
       const m = await ManagedProcess.spawn(
         'locust master',
         bin,
-        ['-f', locustfile, '--master', '--master-bind-host', HOST, '--master-bind-port', String(bindPort), '--web-host', HOST, '--web-port', String(webPort), '--host', targetUrl],
+        [
+          '-f',
+          locustfile,
+          '--master',
+          '--master-bind-host',
+          HOST,
+          '--master-bind-port',
+          String(bindPort),
+          '--web-host',
+          HOST,
+          '--web-port',
+          String(webPort),
+          '--host',
+          targetUrl,
+        ],
         { env, cwd: path.dirname(locustfile), ringLines: 200 },
       );
       all.push(m);
@@ -168,10 +182,15 @@ export async function startLocustCluster(opts: ClusterOptions = {}): Promise<Loc
   const startWorkers = async (count = n): Promise<void> => {
     workers = workers.filter((w) => w.isRunning());
     while (workers.length < count) {
-      const w = await ManagedProcess.spawn(`locust worker ${++workerSeq}`, bin, ['-f', locustfile, '--worker', '--master-host', HOST, '--master-port', String(bindPort)], {
-        env,
-        cwd: path.dirname(locustfile),
-      });
+      const w = await ManagedProcess.spawn(
+        `locust worker ${++workerSeq}`,
+        bin,
+        ['-f', locustfile, '--worker', '--master-host', HOST, '--master-port', String(bindPort)],
+        {
+          env,
+          cwd: path.dirname(locustfile),
+        },
+      );
       all.push(w);
       workers.push(w);
     }
@@ -197,7 +216,7 @@ export async function startLocustCluster(opts: ClusterOptions = {}): Promise<Loc
       if (last !== null && live.length === count && live.every((w) => w.state === 'ready') && ['ready', 'stopped'].includes(last.state)) return;
       if (Date.now() > deadline) {
         throw new Error(
-          `master ${masterUrl} not ready with ${count} workers within ${timeoutMs} ms (last: ${last ? `state ${last.state}, user_count ${last.user_count}, workers ${JSON.stringify(last.workers.map((w) => `${w.state}:${w.user_count}`))}` : "no answer"})\n${master?.describeTail(80) ?? ""}`,
+          `master ${masterUrl} not ready with ${count} workers within ${timeoutMs} ms (last: ${last ? `state ${last.state}, user_count ${last.user_count}, workers ${JSON.stringify(last.workers.map((w) => `${w.state}:${w.user_count}`))}` : 'no answer'})\n${master?.describeTail(80) ?? ''}`,
         );
       }
       await sleep(250);

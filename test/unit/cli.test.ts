@@ -5,9 +5,17 @@ import { ConfigError } from '../../src/core/errors.js';
 const parse = (argv: string[], env: Record<string, string> = {}) => parseCli(argv, env, '1.2.3');
 
 describe('command line', () => {
-  it('has defaults for run: logs for people (a Job\'s log too), JSON one setting away', async () => {
+  it("has defaults for run: logs for people (a Job's log too), JSON one setting away", async () => {
     const o = await parse(['run']);
-    expect(o).toMatchObject({ command: 'run', matrix: 'matrix.yaml', master: null, out: './results', logFormat: 'pretty', localWorkers: 2, connectTimeoutMs: null });
+    expect(o).toMatchObject({
+      command: 'run',
+      matrix: 'matrix.yaml',
+      master: null,
+      out: './results',
+      logFormat: 'pretty',
+      localWorkers: 2,
+      connectTimeoutMs: null,
+    });
     expect(await parse(['run', '--log-format', 'json'])).toMatchObject({ logFormat: 'json' });
     expect(await parse(['run'], { LOCUST_DRIVER_LOG_FORMAT: 'json' })).toMatchObject({ logFormat: 'json' });
   });
@@ -90,18 +98,48 @@ describe('command line', () => {
   });
 
   it("takes every run setting from the matrix's run: section where no flag or variable gives it", async () => {
-    const settings = { out: '/data/results', runId: 'nightly', logLevel: 'debug' as const, logFormat: 'json' as const, localWorkers: 4, locustBin: '/opt/locust', baseline: 'latest', tolerance: ['p95=20%'], resume: 'auto' as const };
+    const settings = {
+      out: '/data/results',
+      runId: 'nightly',
+      logLevel: 'debug' as const,
+      logFormat: 'json' as const,
+      localWorkers: 4,
+      locustBin: '/opt/locust',
+      baseline: 'latest',
+      tolerance: ['p95=20%'],
+      resume: 'auto' as const,
+    };
     const fromFile = withMatrixSettings((await parse(['run'])) as CliOptions, settings, 'm.yaml');
-    expect(fromFile).toMatchObject({ out: '/data/results', runId: 'nightly', logLevel: 'debug', logFormat: 'json', localWorkers: 4, locustBin: '/opt/locust', baseline: 'latest', tolerances: ['p95=20%'], resume: 'auto' });
+    expect(fromFile).toMatchObject({
+      out: '/data/results',
+      runId: 'nightly',
+      logLevel: 'debug',
+      logFormat: 'json',
+      localWorkers: 4,
+      locustBin: '/opt/locust',
+      baseline: 'latest',
+      tolerances: ['p95=20%'],
+      resume: 'auto',
+    });
     // flags win, and so do variables; the defaults lose to the file
-    const flags = (await parse(['run', '--out', 'here', '--run-id=mine', '--log-format', 'pretty', '--tolerance', 'rps=-1%'], { LOCUST_DRIVER_LOCAL_WORKERS: '3' })) as CliOptions;
-    expect(withMatrixSettings(flags, settings, 'm.yaml')).toMatchObject({ out: 'here', runId: 'mine', logFormat: 'pretty', tolerances: ['rps=-1%'], localWorkers: 3, logLevel: 'debug', baseline: 'latest' });
+    const flags = (await parse(['run', '--out', 'here', '--run-id=mine', '--log-format', 'pretty', '--tolerance', 'rps=-1%'], {
+      LOCUST_DRIVER_LOCAL_WORKERS: '3',
+    })) as CliOptions;
+    expect(withMatrixSettings(flags, settings, 'm.yaml')).toMatchObject({
+      out: 'here',
+      runId: 'mine',
+      logFormat: 'pretty',
+      tolerances: ['rps=-1%'],
+      localWorkers: 3,
+      logLevel: 'debug',
+      baseline: 'latest',
+    });
     // without a run: section nothing changes
     const plain = (await parse(['run'])) as CliOptions;
     expect(withMatrixSettings(plain, undefined, 'm.yaml')).toEqual(plain);
   });
 
-  it("names the file and the field of a bad tolerance in the run: section", async () => {
+  it('names the file and the field of a bad tolerance in the run: section', async () => {
     const opts = (await parse(['run'])) as CliOptions;
     expect(() => withMatrixSettings(opts, { tolerance: ['p95=lots'] }, 'm.yaml')).toThrow(/^m\.yaml run\.tolerance: /);
   });

@@ -18,19 +18,26 @@ interface EnvVar {
 type Doc = { kind: string; metadata: { name: string }; data?: Record<string, string>; spec?: Record<string, unknown> };
 
 async function objects(file: string): Promise<Doc[]> {
-  return parseAllDocuments(await readFile(path.join(K8S, file), 'utf8')).map((d) => d.toJS() as Doc).filter((d) => d !== null);
+  return parseAllDocuments(await readFile(path.join(K8S, file), 'utf8'))
+    .map((d) => d.toJS() as Doc)
+    .filter((d) => d !== null);
 }
 
 /** The driver container's plain-valued LOCUST_DRIVER_* variables ($(VAR) expansions set by the kubelet left out). */
 function driverEnv(podSpec: unknown): Record<string, string> {
   const containers = (podSpec as { containers: { name: string; env: EnvVar[] }[] }).containers;
   const env = containers.find((c) => c.name === 'driver')!.env;
-  return Object.fromEntries(env.filter((e) => e.name.startsWith('LOCUST_DRIVER_') && e.value !== undefined && !e.value.includes('$(')).map((e) => [e.name, e.value!]));
+  return Object.fromEntries(
+    env.filter((e) => e.name.startsWith('LOCUST_DRIVER_') && e.value !== undefined && !e.value.includes('$(')).map((e) => [e.name, e.value!]),
+  );
 }
 
 async function optionsOf(file: string, kind: 'Job' | 'CronJob'): Promise<CliOptions> {
   const o = (await objects(file)).find((d) => d.kind === kind)!;
-  const template = kind === 'Job' ? (o.spec as { template: { spec: unknown } }).template : (o.spec as { jobTemplate: { spec: { template: { spec: unknown } } } }).jobTemplate.spec.template;
+  const template =
+    kind === 'Job'
+      ? (o.spec as { template: { spec: unknown } }).template
+      : (o.spec as { jobTemplate: { spec: { template: { spec: unknown } } } }).jobTemplate.spec.template;
   // As in the pod: the run id comes from the Job (a $(VAR) expansion), --resume=auto needs it.
   return (await parseCli(['run'], { ...driverEnv(template.spec), LOCUST_DRIVER_RUN_ID: 'locust-load-test-nightly-29000000-uid' }, '0.0.0')) as CliOptions;
 }
@@ -44,13 +51,21 @@ describe('the driver as k8s/ runs it', () => {
   });
 
   it('logs for people in both manifests (JSON only when asked for)', async () => {
-    for (const [file, kind] of [['driver-job.yaml', 'Job'], ['driver-cronjob.yaml', 'CronJob']] as const) {
+    for (const [file, kind] of [
+      ['driver-job.yaml', 'Job'],
+      ['driver-cronjob.yaml', 'CronJob'],
+    ] as const) {
       expect((await optionsOf(file, kind)).logFormat, file).toBe('pretty');
     }
   });
 
   it('compares every night with the latest run summary, the one-off Job with nothing', async () => {
-    expect(await optionsOf('driver-cronjob.yaml', 'CronJob')).toMatchObject({ baseline: 'latest', resume: 'auto', matrix: '/config/matrix.yaml', out: '/results' });
+    expect(await optionsOf('driver-cronjob.yaml', 'CronJob')).toMatchObject({
+      baseline: 'latest',
+      resume: 'auto',
+      matrix: '/config/matrix.yaml',
+      out: '/results',
+    });
     expect((await optionsOf('driver-job.yaml', 'Job')).baseline).toBeNull();
   });
 });

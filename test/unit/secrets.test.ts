@@ -23,9 +23,16 @@ const PASSWORD = `s3cr3t-Pa55-${PASSWORD_HEX}`;
 const TOKEN = `kube-tok-${TOKEN_HEX}`;
 /** The secrets (or a recognisable half of their random part: a message may cut a line short) found in `text`. */
 const secretsIn = (text: string): string[] =>
-  [PASSWORD, encodeURIComponent(PASSWORD), TOKEN, Buffer.from(`api:${PASSWORD}`).toString('base64'), PASSWORD_HEX.slice(0, 8), PASSWORD_HEX.slice(8), TOKEN_HEX.slice(0, 12), TOKEN_HEX.slice(12)].filter((s) =>
-    text.includes(s),
-  );
+  [
+    PASSWORD,
+    encodeURIComponent(PASSWORD),
+    TOKEN,
+    Buffer.from(`api:${PASSWORD}`).toString('base64'),
+    PASSWORD_HEX.slice(0, 8),
+    PASSWORD_HEX.slice(8),
+    TOKEN_HEX.slice(0, 12),
+    TOKEN_HEX.slice(12),
+  ].filter((s) => text.includes(s));
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string; seen: string[] }> {
   const seen: string[] = [];
@@ -65,7 +72,10 @@ describe('the logger redacts secret fields, however deep a caller put them', () 
       const basic = `Basic ${Buffer.from(`api:${PASSWORD}`).toString('base64')}`;
       log.info({ authorization: basic, password: PASSWORD, token: TOKEN }, 'top level');
       log.info({ req: { authorization: basic, password: PASSWORD, token: TOKEN } }, 'one down');
-      log.warn({ req: { headers: { authorization: basic, Authorization: basic } }, cfg: { auth: { password: PASSWORD } }, kube: { user: { token: TOKEN } } }, 'two down');
+      log.warn(
+        { req: { headers: { authorization: basic, Authorization: basic } }, cfg: { auth: { password: PASSWORD } }, kube: { user: { token: TOKEN } } },
+        'two down',
+      );
       expect(secretsIn(out())).toEqual([]);
       if (format === 'json') expect(out()).toContain('[REDACTED]');
       expect(out()).toContain('two down');
@@ -75,7 +85,9 @@ describe('the logger redacts secret fields, however deep a caller put them', () 
 
 describe('the plan text shown by validate and run has no credentials', () => {
   it('neither from locust.url (refused: it would land in run.json) nor from --master', () => {
-    expect(() => parseMatrix(`version: 1\nname: s\nlocust: { url: "http://api:${PASSWORD}@127.0.0.1:8089" }\nstages: [{users: 1}]\n`, 'm.yaml')).toThrow(/locust\.url: no user or password in the URL .*use locust\.auth with passwordEnv/);
+    expect(() => parseMatrix(`version: 1\nname: s\nlocust: { url: "http://api:${PASSWORD}@127.0.0.1:8089" }\nstages: [{users: 1}]\n`, 'm.yaml')).toThrow(
+      /locust\.url: no user or password in the URL .*use locust\.auth with passwordEnv/,
+    );
     try {
       parseMatrix(`version: 1\nname: s\nlocust: { url: "http://api:${PASSWORD}@127.0.0.1:8089" }\nstages: [{users: 1}]\n`, 'm.yaml');
     } catch (e) {
@@ -103,7 +115,11 @@ describe('Locust client errors carry no password', () => {
         [s500.url, 'LOCUST_HTTP'],
         [refused, 'LOCUST_UNREACHABLE'],
       ] as const) {
-        const lg = createLocustClient({ baseUrl: userInfoUrl(url), requestTimeoutMs: 2_000, retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 1 } });
+        const lg = createLocustClient({
+          baseUrl: userInfoUrl(url),
+          requestTimeoutMs: 2_000,
+          retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 1 },
+        });
         try {
           expect(secretsIn(lg.url)).toEqual([]);
           const e = await errorOf(lg.stats());
@@ -181,7 +197,11 @@ ${extra}`;
     const status = (code: number, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason: 'x', code });
     const servers = await Promise.all([
       serve((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end(status(401, 'Unauthorized'))),
-      serve((_req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end(status(403, 'deployments.apps "t" is forbidden: User "system:serviceaccount:load:driver" cannot get resource "deployments"'))),
+      serve((_req, res) =>
+        res
+          .writeHead(403, { 'content-type': 'application/json' })
+          .end(status(403, 'deployments.apps "t" is forbidden: User "system:serviceaccount:load:driver" cannot get resource "deployments"')),
+      ),
       serve((req, res) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`upstream failed; request headers: ${JSON.stringify(req.headers)}`)),
     ]);
     const refused = `http://127.0.0.1:${await freePort()}`;

@@ -163,7 +163,9 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
       const spec = { minReplicas: hpa.min, maxReplicas: hpa.max, metrics: cpuMetric(hpa.cpuPercent) };
       const existing = await orNull(`get HPA ${name}`, () => autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace }, opts(signal)));
       if (existing) {
-        await call(`patch HPA ${name}`, () => autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body: { spec }, fieldManager: FIELD_MANAGER }, merge(signal)));
+        await call(`patch HPA ${name}`, () =>
+          autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body: { spec }, fieldManager: FIELD_MANAGER }, merge(signal)),
+        );
         return 'updated';
       }
       const body: V2HorizontalPodAutoscaler = {
@@ -172,7 +174,9 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
         metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'locust-driver' } },
         spec: { ...spec, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment } },
       };
-      await call(`create HPA ${name}`, () => autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace, body, fieldManager: FIELD_MANAGER }, opts(signal)));
+      await call(`create HPA ${name}`, () =>
+        autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace, body, fieldManager: FIELD_MANAGER }, opts(signal)),
+      );
       return 'created';
     },
 
@@ -185,8 +189,10 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
       if (!current) throw new KubeError(`the HPA ${name} is gone, so its original spec cannot be put back`);
       // A merge patch only adds and overwrites: clear every key the original did not have.
       const cleared = Object.fromEntries(Object.keys(JSON.parse(JSON.stringify(current.spec ?? {})) as object).map((k) => [k, null]));
-      const body = { spec: { ...cleared, ...(snapshot) } };
-      await call(`restore HPA ${name}`, () => autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body, fieldManager: FIELD_MANAGER }, merge(signal)));
+      const body = { spec: { ...cleared, ...snapshot } };
+      await call(`restore HPA ${name}`, () =>
+        autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body, fieldManager: FIELD_MANAGER }, merge(signal)),
+      );
     },
 
     async canI(checks: AccessCheck[], signal) {
@@ -198,7 +204,16 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
                 body: {
                   apiVersion: 'authorization.k8s.io/v1',
                   kind: 'SelfSubjectAccessReview',
-                  spec: { resourceAttributes: { namespace, verb: check.verb, group: check.group, resource: check.resource, subresource: check.subresource, name: check.name } },
+                  spec: {
+                    resourceAttributes: {
+                      namespace,
+                      verb: check.verb,
+                      group: check.group,
+                      resource: check.resource,
+                      subresource: check.subresource,
+                      name: check.name,
+                    },
+                  },
                 },
               },
               opts(signal),
@@ -226,7 +241,10 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
           return { acquired: true };
         } catch (e) {
           if (status(e) === 409) continue;
-          throw new KubeError(`Kubernetes API (${conn.server}) refused to take the Lease ${name} in ${namespace}: ${describeKubeFailure(e)}`, { cause: e, status: status(e) });
+          throw new KubeError(`Kubernetes API (${conn.server}) refused to take the Lease ${name} in ${namespace}: ${describeKubeFailure(e)}`, {
+            cause: e,
+            status: status(e),
+          });
         }
       }
       const lease = await call(`get Lease ${name}`, () => coord.readNamespacedLease({ name, namespace }, opts(signal)));
@@ -248,7 +266,9 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
     async releaseLease(name, holder, signal) {
       const lease = await orNull(`get Lease ${name}`, () => coord.readNamespacedLease({ name, namespace }, opts(signal)));
       if (!lease || lease.spec?.holderIdentity !== holder) return;
-      await call(`release the Lease ${name}`, () => coord.replaceNamespacedLease({ name, namespace, body: leaseBody(name, undefined, lease.spec?.leaseDurationSeconds ?? 30, lease) }, opts(signal)));
+      await call(`release the Lease ${name}`, () =>
+        coord.replaceNamespacedLease({ name, namespace, body: leaseBody(name, undefined, lease.spec?.leaseDurationSeconds ?? 30, lease) }, opts(signal)),
+      );
     },
 
     async latestConfigMapData(labels, key, signal) {
@@ -256,7 +276,9 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
       const list = await call('list run-summary ConfigMaps', () => core.listNamespacedConfigMap({ namespace, labelSelector }, opts(signal)));
-      const newest = list.items.sort((a, b) => Date.parse(String(b.metadata?.creationTimestamp ?? 0)) - Date.parse(String(a.metadata?.creationTimestamp ?? 0)))[0];
+      const newest = list.items.sort(
+        (a, b) => Date.parse(String(b.metadata?.creationTimestamp ?? 0)) - Date.parse(String(a.metadata?.creationTimestamp ?? 0)),
+      )[0];
       return newest?.data?.[key] ?? null;
     },
 
@@ -265,7 +287,11 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
       try {
         await core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER }, opts(signal));
       } catch (e) {
-        if (status(e) !== 409) throw new KubeError(`Kubernetes API (${conn.server}) refused to create the ConfigMap ${name} in ${namespace}: ${describeKubeFailure(e)}`, { cause: e, status: status(e) });
+        if (status(e) !== 409)
+          throw new KubeError(`Kubernetes API (${conn.server}) refused to create the ConfigMap ${name} in ${namespace}: ${describeKubeFailure(e)}`, {
+            cause: e,
+            status: status(e),
+          });
         await call(`replace the ConfigMap ${name}`, async () => {
           await core.deleteNamespacedConfigMap({ name, namespace }, opts(signal));
           await core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER }, opts(signal));
@@ -281,7 +307,8 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
         .sort((a, b) => Date.parse(String(b.metadata?.creationTimestamp ?? 0)) - Date.parse(String(a.metadata?.creationTimestamp ?? 0)))
         .slice(Math.max(0, keep - 1));
       for (const c of old) {
-        if (c.metadata?.name) await orNull(`delete ConfigMap ${c.metadata.name}`, () => core.deleteNamespacedConfigMap({ name: c.metadata!.name!, namespace }, opts(signal)));
+        if (c.metadata?.name)
+          await orNull(`delete ConfigMap ${c.metadata.name}`, () => core.deleteNamespacedConfigMap({ name: c.metadata!.name!, namespace }, opts(signal)));
       }
       return { pruned: old.length };
     },

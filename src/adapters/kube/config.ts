@@ -43,7 +43,9 @@ export function connectKube(namespace: string | null, env: NodeJS.ProcessEnv = p
   }
   const server = kc.getCurrentCluster()?.server ?? '';
   if (!server || /^http:\/\/localhost:8080\/?$/.test(server)) {
-    throw new KubeError('the matrix has a kubernetes: section, but no kubeconfig was found and this is not a pod: set KUBECONFIG, or run the driver as the Job in k8s/driver-job.yaml');
+    throw new KubeError(
+      'the matrix has a kubernetes: section, but no kubeconfig was found and this is not a pod: set KUBECONFIG, or run the driver as the Job in k8s/driver-job.yaml',
+    );
   }
   if (!ns) ns = kc.getContextObject(kc.getCurrentContext())?.namespace?.trim() || 'default';
   return { kc, namespace: ns, server: withoutUserInfo(server), inCluster };

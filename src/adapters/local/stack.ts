@@ -49,7 +49,8 @@ export function sampleTargetEntry(): string {
     path.join(packageRoot(), 'src', 'sample-target', 'main.ts'),
   ];
   const found = candidates.find((c) => existsSync(c));
-  if (found === undefined) throw new InfraError(`the sample target is missing (looked for ${candidates.join(', ')}); reinstall locust-driver or run npm run build`);
+  if (found === undefined)
+    throw new InfraError(`the sample target is missing (looked for ${candidates.join(', ')}); reinstall locust-driver or run npm run build`);
   return found;
 }
 

@@ -8,14 +8,7 @@ import pRetry, { AbortError as RetryAbort } from 'p-retry';
 import type { LoadGenerator } from '../../ports.js';
 import type { LiveStats, WindowStats } from '../../core/model.js';
 import { LocustError } from '../../core/errors.js';
-import {
-  parseExceptionsCsv,
-  parseFailuresCsv,
-  parseLiveStats,
-  parseStatsCsv,
-  parseSwarmResponse,
-  parseVersionFromHtml,
-} from './parse.js';
+import { parseExceptionsCsv, parseFailuresCsv, parseLiveStats, parseStatsCsv, parseSwarmResponse, parseVersionFromHtml } from './parse.js';
 import { apiForVersion, apiFromAllow, SUPPORTED_RANGE, type LocustApi } from './api-versions.js';
 import { stopUsers, STOP_POLICY, type StopPolicy } from './stop.js';
 
@@ -61,7 +54,12 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
   const dispatcher = opts.dispatcher ?? (ownDispatcher as Agent);
   const where = base.toString();
 
-  async function call(method: 'GET' | 'POST' | 'OPTIONS', path: string, kind: Kind, o: { body?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {}): Promise<unknown> {
+  async function call(
+    method: 'GET' | 'POST' | 'OPTIONS',
+    path: string,
+    kind: Kind,
+    o: { body?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {},
+  ): Promise<unknown> {
     const timeoutMs = o.timeoutMs ?? requestTimeoutMs;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
@@ -97,20 +95,33 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
     }
     if (res.statusCode >= 400) {
       const status = api?.wrapsErrors === false ? res.statusCode : unwrappedStatus(res.statusCode, text);
-      throw new LocustError(`Locust master at ${where} answered ${method} /${path} with HTTP ${res.statusCode}: ${excerpt(text)}`, { status, code: 'LOCUST_HTTP' });
+      throw new LocustError(`Locust master at ${where} answered ${method} /${path} with HTTP ${res.statusCode}: ${excerpt(text)}`, {
+        status,
+        code: 'LOCUST_HTTP',
+      });
     }
     if (kind === 'json') {
       if (!ct.includes('json')) {
-        throw new LocustError(`Locust master at ${where} answered ${method} /${path} with ${ct || 'no content type'} instead of JSON: ${excerpt(text)}${text.includes('auth exception') ? ' — --web-login is on without a login handler in the locustfile' : ''}`, { status: res.statusCode, code: 'LOCUST_BAD_RESPONSE' });
+        throw new LocustError(
+          `Locust master at ${where} answered ${method} /${path} with ${ct || 'no content type'} instead of JSON: ${excerpt(text)}${text.includes('auth exception') ? ' — --web-login is on without a login handler in the locustfile' : ''}`,
+          { status: res.statusCode, code: 'LOCUST_BAD_RESPONSE' },
+        );
       }
       try {
         return JSON.parse(text) as unknown;
       } catch (e) {
-        throw new LocustError(`Locust master at ${where} sent invalid JSON for ${method} /${path}: ${excerpt(text)}`, { cause: e, status: res.statusCode, code: 'LOCUST_BAD_RESPONSE' });
+        throw new LocustError(`Locust master at ${where} sent invalid JSON for ${method} /${path}: ${excerpt(text)}`, {
+          cause: e,
+          status: res.statusCode,
+          code: 'LOCUST_BAD_RESPONSE',
+        });
       }
     }
     if (kind === 'csv' && /^\s*</.test(text)) {
-      throw new LocustError(`Locust master at ${where} sent HTML instead of CSV for /${path}: ${excerpt(text)}`, { status: res.statusCode, code: 'LOCUST_BAD_RESPONSE' });
+      throw new LocustError(`Locust master at ${where} sent HTML instead of CSV for /${path}: ${excerpt(text)}`, {
+        status: res.statusCode,
+        code: 'LOCUST_BAD_RESPONSE',
+      });
     }
     return text;
   }
@@ -167,7 +178,8 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       const version = page === null ? null : parseVersionFromHtml(page);
       if (version !== null) {
         const known = apiForVersion(version);
-        if ('unsupported' in known) throw new LocustError(`the Locust master at ${where} cannot be driven: ${known.unsupported}`, { code: 'LOCUST_UNSUPPORTED' });
+        if ('unsupported' in known)
+          throw new LocustError(`the Locust master at ${where} cannot be driven: ${known.unsupported}`, { code: 'LOCUST_UNSUPPORTED' });
         api = known;
       } else {
         let allow: string | null = null;
@@ -196,7 +208,8 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       const form = new URLSearchParams({ user_count: String(users), spawn_rate: String(spawnRate) });
       if (host) form.set('host', host);
       const res = parseSwarmResponse(await call('POST', 'swarm', 'json', { body: form.toString(), signal }));
-      if (!res.success) throw new LocustError(`Locust master at ${where} refused to start ${users} users at ${spawnRate}/s: ${res.message}`, { code: 'LOCUST_SWARM_REFUSED' });
+      if (!res.success)
+        throw new LocustError(`Locust master at ${where} refused to start ${users} users at ${spawnRate}/s: ${res.message}`, { code: 'LOCUST_SWARM_REFUSED' });
     },
     async resetStats(signal) {
       await changeState('stats/reset', 'text', { signal });

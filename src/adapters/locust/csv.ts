@@ -135,7 +135,5 @@ export function formatCsvCell(cell: string): string {
 
 /** Serialises records with CRLF line ends; a record of one empty cell is written as `""`. */
 export function formatCsv(records: readonly (readonly string[])[]): string {
-  return records
-    .map((record) => (record.length === 1 && record[0] === '' ? '""' : record.map(formatCsvCell).join(',')) + '\r\n')
-    .join('');
+  return records.map((record) => (record.length === 1 && record[0] === '' ? '""' : record.map(formatCsvCell).join(',')) + '\r\n').join('');
 }

@@ -28,7 +28,10 @@ function preview(body: unknown): string {
       }
     }
   }
-  const oneLine = text.slice(0, PREVIEW_CHARS * 4).replace(/\s+/g, ' ').trim();
+  const oneLine = text
+    .slice(0, PREVIEW_CHARS * 4)
+    .replace(/\s+/g, ' ')
+    .trim();
   if (oneLine === '') return '(an empty body)';
   return oneLine.length > PREVIEW_CHARS ? `${oneLine.slice(0, PREVIEW_CHARS)}…` : oneLine;
 }
@@ -169,8 +172,7 @@ export function parseLiveStats(body: unknown): LiveStats {
     cpuPercent: w.cpu_usage ?? null,
     memoryBytes: w.memory_usage ?? null,
   }));
-  const workerCount =
-    typeof d.worker_count === 'number' ? d.worker_count : workers.filter((w) => COUNTED_WORKER_STATES.has(w.state)).length;
+  const workerCount = typeof d.worker_count === 'number' ? d.worker_count : workers.filter((w) => COUNTED_WORKER_STATES.has(w.state)).length;
   const userCount = d.user_count ?? workers.reduce((sum, w) => sum + w.userCount, 0);
 
   const dict = d.current_response_time_percentiles;
@@ -300,10 +302,7 @@ export function parseStatsCsv(text: string): { endpoints: EndpointStats[]; aggre
       avgContentBytes: time('Average Content Size'),
       rps: n('Requests/s') ?? 0,
       failPerSec: n('Failures/s') ?? 0,
-      percentiles: Object.fromEntries(PERCENTILES.map((p) => [p, none ? null : n(`${p}%`)])) as Record<
-        PercentileKey,
-        number | null
-      >,
+      percentiles: Object.fromEntries(PERCENTILES.map((p) => [p, none ? null : n(`${p}%`)])) as Record<PercentileKey, number | null>,
     };
   });
   // The Aggregated row: empty Type, Name "Aggregated", normally last.
@@ -429,7 +428,7 @@ export function parseVersionFromHtml(html: string): string | null {
     try {
       const parsed: unknown = JSON.parse(args[1]);
       if (typeof parsed === 'object' && parsed !== null && 'version' in parsed) {
-        const v = (parsed).version;
+        const v = parsed.version;
         if (typeof v === 'string') return plausibleVersion(v);
       }
     } catch {

@@ -13,7 +13,13 @@ const num = (v: number | null | undefined, d = 1) => (v === null || v === undefi
 const secs = (v: number) => `${Math.round(v / 1000)}s`;
 
 /** ` replicas=4/4 hpa=3→5 cpu=72%` when the cluster is managed; '' otherwise. */
-function cluster(s: { replicasReady: number | null; replicasDesired: number | null; hpaCurrent: number | null; hpaDesired: number | null; hpaCpuPercent: number | null }): string {
+function cluster(s: {
+  replicasReady: number | null;
+  replicasDesired: number | null;
+  hpaCurrent: number | null;
+  hpaDesired: number | null;
+  hpaCpuPercent: number | null;
+}): string {
   let out = '';
   if (s.replicasDesired !== null) out += ` replicas=${s.replicasReady ?? '?'}/${s.replicasDesired}`;
   if (s.hpaDesired !== null || s.hpaCurrent !== null) out += ` hpa=${s.hpaCurrent ?? '?'}→${s.hpaDesired ?? '?'}`;
@@ -30,7 +36,11 @@ export function formatEvent(e: RunEvent): LogLine | null {
         fields: { event: e.kind, runId: e.runId, stages: e.stages, plannedMs: e.plannedMs, master: e.masterUrl, embedded: e.embedded, reportDir: e.reportDir },
       };
     case 'master-ready':
-      return { level: 'info', msg: `master ready: Locust ${e.locustVersion ?? '(version unknown)'}, ${e.workers} workers`, fields: { event: e.kind, workers: e.workers, locustVersion: e.locustVersion, schema: e.schema } };
+      return {
+        level: 'info',
+        msg: `master ready: Locust ${e.locustVersion ?? '(version unknown)'}, ${e.workers} workers`,
+        fields: { event: e.kind, workers: e.workers, locustVersion: e.locustVersion, schema: e.schema },
+      };
     case 'waiting-for-workers':
       return { level: 'info', msg: `waiting for workers: ${e.seen}/${e.expected} connected`, fields: { event: e.kind, expected: e.expected, seen: e.seen } };
     case 'stage-started':
@@ -48,7 +58,11 @@ export function formatEvent(e: RunEvent): LogLine | null {
     case 'scaling':
       return { level: 'info', msg: `stage ${e.stage.index}/${e.of} ${e.message}`, fields: { event: e.kind, stage: e.stage.index } };
     case 'prepared':
-      return { level: 'info', msg: `stage ${e.stage.index}/${e.of} cluster ready in ${(e.prepareMs / 1000).toFixed(1)}s`, fields: { event: e.kind, stage: e.stage.index, prepareMs: e.prepareMs } };
+      return {
+        level: 'info',
+        msg: `stage ${e.stage.index}/${e.of} cluster ready in ${(e.prepareMs / 1000).toFixed(1)}s`,
+        fields: { event: e.kind, stage: e.stage.index, prepareMs: e.prepareMs },
+      };
     case 'restored':
       return {
         level: e.failed.length > 0 ? 'warn' : 'info',
@@ -67,7 +81,17 @@ export function formatEvent(e: RunEvent): LogLine | null {
       return {
         level: 'debug',
         msg: `stage ${e.stage.index}/${e.of} window read live: start ${e.startMs} ms from the reset, end ${e.endMs >= 0 ? '+' : ''}${e.endMs} ms from the planned one (${e.why}${e.lateReport ? ', a report landed during the read' : ''}; read took ${e.readMs} ms)`,
-        fields: { event: e.kind, stage: e.stage.index, startMs: e.startMs, endMs: e.endMs, readAtMs: e.readAtMs, readMs: e.readMs, why: e.why, lateReport: e.lateReport, jumps: e.jumps },
+        fields: {
+          event: e.kind,
+          stage: e.stage.index,
+          startMs: e.startMs,
+          endMs: e.endMs,
+          readAtMs: e.readAtMs,
+          readMs: e.readMs,
+          why: e.why,
+          lateReport: e.lateReport,
+          jumps: e.jumps,
+        },
       };
     case 'stats-reset':
       return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} stats reset`, fields: { event: e.kind, stage: e.stage.index } };
@@ -120,7 +144,16 @@ export function formatEvent(e: RunEvent): LogLine | null {
       return {
         level: r.status === 'completed' && r.verdict !== 'fail' ? 'info' : 'error',
         msg: `run ${r.runId} ${r.status}${verdict}${r.error ? ` (${r.error})` : ''}: ${r.stages.length} stages${best}${knee}${cap}; reports in ${e.reportDir}${summary}`,
-        fields: { event: e.kind, runId: r.runId, status: r.status, verdict: r.verdict, reportDir: e.reportDir, best: e.best, knee: e.knee, summaryConfigMap: e.summaryConfigMap },
+        fields: {
+          event: e.kind,
+          runId: r.runId,
+          status: r.status,
+          verdict: r.verdict,
+          reportDir: e.reportDir,
+          best: e.best,
+          knee: e.knee,
+          summaryConfigMap: e.summaryConfigMap,
+        },
       };
     }
   }

@@ -37,7 +37,10 @@ export function createLogger(level: string, format: LogFormat, out: NodeJS.Writa
     closingOut.set(log, out);
     return log;
   }
-  return pino({ ...opts, formatters: { level: (label) => ({ level: label }) } }, out === process.stdout ? pino.destination({ dest: 1, sync: true }) : { write: (line: string) => void out.write(line) });
+  return pino(
+    { ...opts, formatters: { level: (label) => ({ level: label }) } },
+    out === process.stdout ? pino.destination({ dest: 1, sync: true }) : { write: (line: string) => void out.write(line) },
+  );
 }
 
 /**

@@ -9,7 +9,12 @@ export function formatPlan(plan: RunPlan, masterOverride: string | null, localWo
   const rows = plan.stages.map((s, i) => [
     String(s.index),
     s.name,
-    ...(scales ? [s.hpa ? `hpa ${s.hpa.min}-${s.hpa.max}@${s.hpa.cpuPercent}%` : s.replicas === null ? '-' : String(s.replicas), s.workers === null ? '-' : String(s.workers)] : []),
+    ...(scales
+      ? [
+          s.hpa ? `hpa ${s.hpa.min}-${s.hpa.max}@${s.hpa.cpuPercent}%` : s.replicas === null ? '-' : String(s.replicas),
+          s.workers === null ? '-' : String(s.workers),
+        ]
+      : []),
     String(s.users),
     String(s.spawnRate),
     formatDuration(s.durationMs),
@@ -60,5 +65,5 @@ function kubeLine(plan: RunPlan): string {
     k.target ? `target deployment ${k.target.deployment} (HPA ${k.target.hpa} if present)` : '',
     k.workers ? `workers deployment ${k.workers.deployment}` : '',
   ].filter(Boolean);
-  return `kubernetes: namespace ${k.namespace ?? '(the pod\'s own)'}, ${parts.join(', ') || 'nothing scaled'}; each stage adds the time to scale and roll out (bounded by scaleTimeout); restore ${k.restore ? 'on' : 'off'}`;
+  return `kubernetes: namespace ${k.namespace ?? "(the pod's own)"}, ${parts.join(', ') || 'nothing scaled'}; each stage adds the time to scale and roll out (bounded by scaleTimeout); restore ${k.restore ? 'on' : 'off'}`;
 }

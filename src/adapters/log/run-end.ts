@@ -23,6 +23,9 @@ export function runEndText(e: RunFinished): string {
   if (r.comparison) out.push(`comparison: ${r.comparison.reason}`);
   out.push(`reports: ${e.reportDir}`);
   const cm = e.summaryConfigMap;
-  if (cm) out.push(`run summary: ConfigMap ${cm.name} in namespace ${cm.namespace} (kubectl get configmap ${cm.name} -n ${cm.namespace} -o jsonpath='{.data.run\\.json}')`);
+  if (cm)
+    out.push(
+      `run summary: ConfigMap ${cm.name} in namespace ${cm.namespace} (kubectl get configmap ${cm.name} -n ${cm.namespace} -o jsonpath='{.data.run\\.json}')`,
+    );
   return `${out.join('\n')}\n`;
 }

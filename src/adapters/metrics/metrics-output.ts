@@ -21,12 +21,16 @@ export interface MetricsOutput {
 export function authHeaders(rw: NonNullable<MetricsPlan['remoteWrite']>, env: NodeJS.ProcessEnv, where: string): Record<string, string> {
   if (rw.bearerTokenEnv) {
     const token = env[rw.bearerTokenEnv];
-    if (!token) throw new ConfigError(`${where} metrics.remoteWrite.bearerTokenEnv: the environment variable ${rw.bearerTokenEnv} is not set — export it with the token`);
+    if (!token)
+      throw new ConfigError(`${where} metrics.remoteWrite.bearerTokenEnv: the environment variable ${rw.bearerTokenEnv} is not set — export it with the token`);
     return { Authorization: `Bearer ${token}` };
   }
   if (rw.basicAuth) {
     const password = env[rw.basicAuth.passwordEnv];
-    if (!password) throw new ConfigError(`${where} metrics.remoteWrite.basicAuth.passwordEnv: the environment variable ${rw.basicAuth.passwordEnv} is not set — export it with the password`);
+    if (!password)
+      throw new ConfigError(
+        `${where} metrics.remoteWrite.basicAuth.passwordEnv: the environment variable ${rw.basicAuth.passwordEnv} is not set — export it with the password`,
+      );
     return { Authorization: `Basic ${Buffer.from(`${rw.basicAuth.username}:${password}`).toString('base64')}` };
   }
   return {};
@@ -45,7 +49,15 @@ export interface MetricsOutputOptions {
 export function createMetricsOutput(o: MetricsOutputOptions): MetricsOutput | null {
   const rw = o.metrics.remoteWrite;
   if (!rw) return null;
-  const writer = new RemoteWriter({ url: rw.url, headers: o.headers, timeoutMs: rw.timeoutMs, retries: rw.retries, maxQueued: rw.maxQueued, warn: o.warn, ...(o.post ? { post: o.post } : {}) });
+  const writer = new RemoteWriter({
+    url: rw.url,
+    headers: o.headers,
+    timeoutMs: rw.timeoutMs,
+    retries: rw.retries,
+    maxQueued: rw.maxQueued,
+    warn: o.warn,
+    ...(o.post ? { post: o.post } : {}),
+  });
   const labels: RunLabels = { runId: o.runId, matrix: o.matrix, static: o.metrics.labels };
   let closed = false;
   // The run loop never sets remoteWrite, so the record it hands over still carries what an earlier
@@ -61,7 +73,8 @@ export function createMetricsOutput(o: MetricsOutputOptions): MetricsOutput | nu
       // Building series is cheap and synchronous; a throw here must not reach the run loop.
       try {
         if (event.kind === 'sample') writer.enqueue(sampleSeries(labels, event.stage, event.sample));
-        else if (event.kind === 'stage-finished' && event.result.status !== 'skipped') writer.enqueue(stageSeries(labels, event.result, Date.parse(event.result.finishedAt)));
+        else if (event.kind === 'stage-finished' && event.result.status !== 'skipped')
+          writer.enqueue(stageSeries(labels, event.result, Date.parse(event.result.finishedAt)));
       } catch (e) {
         o.warn(`remote write: could not build the series of a ${event.kind} event (${(e as Error).message})`);
       }
@@ -82,4 +95,3 @@ export function createMetricsOutput(o: MetricsOutputOptions): MetricsOutput | nu
     }),
   };
 }
-

@@ -152,7 +152,6 @@ export class RemoteWriter {
     this.flushWarning(false);
   }
 
-
   private flushWarning(final: boolean): void {
     if (this.unreported === 0) return;
     const now = this.o.now();

@@ -12,7 +12,11 @@ export function runOutcomeSeries(run: RunRecord, timestampMs: number): Series[] 
   const l = runLabelsOf(run);
   const base = { ...l.static, run_id: l.runId, matrix: l.matrix };
   const end = run.finishedAt ? Date.parse(run.finishedAt) : timestampMs;
-  const s = (name: string, value: number, extra: Record<string, string> = {}): Series => ({ labels: { ...base, ...extra, __name__: PREFIX + name }, value, timestampMs });
+  const s = (name: string, value: number, extra: Record<string, string> = {}): Series => ({
+    labels: { ...base, ...extra, __name__: PREFIX + name },
+    value,
+    timestampMs,
+  });
   return [
     s('run_info', 1, { status: run.status, verdict: run.verdict }),
     s('run_pass', run.verdict === 'pass' ? 1 : 0),
@@ -25,5 +29,8 @@ export function runOutcomeSeries(run: RunRecord, timestampMs: number): Series[] 
 /** Everything a finished run.json says, each stage stamped at its own end. */
 export function finalSeries(run: RunRecord, timestampMs: number): Series[] {
   const l = runLabelsOf(run);
-  return [...runOutcomeSeries(run, timestampMs), ...run.stages.filter((st) => st.status !== 'skipped').flatMap((st) => stageSeries(l, st, Date.parse(st.finishedAt)))];
+  return [
+    ...runOutcomeSeries(run, timestampMs),
+    ...run.stages.filter((st) => st.status !== 'skipped').flatMap((st) => stageSeries(l, st, Date.parse(st.finishedAt))),
+  ];
 }

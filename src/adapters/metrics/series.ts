@@ -22,7 +22,14 @@ type StageLike = Pick<StagePlan, 'index' | 'name' | 'users'> & { replicas: numbe
 
 /** run_id, matrix, stage, stage_index, users, replicas, workers (the last two only when the stage sets them). */
 export function stageLabels(run: RunLabels, s: StageLike): Record<string, string> {
-  const labels: Record<string, string> = { ...run.static, run_id: run.runId, matrix: run.matrix, stage: s.name, stage_index: String(s.index), users: String(s.users) };
+  const labels: Record<string, string> = {
+    ...run.static,
+    run_id: run.runId,
+    matrix: run.matrix,
+    stage: s.name,
+    stage_index: String(s.index),
+    users: String(s.users),
+  };
   // An empty label value is no label in Prometheus: leave them out rather than send "".
   if (s.replicas !== null) labels.replicas = String(s.replicas);
   if (s.workers !== null) labels.workers = String(s.workers);

@@ -32,9 +32,7 @@ export class FsReportSink implements ReportSink {
   /** The run folder `<outDir>/<runId>`; refuses one that already holds a run (never overwrite results) unless resuming it. */
   static async create(outDir: string, runId: string, opts: { resume?: boolean } = {}): Promise<FsReportSink> {
     if (runId === '' || runId === '.' || runId === '..' || /[/\\\0]/.test(runId)) {
-      throw new ConfigError(
-        `--run-id ${JSON.stringify(runId)} cannot be used as a folder name: use letters, digits, '.', '-' or '_'`,
-      );
+      throw new ConfigError(`--run-id ${JSON.stringify(runId)} cannot be used as a folder name: use letters, digits, '.', '-' or '_'`);
     }
     const dir = join(outDir, runId);
     // A folder that cannot take the reports is found now, not after the first stage has run.
@@ -96,7 +94,11 @@ export class FsReportSink implements ReportSink {
 /** `stages/03-u400`: a 2-digit index (more digits past 99) and the plan's slug, kept to safe characters. */
 export function stageFolder(stage: Pick<StageResult, 'index' | 'slug'>): string {
   // Cut to 100 characters: a slug from a hand-edited run.json must not exceed the 255-byte name limit.
-  const slug = stage.slug.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 100) || 'stage';
+  const slug =
+    stage.slug
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[.-]+/, '')
+      .slice(0, 100) || 'stage';
   return `${String(stage.index).padStart(2, '0')}-${slug}`;
 }
 

@@ -6,10 +6,7 @@
 import { stageNote } from '../../core/compare.js';
 import type { RunRecord, SloMetric, SloSpec, StageResult } from '../../core/model.js';
 
-type Outcome =
-  | { kind: 'pass' }
-  | { kind: 'failure' | 'error'; type: string; message: string; details?: string }
-  | { kind: 'skipped'; message: string };
+type Outcome = { kind: 'pass' } | { kind: 'failure' | 'error'; type: string; message: string; details?: string } | { kind: 'skipped'; message: string };
 
 interface Case {
   name: string;
@@ -79,9 +76,14 @@ function sloCases(run: RunRecord, s: StageResult): Case[] {
     return s.slo.map((v) => {
       const name = `${stageName(s)} · ${thresholdText(v.metric, v.threshold)}`;
       // An invalid stage's numbers describe the load generators, not the service: not judged.
-      if (s.status === 'invalid') return { name, timeS: 0, outcome: { kind: 'skipped', message: `not judged: the stage is invalid (${s.reason ?? 'no reason'}); observed ${v.reason}` } };
+      if (s.status === 'invalid')
+        return { name, timeS: 0, outcome: { kind: 'skipped', message: `not judged: the stage is invalid (${s.reason ?? 'no reason'}); observed ${v.reason}` } };
       if (v.pass) return { name, timeS: 0, outcome: { kind: 'pass' }, out: v.reason };
-      return { name, timeS: 0, outcome: { kind: 'failure', type: 'slo', message: v.reason, details: `${v.reason} (threshold ${v.threshold}, observed ${v.observed ?? 'none'})` } };
+      return {
+        name,
+        timeS: 0,
+        outcome: { kind: 'failure', type: 'slo', message: v.reason, details: `${v.reason} (threshold ${v.threshold}, observed ${v.observed ?? 'none'})` },
+      };
     });
   }
   // A stage that did not complete has no verdicts; list its thresholds as skipped, so the test count
@@ -165,7 +167,16 @@ function totalsLine(s: StageResult): string {
   return `users ${s.users}, requests ${t.requests}, failures ${t.failures} (${(t.failRatio * 100).toFixed(2)}%), rps ${t.rps.toFixed(1)}, p50 ${ms(t.p50Ms)}, p95 ${ms(t.p95Ms)}, p99 ${ms(t.p99Ms)}, max ${ms(t.maxMs)}`;
 }
 
-const LABELS: Record<SloMetric, string> = { p50: 'p50', p90: 'p90', p95: 'p95', p99: 'p99', avg: 'avg', max: 'max', failRatio: 'failures', minRps: 'throughput' };
+const LABELS: Record<SloMetric, string> = {
+  p50: 'p50',
+  p90: 'p90',
+  p95: 'p95',
+  p99: 'p99',
+  avg: 'avg',
+  max: 'max',
+  failRatio: 'failures',
+  minRps: 'throughput',
+};
 
 /** "p95 ≤ 500 ms", "failures ≤ 1.00%", "throughput ≥ 50 req/s" (the wording of the SLO reasons). */
 function thresholdText(metric: SloMetric, threshold: number): string {

@@ -51,6 +51,15 @@ export const REPLICA_COLUMNS = ['at', 'elapsed_s', 'target_ready', 'target_desir
 export function replicasCsv(samples: readonly Sample[]): string {
   return toCsv(
     REPLICA_COLUMNS,
-    samples.map((s) => [s.at, round(s.elapsedMs / 1000, 3), s.replicasReady, s.replicasDesired, s.hpaCurrent, s.hpaDesired, round(s.hpaCpuPercent, 1), s.workers]),
+    samples.map((s) => [
+      s.at,
+      round(s.elapsedMs / 1000, 3),
+      s.replicasReady,
+      s.replicasDesired,
+      s.hpaCurrent,
+      s.hpaDesired,
+      round(s.hpaCpuPercent, 1),
+      s.workers,
+    ]),
   );
 }

@@ -3,18 +3,7 @@
 import type { RunRecord, StageResult } from '../../core/model.js';
 import { ms, percent, perSecond, round, seconds, toCsv, type CsvCell } from './csv-format.js';
 
-export const LEGACY_COLUMNS = [
-  'Replicas',
-  'Workers',
-  'Users',
-  'RPS',
-  'Median_ms',
-  'P95_ms',
-  'P99_ms',
-  'Failures_Pct',
-  'Requests',
-  'Duration_s',
-] as const;
+export const LEGACY_COLUMNS = ['Replicas', 'Workers', 'Users', 'RPS', 'Median_ms', 'P95_ms', 'P99_ms', 'Failures_Pct', 'Requests', 'Duration_s'] as const;
 
 export const EXTRA_COLUMNS = [
   'Stage',

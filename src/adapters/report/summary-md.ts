@@ -33,7 +33,8 @@ export function summaryMarkdown(run: RunRecord): string {
     out.push('## Faults the run survived', '');
     for (const r of run.resumes) out.push(`- resumed at ${utc(r.at)} from stage ${r.fromStage} (the stages before it were kept, not run again)`);
     for (const s of retried) {
-      for (const r of s.retries) out.push(`- ${stageLabel(s)}: an attempt was interrupted at ${utc(r.at)} ${DASH} ${prose(r.reason)}; the numbers are from attempt ${s.attempt}`);
+      for (const r of s.retries)
+        out.push(`- ${stageLabel(s)}: an attempt was interrupted at ${utc(r.at)} ${DASH} ${prose(r.reason)}; the numbers are from attempt ${s.attempt}`);
     }
     out.push('');
   }
@@ -51,15 +52,14 @@ export function summaryMarkdown(run: RunRecord): string {
     }.`,
     '- **RPS** = requests in the window / window seconds. **p50/p95/p99/Max** are cumulative over the whole window, as in Locust\'s CSV, not its rolling "current" values.',
     '- **Fail %** = failed requests / requests. The **knee** is the first stage (by users) where p95 climbs more than 1.5× above the lower-load level, or throughput grows less than half as fast as the users.',
-    '- Every number is in `summary.csv` and `run.json`; Locust\'s own CSVs and the time series are in `stages/`.',
+    "- Every number is in `summary.csv` and `run.json`; Locust's own CSVs and the time series are in `stages/`.",
     '',
   );
   return out.join('\n');
 }
 
 function header(run: RunRecord): string[] {
-  const status =
-    run.status === 'running' ? `running (${run.stages.length} of ${run.plan.stages.length} stages finished)` : run.status;
+  const status = run.status === 'running' ? `running (${run.stages.length} of ${run.plan.stages.length} stages finished)` : run.status;
   const lines = [`- **Run:** ${code(run.runId)} · **status:** ${status}`, `- **Verdict:** ${verdictText(run)}`];
   const slo = sloText(run);
   if (slo !== null) lines.push(`- **SLO:** ${slo}`);
@@ -108,18 +108,13 @@ function table(run: RunRecord): string[] {
     ['Status', 'l', (s) => `${s.status === 'completed' ? s.status : `**${s.status}**`}${s.retries.length > 0 ? ` (attempt ${s.attempt})` : ''}`],
     ...(hasSlo(run) ? [['SLO', 'l', sloCell] satisfies Column] : []),
   ];
-  const lines = [
-    `| ${cols.map((c) => c[0]).join(' | ')} |`,
-    `|${cols.map((c) => (c[1] === 'r' ? '---:' : ':---')).join('|')}|`,
-  ];
+  const lines = [`| ${cols.map((c) => c[0]).join(' | ')} |`, `|${cols.map((c) => (c[1] === 'r' ? '---:' : ':---')).join('|')}|`];
   for (const s of run.stages) lines.push(`| ${cols.map((c) => cellText(c[2](s))).join(' | ')} |`);
   return lines;
 }
 
 function failures(stages: readonly StageResult[]): string[] {
-  const rows = stages
-    .flatMap((s) => s.failures.map((f) => ({ stage: s, f })))
-    .sort((a, b) => b.f.occurrences - a.f.occurrences);
+  const rows = stages.flatMap((s) => s.failures.map((f) => ({ stage: s, f }))).sort((a, b) => b.f.occurrences - a.f.occurrences);
   if (rows.length === 0) return [];
   const out = ['## Failures', '', '| Stage | Request | Error | Occurrences |', '|:---|:---|:---|---:|'];
   for (const { stage, f } of rows.slice(0, MAX_FAILURE_ROWS)) {
@@ -148,7 +143,11 @@ function verdictText(run: RunRecord): string {
   if (bad.length > 0) why.push(`${bad.map((s) => `${stageLabel(s)} ${s.status}`).join(', ')}`);
   if (run.capacity !== null && run.capacity.users === null) why.push('no user count met the SLO');
   if (run.comparison !== null) {
-    why.push(run.comparison.regression ? `**regression** against ${code(run.comparison.baselineRunId)}` : `no regression against ${code(run.comparison.baselineRunId)}`);
+    why.push(
+      run.comparison.regression
+        ? `**regression** against ${code(run.comparison.baselineRunId)}`
+        : `no regression against ${code(run.comparison.baselineRunId)}`,
+    );
   }
   if (run.verdict === 'pass') {
     const held = judged > 0 ? [`every SLO held in ${plural(judged, 'stage')}`] : [];
@@ -242,12 +241,14 @@ function comparisonTable(cmp: Comparison, current: RunRecord, baseline: RunRecor
   const metrics = Array.from(new Set(cmp.stages.flatMap((s) => s.deltas.map((d) => d.metric))));
   // Built from a list, so no metric at all (nothing matched) gives no empty column: GFM only reads a
   // table whose header and delimiter rows have the same number of cells.
-  const out = [`| ${['Stage', 'Parameters', ...metrics.map((m) => COMPARE_HEADINGS[m]), 'Result'].join(' | ')} |`, `|:---|:---|${metrics.map(() => '---:|').join('')}:---|`];
+  const out = [
+    `| ${['Stage', 'Parameters', ...metrics.map((m) => COMPARE_HEADINGS[m]), 'Result'].join(' | ')} |`,
+    `|:---|:---|${metrics.map(() => '---:|').join('')}:---|`,
+  ];
   for (const sc of cmp.stages) {
     const stage = current.stages.find((s) => s.index === sc.currentIndex);
     const base = baseline?.stages.find((s) => s.index === sc.baselineIndex);
-    const label =
-      stage !== undefined ? stageLabel(stage) : base !== undefined ? `baseline ${stageLabel(base)}` : `baseline stage ${sc.baselineIndex ?? '?'}`;
+    const label = stage !== undefined ? stageLabel(stage) : base !== undefined ? `baseline ${stageLabel(base)}` : `baseline stage ${sc.baselineIndex ?? '?'}`;
     const note = stageNote(sc);
     const cells = metrics.map((m) => deltaCell(sc, m));
     const result = note !== null ? prose(note) : sc.regression ? '**regression**' : 'ok';
@@ -289,9 +290,6 @@ function bestText(h: Highlight, stages: readonly StageResult[]): string {
 function stageLabel(s: StageResult): string {
   return `${s.index} · ${inline(s.name)}`;
 }
-
-
-
 
 /** One line, with the characters that would break a table row or a paragraph made harmless. */
 function inline(text: string): string {

@@ -12,7 +12,13 @@ import type { RunDeps, RunOptions } from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function finishRun(deps: RunDeps, o: RunOptions, run: RunState, endStatus: RunRecord['status'], endError: DriverError | null): Promise<{ record: RunRecord; error: DriverError | null }> {
+export async function finishRun(
+  deps: RunDeps,
+  o: RunOptions,
+  run: RunState,
+  endStatus: RunRecord['status'],
+  endError: DriverError | null,
+): Promise<{ record: RunRecord; error: DriverError | null }> {
   const { lg, clock, sink, emit } = deps;
   let status = endStatus;
   let error = endError;

@@ -22,13 +22,32 @@ export async function runMatrix(deps: RunDeps, o: RunOptions): Promise<RunEnding
   const startedAt = clock.now();
   const plannedMs = expectedRunMs(o.plan);
   const fresh = freshRecord(o, lg.url, startedAt);
-  const run: RunState = { record: o.resume ? resumedRecord(o.resume, fresh, clock.now()) : fresh, swarmRunning: false, kube: null, lease: null, startedAt, plannedMs };
+  const run: RunState = {
+    record: o.resume ? resumedRecord(o.resume, fresh, clock.now()) : fresh,
+    swarmRunning: false,
+    kube: null,
+    lease: null,
+    startedAt,
+    plannedMs,
+  };
   if (o.resume) {
     const was = o.resume.current;
     const where = was ? ` (the interrupted driver was in stage ${was.stage}, attempt ${was.attempt}, phase ${was.phase} since ${was.since})` : '';
-    emit({ kind: 'warning', message: `resuming run ${o.runId}: keeping ${run.record.stages.length} finished stage(s), continuing at stage ${(run.record.stages.at(-1)?.index ?? 0) + 1}${where}` });
+    emit({
+      kind: 'warning',
+      message: `resuming run ${o.runId}: keeping ${run.record.stages.length} finished stage(s), continuing at stage ${(run.record.stages.at(-1)?.index ?? 0) + 1}${where}`,
+    });
   }
-  emit({ kind: 'run-started', runId: o.runId, name: o.plan.name, stages: o.plan.stages.length, plannedMs, masterUrl: lg.url, embedded: o.embedded, reportDir: sink.dir });
+  emit({
+    kind: 'run-started',
+    runId: o.runId,
+    name: o.plan.name,
+    stages: o.plan.stages.length,
+    plannedMs,
+    masterUrl: lg.url,
+    embedded: o.embedded,
+    reportDir: sink.dir,
+  });
 
   // run.json keeps only the error's message; the caller needs the error itself for the exit code.
   let failure: DriverError | null = null;
@@ -77,7 +96,10 @@ async function start(deps: RunDeps, o: RunOptions, run: RunState): Promise<void>
     }
     run.kube = { cluster, plan: k, state };
     const env = run.record.environment;
-    run.record = { ...run.record, environment: { ...env, kubernetes: { namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, baseline: state.baseline } } };
+    run.record = {
+      ...run.record,
+      environment: { ...env, kubernetes: { namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, baseline: state.baseline } },
+    };
     emit({ kind: 'kube-ready', namespace: cluster.namespace, server: cluster.server, inCluster: cluster.inCluster, lease: k.leaseName });
   }
   const first = await preflight(deps, o);
@@ -86,7 +108,11 @@ async function start(deps: RunDeps, o: RunOptions, run: RunState): Promise<void>
   const env = run.record.environment;
   run.record = {
     ...run.record,
-    environment: { ...env, locust: { ...env.locust, version: api.version, api: { basis: api.basis, stateMethod: api.stateMethod }, schema: first.schema }, workers: first.workerCount },
+    environment: {
+      ...env,
+      locust: { ...env.locust, version: api.version, api: { basis: api.basis, stateMethod: api.stateMethod }, schema: first.schema },
+      workers: first.workerCount,
+    },
   };
   if (o.resume) await stopLeftoverSwarm(deps, first, 'the interrupted driver');
   emit({ kind: 'master-ready', workers: first.workerCount, locustVersion: api.version, schema: first.schema });

@@ -11,7 +11,9 @@ export async function clusterPreflight(cluster: Cluster, k: KubernetesPlan, o: R
   const results = await cluster.canI(requiredAccess(k, o.plan.stages), signal);
   const missing = results.filter((r) => !r.allowed).map((r) => describeCheck(r.check, cluster.namespace));
   if (missing.length > 0) {
-    throw new InfraError(`the driver's Kubernetes identity lacks permissions — missing: ${missing.join('; ')} (apply the Role in k8s/driver-job.yaml, see docs/security.md)`);
+    throw new InfraError(
+      `the driver's Kubernetes identity lacks permissions — missing: ${missing.join('; ')} (apply the Role in k8s/driver-job.yaml, see docs/security.md)`,
+    );
   }
 }
 
@@ -42,7 +44,8 @@ export async function holdLease(cluster: Cluster, k: KubernetesPlan, o: RunOptio
         return;
       }
       try {
-        if (!(await cluster.renewLease(k.leaseName, holder, duration))) deps.emit({ kind: 'warning', message: `lost the Lease ${k.leaseName}: another driver took it` });
+        if (!(await cluster.renewLease(k.leaseName, holder, duration)))
+          deps.emit({ kind: 'warning', message: `lost the Lease ${k.leaseName}: another driver took it` });
       } catch (e) {
         deps.emit({ kind: 'warning', message: `could not renew the Lease ${k.leaseName}: ${(e as Error).message}` });
       }

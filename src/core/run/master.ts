@@ -29,10 +29,15 @@ export async function preflight(deps: RunDeps, o: RunOptions): Promise<LiveStats
     }
     if (clock.now() + poll > deadline) {
       if (stats) {
-        throw new InfraError(`only ${stats.workerCount} of the ${o.expectWorkers} expected Locust workers connected to ${lg.url} within ${limit}: start more workers or lower locust.expectWorkers`);
+        throw new InfraError(
+          `only ${stats.workerCount} of the ${o.expectWorkers} expected Locust workers connected to ${lg.url} within ${limit}: start more workers or lower locust.expectWorkers`,
+        );
       }
       const why = lastError instanceof Error ? lastError.message : 'no answer';
-      throw new InfraError(`the Locust master did not answer within ${limit} (${why}): check --master / locust.url, or omit both to start the embedded local stack`, { cause: lastError });
+      throw new InfraError(
+        `the Locust master did not answer within ${limit} (${why}): check --master / locust.url, or omit both to start the embedded local stack`,
+        { cause: lastError },
+      );
     }
     await clock.sleep(poll, signal);
   }
@@ -80,7 +85,9 @@ export async function waitForMaster(deps: RunDeps, o: RunOptions): Promise<void>
       lastProblem = (e as Error).message;
     }
     if (clock.now() + poll > deadline) {
-      throw new InfraError(`the Locust master at ${lg.url} did not come back with ${o.expectWorkers} worker(s) within retry.masterTimeout ${formatDuration(timeoutMs)} (${lastProblem}): the measured stages are kept in the reports; rerun with --resume --run-id ${o.runId} once it is up`);
+      throw new InfraError(
+        `the Locust master at ${lg.url} did not come back with ${o.expectWorkers} worker(s) within retry.masterTimeout ${formatDuration(timeoutMs)} (${lastProblem}): the measured stages are kept in the reports; rerun with --resume --run-id ${o.runId} once it is up`,
+      );
     }
     await clock.sleep(poll, signal);
   }

@@ -17,7 +17,9 @@ export async function runPreflight(deps: RunDeps, o: RunOptions): Promise<string
     const cluster = deps.cluster;
     if (!cluster) throw new InfraError('the matrix has a kubernetes: section but no cluster connection was made');
     await clusterPreflight(cluster, k, o, deps.signal);
-    done.push(`Kubernetes ${cluster.server} namespace ${cluster.namespace}${cluster.inCluster ? ' (in-cluster)' : ''}: every permission the plan needs is granted`);
+    done.push(
+      `Kubernetes ${cluster.server} namespace ${cluster.namespace}${cluster.inCluster ? ' (in-cluster)' : ''}: every permission the plan needs is granted`,
+    );
     const state = await captureBaseline(cluster, k, deps.signal);
     const b = state.baseline;
     const parts = [

@@ -90,7 +90,12 @@ export function withThinnedSamples(record: RunRecord, index: number): RunRecord 
 }
 
 /** The record as the run ends: its status and error, the highlights, the comparison with the baseline, the verdict. */
-export function concluded(record: RunRecord, status: RunRecord['status'], error: DriverError | null, baseline: { run: RunRecord; tolerances: Tolerances } | null): RunRecord {
+export function concluded(
+  record: RunRecord,
+  status: RunRecord['status'],
+  error: DriverError | null,
+  baseline: { run: RunRecord; tolerances: Tolerances } | null,
+): RunRecord {
   const base: RunRecord = { ...record, status, error: error ? error.message : null, summary: { best: findBest(record.stages), knee: findKnee(record.stages) } };
   const comparison = baseline && status !== 'aborted' && record.stages.length > 0 ? compareRuns(baseline.run, base, baseline.tolerances) : record.comparison;
   const next: RunRecord = { ...base, comparison };

@@ -79,7 +79,10 @@ export async function runStages(deps: RunDeps, o: RunOptions, run: RunState, end
       }
       retries.push({ at: outcome.result.finishedAt, reason: outcome.interrupted });
       const limit = formatDuration(o.plan.retry.masterTimeoutMs);
-      emit({ kind: 'warning', message: `stage ${index} interrupted (${outcome.interrupted}); waiting up to ${limit} for the master and ${o.expectWorkers} worker(s), then running it again (attempt ${attempt + 1} of ${o.plan.retry.attempts + 1})` });
+      emit({
+        kind: 'warning',
+        message: `stage ${index} interrupted (${outcome.interrupted}); waiting up to ${limit} for the master and ${o.expectWorkers} worker(s), then running it again (attempt ${attempt + 1} of ${o.plan.retry.attempts + 1})`,
+      });
       try {
         await waitForMaster(deps, o);
       } catch (e) {
@@ -140,5 +143,8 @@ export async function runStages(deps: RunDeps, o: RunOptions, run: RunState, end
   }
   await writes.flush();
   const total = run.record.stages.length;
-  return end(failed > 0 ? 'failed' : 'completed', failed > 0 ? new InfraError(`${failed} of ${total} stages failed; see each stage's reason in summary.md`) : null);
+  return end(
+    failed > 0 ? 'failed' : 'completed',
+    failed > 0 ? new InfraError(`${failed} of ${total} stages failed; see each stage's reason in summary.md`) : null,
+  );
 }

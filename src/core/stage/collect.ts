@@ -12,7 +12,13 @@ import type { StageOutcome } from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function collect(run: StageRun, finalStatus: StageStatus, finalReason: string | null, fatal: DriverError | null, interrupted: string | null = null): Promise<StageOutcome> {
+export async function collect(
+  run: StageRun,
+  finalStatus: StageStatus,
+  finalReason: string | null,
+  fatal: DriverError | null,
+  interrupted: string | null = null,
+): Promise<StageOutcome> {
   const { t, stage, opts, samples, seen } = run;
   const { clock, emit, lg } = run.deps;
   let status = finalStatus;
@@ -52,7 +58,10 @@ export async function collect(run: StageRun, finalStatus: StageStatus, finalReas
     startedAt: iso(t.startedAt),
     finishedAt: iso(clock.now()),
     rampMs: t.rampMs,
-    window: start !== null && t.endAt !== null && t.resetAt !== null ? { start: iso(start), end: iso(t.endAt), resetAt: iso(t.resetAt), durationMs: t.endAt - start } : null,
+    window:
+      start !== null && t.endAt !== null && t.resetAt !== null
+        ? { start: iso(start), end: iso(t.endAt), resetAt: iso(t.resetAt), durationMs: t.endAt - start }
+        : null,
     totals,
     slo,
     endpoints: window && winMs !== null ? window.endpoints.map((e) => toEndpointTotals(e, winMs)) : [],
@@ -67,7 +76,15 @@ export async function collect(run: StageRun, finalStatus: StageStatus, finalReas
   emit({ kind: 'stage-finished', result, of: opts.of });
   const running = run.liveWindow !== null && t.stopAskedAt === null;
   const clean = status !== 'aborted' && interrupted === null && fatal === null && seen.last !== null;
-  return { result, window, stoppedAt: t.stopAskedAt, fatal, interrupted, running, known: clean ? leftAs(seen.last, running, t.stoppedAt !== null, stage.users) : null };
+  return {
+    result,
+    window,
+    stoppedAt: t.stopAskedAt,
+    fatal,
+    interrupted,
+    running,
+    known: clean ? leftAs(seen.last, running, t.stoppedAt !== null, stage.users) : null,
+  };
 }
 
 /** The master as a cleanly ended stage left it: running its users (a hand-over), stopped, or unknown. */

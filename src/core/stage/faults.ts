@@ -30,8 +30,10 @@ export function midStageFault(s: LiveStats, prev: Sample | null, expectWorkers: 
     return `the Locust master is ${s.state} in the middle of the window (${s.userCount} users, ${s.workerCount} workers): it restarted, someone stopped the test, or every worker left`;
   }
   if (s.workerCount === 0) return `every Locust worker left the master in the middle of the window (state ${s.state})`;
-  if (prev && s.requests < prev.requests) return `the master's request count went back from ${prev.requests} to ${s.requests} in the middle of the window: it restarted or its stats were reset`;
-  if (expectWorkers !== null && s.workerCount < expectWorkers) return `workers dropped to ${s.workerCount} of ${expectWorkers} in the middle of the window (retry.onWorkerLoss: retry)`;
+  if (prev && s.requests < prev.requests)
+    return `the master's request count went back from ${prev.requests} to ${s.requests} in the middle of the window: it restarted or its stats were reset`;
+  if (expectWorkers !== null && s.workerCount < expectWorkers)
+    return `workers dropped to ${s.workerCount} of ${expectWorkers} in the middle of the window (retry.onWorkerLoss: retry)`;
   return null;
 }
 

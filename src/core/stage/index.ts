@@ -56,7 +56,8 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
 /** A stage that threw: interrupted (the run loop may retry it) or failed; its users stopped either way. */
 async function recover(run: StageRun, e: unknown): Promise<StageOutcome> {
   const { signal } = run.deps;
-  const interrupted = e instanceof StageInterrupted ? e.message : !signal.aborted && isMasterFault(e) ? `the Locust master stopped answering: ${(e as Error).message}` : null;
+  const interrupted =
+    e instanceof StageInterrupted ? e.message : !signal.aborted && isMasterFault(e) ? `the Locust master stopped answering: ${(e as Error).message}` : null;
   run.liveWindow = null;
   if (interrupted !== null) {
     try {
@@ -69,7 +70,8 @@ async function recover(run: StageRun, e: unknown): Promise<StageOutcome> {
     }
     return await collect(run, 'failed', `interrupted: ${interrupted}`, null, interrupted);
   }
-  let fatal = e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new InternalError(`stage ${run.stage.index}`, e);
+  let fatal =
+    e instanceof DriverError ? e : signal.aborted && signal.reason instanceof DriverError ? signal.reason : new InternalError(`stage ${run.stage.index}`, e);
   try {
     await stopSwarm(run);
   } catch (s) {

@@ -148,6 +148,19 @@ export async function readLive(run: StageRun, endObs: CountObservation[]): Promi
   if (lateReport) endObs.push({ at: clock.now(), count: w.aggregated.requests });
   t.endAt = edge().endMs;
   run.liveWindow = w;
-  const jumps = endObs.filter((o, i, a) => i > 0 && o.count !== (a[i - 1] as CountObservation).count).map((o): [number, number] => [o.at - nominalEnd, o.count]);
-  run.deps.emit({ kind: 'window-read', stage, of: run.opts.of, startMs: (t.windowStart ?? rs) - rs, endMs: t.endAt - nominalEnd, readAtMs: readAt - nominalEnd, readMs: clock.now() - readAt, why, lateReport, jumps });
+  const jumps = endObs
+    .filter((o, i, a) => i > 0 && o.count !== (a[i - 1] as CountObservation).count)
+    .map((o): [number, number] => [o.at - nominalEnd, o.count]);
+  run.deps.emit({
+    kind: 'window-read',
+    stage,
+    of: run.opts.of,
+    startMs: (t.windowStart ?? rs) - rs,
+    endMs: t.endAt - nominalEnd,
+    readAtMs: readAt - nominalEnd,
+    readMs: clock.now() - readAt,
+    why,
+    lateReport,
+    jumps,
+  });
 }

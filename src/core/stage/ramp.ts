@@ -35,7 +35,9 @@ export async function ramp(run: StageRun, before: LiveStats): Promise<string | n
       if (last.state === 'running' && last.userCount === stage.users) break;
       if (last.state === 'running' || last.state === 'spawning') t.runningSeen = true;
       if (last.workerCount === 0 && clock.now() - swarmAt > LOCUST_TIMING.workerReportMs) {
-        throw new StageInterrupted(`every Locust worker left ${lg.url} during the ramp of stage ${stage.index} (state ${last.state}); if the worker processes are still alive the master is wedged: restart it`);
+        throw new StageInterrupted(
+          `every Locust worker left ${lg.url} during the ramp of stage ${stage.index} (state ${last.state}); if the worker processes are still alive the master is wedged: restart it`,
+        );
       }
       if (clock.now() - swarmAt > LOCUST_TIMING.statsCacheMs + run.rampPollMs && (last.state === 'ready' || last.state === 'stopped') && t.runningSeen) {
         throw new StageInterrupted(`the Locust master went back to ${last.state} during the ramp of stage ${stage.index}: it restarted or lost its workers`);
@@ -48,6 +50,13 @@ export async function ramp(run: StageRun, before: LiveStats): Promise<string | n
   }
   t.runningSeen = true;
   t.rampMs = clock.now() - swarmAt;
-  emit({ kind: 'ramp-complete', stage, of: opts.of, rampMs: t.rampMs, users: run.modes.entry === 'handed-over' ? stage.users : last.userCount, workers: last.workerCount });
+  emit({
+    kind: 'ramp-complete',
+    stage,
+    of: opts.of,
+    rampMs: t.rampMs,
+    users: run.modes.entry === 'handed-over' ? stage.users : last.userCount,
+    workers: last.workerCount,
+  });
   return null;
 }

@@ -33,10 +33,14 @@ export async function masterBefore(run: StageRun): Promise<LiveStats> {
     throw new InfraError(`no Locust workers are connected to ${lg.url}: start workers (or check --master-host on them) and run again`);
   }
   if (entry !== 'handed-over' && busy(before)) {
-    throw new InfraError(`the Locust master at ${lg.url} is already running a test (state ${before.state}); stop it in its web UI (or POST /stop; GET up to 2.46), then run again`);
+    throw new InfraError(
+      `the Locust master at ${lg.url} is already running a test (state ${before.state}); stop it in its web UI (or POST /stop; GET up to 2.46), then run again`,
+    );
   }
   if (entry === 'handed-over' && before.state !== 'running' && before.state !== 'spawning') {
-    throw new StageInterrupted(`the swarm handed over by the previous stage is gone (master state ${before.state}, ${before.userCount} users): the master restarted or stopped`);
+    throw new StageInterrupted(
+      `the swarm handed over by the previous stage is gone (master state ${before.state}, ${before.userCount} users): the master restarted or stopped`,
+    );
   }
   return before;
 }

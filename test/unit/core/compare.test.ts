@@ -4,7 +4,6 @@ import { ConfigError } from '../../../src/core/errors.js';
 import type { RunRecord, StageResult, Totals } from '../../../src/core/model.js';
 import { makeRunRecord, makeStage, makeTotals } from '../../fakes/run-record.js';
 
-
 /** The fake run, with stage `index`'s totals changed. */
 function withTotals(run: RunRecord, index: number, change: Partial<Totals>): RunRecord {
   return { ...run, runId: 'current', stages: run.stages.map((s) => (s.index === index && s.totals ? { ...s, totals: { ...s.totals, ...change } } : s)) };
@@ -86,7 +85,11 @@ describe('compareRuns', () => {
   });
 
   it('does not compare a stage that did not complete in either run, and says so', () => {
-    const current = { ...baseline, runId: 'current', stages: baseline.stages.map((s) => (s.index === 3 ? { ...s, status: 'invalid' as const, reason: 'worker CPU 97 %' } : s)) };
+    const current = {
+      ...baseline,
+      runId: 'current',
+      stages: baseline.stages.map((s) => (s.index === 3 ? { ...s, status: 'invalid' as const, reason: 'worker CPU 97 %' } : s)),
+    };
     const c = compareRuns(baseline, current, DEFAULT_TOLERANCES);
     const s3 = c.stages[2];
     expect(s3?.regression).toBe(false);
@@ -104,9 +107,18 @@ describe('compareRuns', () => {
   it('tells apart stages that differ in replicas, workers, spawn rate, duration or HPA; repeats match in order', () => {
     const a = makeStage({ index: 1, users: 400, totals: makeTotals(), replicas: 4, workers: 8 });
     expect(stageKey(a)).toBe('users=400 spawnRate=20 duration=2m replicas=4 workers=8');
-    expect(stageKey({ ...a, plannedDurationMs: 90_000, hpa: { min: 2, max: 8, cpuPercent: 70 } })).toBe('users=400 spawnRate=20 duration=1m30s replicas=4 workers=8 hpa=2-8@70%');
-    const twice: RunRecord = makeRunRecord({ runId: 'x', stages: [makeStage({ index: 1, users: 100, totals: makeTotals({ p95Ms: 50 }) }), makeStage({ index: 2, users: 100, totals: makeTotals({ p95Ms: 90 }) })] });
-    const again: RunRecord = { ...twice, runId: 'y', stages: twice.stages.map((s) => ({ ...s, totals: { ...(s.totals as Totals), p95Ms: s.index === 1 ? 50 : 200 } })) };
+    expect(stageKey({ ...a, plannedDurationMs: 90_000, hpa: { min: 2, max: 8, cpuPercent: 70 } })).toBe(
+      'users=400 spawnRate=20 duration=1m30s replicas=4 workers=8 hpa=2-8@70%',
+    );
+    const twice: RunRecord = makeRunRecord({
+      runId: 'x',
+      stages: [makeStage({ index: 1, users: 100, totals: makeTotals({ p95Ms: 50 }) }), makeStage({ index: 2, users: 100, totals: makeTotals({ p95Ms: 90 }) })],
+    });
+    const again: RunRecord = {
+      ...twice,
+      runId: 'y',
+      stages: twice.stages.map((s) => ({ ...s, totals: { ...(s.totals as Totals), p95Ms: s.index === 1 ? 50 : 200 } })),
+    };
     const c = compareRuns(twice, again, { p95: 0.1 });
     expect(c.stages.map((s) => [s.key, s.regression])).toEqual([
       ['users=100 spawnRate=20 duration=2m', false],

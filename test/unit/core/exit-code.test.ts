@@ -57,10 +57,14 @@ describe('an unexpected error', () => {
   it('is one line naming the operation and the way out, its stack kept as the cause', () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'users')\n    at somewhere");
     const e = new InternalError('stage 2', bug);
-    expect(e.message).toBe("stage 2 failed unexpectedly: TypeError: Cannot read properties of undefined (reading 'users') at somewhere — a bug in locust-driver: rerun with --log-level debug and report it with the stack");
+    expect(e.message).toBe(
+      "stage 2 failed unexpectedly: TypeError: Cannot read properties of undefined (reading 'users') at somewhere — a bug in locust-driver: rerun with --log-level debug and report it with the stack",
+    );
     expect(e.cause).toBe(bug);
     const disk = Object.assign(new Error("EACCES: permission denied, open '/etc/x'"), { code: 'EACCES', syscall: 'open', path: '/etc/x' });
-    expect(new InternalError('the run', disk).message).toBe("the run failed unexpectedly: EACCES: permission denied, open '/etc/x' — fix that and run again (--log-level debug shows where it happened)");
+    expect(new InternalError('the run', disk).message).toBe(
+      "the run failed unexpectedly: EACCES: permission denied, open '/etc/x' — fix that and run again (--log-level debug shows where it happened)",
+    );
     expect(new InternalError('the run', 'x'.repeat(1000)).message.length).toBeLessThan(450);
   });
 });

@@ -74,14 +74,35 @@ beforeEach(() => {
 // Generators
 
 const VALID: Record<string, unknown>[] = [
-  { version: 1, name: 'demo', defaults: { duration: '30s', cooldown: '5s' }, stages: [{ name: 'warm', users: 5 }, { users: 20, spawnRate: 10 }] },
+  {
+    version: 1,
+    name: 'demo',
+    defaults: { duration: '30s', cooldown: '5s' },
+    stages: [
+      { name: 'warm', users: 5 },
+      { users: 20, spawnRate: 10 },
+    ],
+  },
   { version: 1, name: 'axes', defaults: { duration: '10s' }, matrix: { spawnRate: [10, 50], users: [100, 200] } },
   {
     version: 1,
     name: 'cluster run',
-    locust: { url: 'http://locust-master:8089', expectWorkers: 4, connectTimeout: '1m', requestTimeout: '10s', auth: { username: 'api', passwordEnv: 'LOCUST_PW' } },
+    locust: {
+      url: 'http://locust-master:8089',
+      expectWorkers: 4,
+      connectTimeout: '1m',
+      requestTimeout: '10s',
+      auth: { username: 'api', passwordEnv: 'LOCUST_PW' },
+    },
     target: { host: 'http://inference:8000', healthPath: '/healthz' },
-    kubernetes: { namespace: 'load', target: { deployment: 'inference', hpa: 'inference' }, workers: { deployment: 'locust-worker' }, restore: true, lease: 'ld', keepSummaries: 5 },
+    kubernetes: {
+      namespace: 'load',
+      target: { deployment: 'inference', hpa: 'inference' },
+      workers: { deployment: 'locust-worker' },
+      restore: true,
+      lease: 'ld',
+      keepSummaries: 5,
+    },
     transition: 'continue',
     retry: { attempts: 1, masterTimeout: '30s', onWorkerLoss: 'retry' },
     slo: { p95: '500ms', failRatio: '1%', minRps: 10, onBreach: 'stop' },
@@ -102,10 +123,51 @@ const VALID: Record<string, unknown>[] = [
 /** Values that are wrong in interesting ways for almost any field. */
 const nasty: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
-    0, -1, -0, 1.5, 1e308, -1e308, 1e-300, 2 ** 53, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER, 1_000_001,
-    'NaN', '.nan', 'nan', 'Infinity', '.inf', '-.inf', '1e400', '-5s', '0s', '1h1h', '10', '10x', '1.5ms', 's', 'ms', '',
-    ' ', '\u0000', '\u202Eevil', '名前', '🚀🚀', 'ﬁ', 'a'.repeat(5_000), '../../etc/passwd', 'http://u:p@h:1', 'HTTP://X', 'ftp://x',
-    true, false, null, [], {}, [[[[[[[[]]]]]]]], { a: { b: { c: { d: { e: {} } } } } },
+    0,
+    -1,
+    -0,
+    1.5,
+    1e308,
+    -1e308,
+    1e-300,
+    2 ** 53,
+    2 ** 53 + 2,
+    Number.MAX_SAFE_INTEGER,
+    1_000_001,
+    'NaN',
+    '.nan',
+    'nan',
+    'Infinity',
+    '.inf',
+    '-.inf',
+    '1e400',
+    '-5s',
+    '0s',
+    '1h1h',
+    '10',
+    '10x',
+    '1.5ms',
+    's',
+    'ms',
+    '',
+    ' ',
+    '\u0000',
+    '\u202Eevil',
+    '名前',
+    '🚀🚀',
+    'ﬁ',
+    'a'.repeat(5_000),
+    '../../etc/passwd',
+    'http://u:p@h:1',
+    'HTTP://X',
+    'ftp://x',
+    true,
+    false,
+    null,
+    [],
+    {},
+    [[[[[[[[]]]]]]]],
+    { a: { b: { c: { d: { e: {} } } } } },
   ),
   fc.double(),
   fc.integer(),
@@ -114,8 +176,7 @@ const nasty: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
-type Mutation =
-  | { op: 'drop' | 'replace' | 'retype' | 'rename' | 'add' | 'nest'; pick: number; value: unknown; key: string };
+type Mutation = { op: 'drop' | 'replace' | 'retype' | 'rename' | 'add' | 'nest'; pick: number; value: unknown; key: string };
 
 function mutate(doc: unknown, m: Mutation): unknown {
   const p = pickNode(doc, m.pick);
@@ -152,21 +213,87 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
 });
 
 /** A valid matrix with one to four mutations, written as block YAML or as flow (JSON) YAML. */
-const mutatedMatrix = fc
-  .tuple(fc.constantFrom(...VALID), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean())
-  .map(([base, ms, flow]) => {
-    const doc = ms.reduce<unknown>((d, m) => mutate(d, m), base);
-    return flow ? JSON.stringify(doc) ?? 'null' : stringify(doc);
-  });
+const mutatedMatrix = fc.tuple(fc.constantFrom(...VALID), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean()).map(([base, ms, flow]) => {
+  const doc = ms.reduce<unknown>((d, m) => mutate(d, m), base);
+  return flow ? (JSON.stringify(doc) ?? 'null') : stringify(doc);
+});
 
 /** Token soup that looks like YAML (without anchors and aliases; see the alias tests below). */
 const YAML_TOKENS = [
-  'version: 1\n', 'name: x\n', 'stages:\n', '  - ', 'users: ', 'matrix:\n', '  users: [', 'capacity:\n', 'slo:\n', '  p95: ',
-  'duration: ', 'spawnRate: ', 'defaults:\n', 'locust:\n', '  url: ', 'kubernetes:\n', 'retry:\n', 'transition: ',
-  '10', '-1', '0', '1e309', '.nan', '.inf', '0x1F', '0o17', '1_000', '10s', '500ms', '1h30m', 'true', '~', 'null',
-  '[', ']', '{', '}', ', ', ': ', ':', '- ', '? ', '\n', '  ', '    ', '\t', '"', "'", '\\', '#', '|\n', '>-\n',
-  '!!str ', '!!int ', '!!float ', '!!binary ', '!!set ', '!!omap ', '!!map ', '!!seq ', '!!timestamp ', '!custom ',
-  '---\n', '...\n', '%YAML 1.2\n', '%TAG ! tag:x,2000:\n', '<<: ', '\r\n', '\r', '\uFEFF', '\u0000', '\u202E', '😀', 'é',
+  'version: 1\n',
+  'name: x\n',
+  'stages:\n',
+  '  - ',
+  'users: ',
+  'matrix:\n',
+  '  users: [',
+  'capacity:\n',
+  'slo:\n',
+  '  p95: ',
+  'duration: ',
+  'spawnRate: ',
+  'defaults:\n',
+  'locust:\n',
+  '  url: ',
+  'kubernetes:\n',
+  'retry:\n',
+  'transition: ',
+  '10',
+  '-1',
+  '0',
+  '1e309',
+  '.nan',
+  '.inf',
+  '0x1F',
+  '0o17',
+  '1_000',
+  '10s',
+  '500ms',
+  '1h30m',
+  'true',
+  '~',
+  'null',
+  '[',
+  ']',
+  '{',
+  '}',
+  ', ',
+  ': ',
+  ':',
+  '- ',
+  '? ',
+  '\n',
+  '  ',
+  '    ',
+  '\t',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '|\n',
+  '>-\n',
+  '!!str ',
+  '!!int ',
+  '!!float ',
+  '!!binary ',
+  '!!set ',
+  '!!omap ',
+  '!!map ',
+  '!!seq ',
+  '!!timestamp ',
+  '!custom ',
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n',
+  '%TAG ! tag:x,2000:\n',
+  '<<: ',
+  '\r\n',
+  '\r',
+  '\uFEFF',
+  '\u0000',
+  '\u202E',
+  '😀',
+  'é',
 ];
 const yamlSoup = fc.array(fc.constantFrom(...YAML_TOKENS), { maxLength: 60 }).map((t) => t.join(''));
 
@@ -198,7 +325,10 @@ describe('matrix reader on hostile input: a plan or a ConfigError naming file an
   it('arbitrary strings (UTF-16 units, graphemes, ASCII)', () => {
     // '*' starts an alias: aliases are exercised (and known to fail) below.
     const noAlias = (s: string) => s.replaceAll('*', '+');
-    holds(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.string({ maxLength: 200 })).map(noAlias), 1_500);
+    holds(
+      fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.string({ maxLength: 200 })).map(noAlias),
+      1_500,
+    );
   });
 
   it('YAML-ish token soup (tags, directives, flow and block collections, odd scalars)', () => {
@@ -206,8 +336,15 @@ describe('matrix reader on hostile input: a plan or a ConfigError naming file an
   });
 
   it('arbitrary JSON values written as YAML and as JSON', () => {
-    holds(fc.jsonValue({ maxDepth: 6 }).map((v) => stringify(v)), 800);
-    holds(fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)), 800, SEED + 1);
+    holds(
+      fc.jsonValue({ maxDepth: 6 }).map((v) => stringify(v)),
+      800,
+    );
+    holds(
+      fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
+      800,
+      SEED + 1,
+    );
     holds(realKeysArbitraryValues, 1_500, SEED + 2);
   });
 

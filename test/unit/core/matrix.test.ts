@@ -29,7 +29,14 @@ matrix:
       [50, 100],
       [50, 200],
     ]);
-    expect(p.stages[0]).toMatchObject({ index: 1, name: 'spawnRate=10 users=100', slug: 'spawnrate-10-users-100', durationMs: 30_000, cooldownMs: 5_000, sampleEveryMs: 2_000 });
+    expect(p.stages[0]).toMatchObject({
+      index: 1,
+      name: 'spawnRate=10 users=100',
+      slug: 'spawnrate-10-users-100',
+      durationMs: 30_000,
+      cooldownMs: 5_000,
+      sampleEveryMs: 2_000,
+    });
     expect(p.locust.url).toBeNull();
   });
 
@@ -78,7 +85,9 @@ stages:
     expect(c.stages[0]).toMatchObject({ users: 10, name: 'probe users=10' });
     expect(issuesOf('version: 1\nname: cap\ncapacity: { users: { start: 10, max: 500 } }\n')[0]).toMatch(/capacity: a capacity search needs an slo:/);
     expect(issuesOf('version: 1\nname: a\nslo: { p95: fast }\nstages: [{users: 1}]\n')[0]).toMatch(/slo.p95: expected a duration with a unit/);
-    expect(issuesOf('version: 1\nname: a\nslo: { failRatio: 150% }\nstages: [{users: 1}]\n')[0]).toMatch(/slo.failRatio: expected a percentage like 1% or a ratio like 0.01/);
+    expect(issuesOf('version: 1\nname: a\nslo: { failRatio: 150% }\nstages: [{users: 1}]\n')[0]).toMatch(
+      /slo.failRatio: expected a percentage like 1% or a ratio like 0.01/,
+    );
     expect(issuesOf('version: 1\nname: a\nslo: { p59: 1s }\nstages: [{users: 1}]\n')[0]).toMatch(/unknown key "p59" — did you mean "p50"\?/);
   });
 
@@ -92,8 +101,23 @@ stages:
       [1, 4, 800],
       [1, 8, 200],
     ]);
-    expect(p.stages[23]).toMatchObject({ replicas: 8, workers: 8, users: 800, name: 'replicas=8 workers=8 users=800', durationMs: 120_000, cooldownMs: 15_000, scaleTimeoutMs: 300_000 });
-    expect(p.kubernetes).toEqual({ namespace: 'default', target: { deployment: 'inference', hpa: 'inference' }, workers: { deployment: 'locust-worker' }, restore: true, leaseName: 'locust-driver', keepSummaries: 20 });
+    expect(p.stages[23]).toMatchObject({
+      replicas: 8,
+      workers: 8,
+      users: 800,
+      name: 'replicas=8 workers=8 users=800',
+      durationMs: 120_000,
+      cooldownMs: 15_000,
+      scaleTimeoutMs: 300_000,
+    });
+    expect(p.kubernetes).toEqual({
+      namespace: 'default',
+      target: { deployment: 'inference', hpa: 'inference' },
+      workers: { deployment: 'locust-worker' },
+      restore: true,
+      leaseName: 'locust-driver',
+      keepSummaries: 20,
+    });
   });
 
   it('needs the kubernetes objects a stage scales, and replicas or hpa, not both', () => {
@@ -105,9 +129,15 @@ stages:
     expect(lines.some((l) => l.includes('stages[0].hpa: give replicas or hpa, not both'))).toBe(true);
     expect(() => plan('version: 1\nname: a\nstages: [{users: 1, workers: 2}]\n')).toThrow(/stage 1 sets workers, which needs kubernetes.workers.deployment/);
     expect(() => plan('version: 1\nname: a\nstages: [{users: 1, replicas: 2}]\n')).toThrow(/stage 1 sets replicas, which needs kubernetes.target.deployment/);
-    expect(issuesOf('version: 1\nname: a\nkubernetes: { target: { deployment: Inference } }\nstages: [{users: 1}]\n')[0]).toMatch(/kubernetes.target.deployment: expected a Kubernetes object name/);
-    expect(issuesOf('version: 1\nname: a\nkubernetes: { targt: { deployment: x } }\nstages: [{users: 1}]\n')[0]).toMatch(/unknown key "targt" — did you mean "target"\?/);
-    expect(issuesOf('version: 1\nname: a\nstages: [{users: 1, hpa: { min: 4, max: 2, cpuPercent: 70 }}]\n')[0]).toMatch(/stages\[0\].hpa.max: max must be at least min/);
+    expect(issuesOf('version: 1\nname: a\nkubernetes: { target: { deployment: Inference } }\nstages: [{users: 1}]\n')[0]).toMatch(
+      /kubernetes.target.deployment: expected a Kubernetes object name/,
+    );
+    expect(issuesOf('version: 1\nname: a\nkubernetes: { targt: { deployment: x } }\nstages: [{users: 1}]\n')[0]).toMatch(
+      /unknown key "targt" — did you mean "target"\?/,
+    );
+    expect(issuesOf('version: 1\nname: a\nstages: [{users: 1, hpa: { min: 4, max: 2, cpuPercent: 70 }}]\n')[0]).toMatch(
+      /stages\[0\].hpa.max: max must be at least min/,
+    );
   });
 
   it('reports YAML syntax errors and duplicate keys with their position', () => {

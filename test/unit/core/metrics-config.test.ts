@@ -13,14 +13,24 @@ describe('metrics: in the matrix', () => {
   it('is null without the section, and defaulted with it', () => {
     expect(plan('').metrics).toBeNull();
     expect(plan('metrics:\n  remoteWrite: { url: "http://prom:9090/api/v1/write", bearerTokenEnv: PROM_TOKEN }\n  labels: { env: ci }\n').metrics).toEqual({
-      remoteWrite: { url: 'http://prom:9090/api/v1/write', basicAuth: null, bearerTokenEnv: 'PROM_TOKEN', timeoutMs: 5_000, retries: 3, maxQueued: 20_000, flushTimeoutMs: 10_000 },
+      remoteWrite: {
+        url: 'http://prom:9090/api/v1/write',
+        basicAuth: null,
+        bearerTokenEnv: 'PROM_TOKEN',
+        timeoutMs: 5_000,
+        retries: 3,
+        maxQueued: 20_000,
+        flushTimeoutMs: 10_000,
+      },
       labels: { env: 'ci' },
     });
   });
 
   it('refuses credentials in the URL, both auth kinds at once, and labels the driver sets itself', () => {
     expect(() => plan('metrics:\n  remoteWrite: { url: "http://u:p@prom/api/v1/write" }\n')).toThrow(MatrixError);
-    expect(() => plan('metrics:\n  remoteWrite: { url: "http://prom/w", bearerTokenEnv: A, basicAuth: { username: u, passwordEnv: B } }\n')).toThrow(/not both/);
+    expect(() => plan('metrics:\n  remoteWrite: { url: "http://prom/w", bearerTokenEnv: A, basicAuth: { username: u, passwordEnv: B } }\n')).toThrow(
+      /not both/,
+    );
     expect(() => plan('metrics:\n  labels: { run_id: x }\n')).toThrow(/may not be named/);
     expect(() => plan('metrics:\n  remoteWrite: { url: "http://prom/w", password: x }\n')).toThrow(MatrixError);
   });
@@ -32,7 +42,11 @@ describe('--remote-write-url and --metrics-label', () => {
     expect(opts).toMatchObject({ remoteWriteUrl: 'http://p/w', metricsLabels: { env: 'ci', team: 'ml' } });
     const fromEnv = await parseCli(['run'], { LOCUST_DRIVER_REMOTE_WRITE_URL: 'http://p/w', LOCUST_DRIVER_METRICS_LABEL: 'a=1,b=2' }, '1');
     expect(fromEnv).toMatchObject({ remoteWriteUrl: 'http://p/w', metricsLabels: { a: '1', b: '2' } });
-    const merged = withMetricsFlags(plan('metrics:\n  remoteWrite: { url: "http://file/w", retries: 1 }\n  labels: { env: file, x: y }\n').metrics, 'http://flag/w', { env: 'flag' });
+    const merged = withMetricsFlags(
+      plan('metrics:\n  remoteWrite: { url: "http://file/w", retries: 1 }\n  labels: { env: file, x: y }\n').metrics,
+      'http://flag/w',
+      { env: 'flag' },
+    );
     expect(merged).toMatchObject({ remoteWrite: { url: 'http://flag/w', retries: 1 }, labels: { env: 'flag', x: 'y' } });
     expect(withMetricsFlags(null, null, {})).toBeNull();
   });
@@ -48,7 +62,9 @@ describe('authHeaders', () => {
   const rw = { url: 'http://p/w', basicAuth: null, bearerTokenEnv: null, timeoutMs: 1, retries: 0, maxQueued: 10, flushTimeoutMs: 1 };
   it('reads the secret from the environment variable the plan names, and fails clearly when it is unset', () => {
     expect(authHeaders({ ...rw, bearerTokenEnv: 'T' }, { T: 'abc' }, 'm.yaml')).toEqual({ Authorization: 'Bearer abc' });
-    expect(authHeaders({ ...rw, basicAuth: { username: 'u', passwordEnv: 'P' } }, { P: 'pw' }, 'm.yaml')).toEqual({ Authorization: `Basic ${Buffer.from('u:pw').toString('base64')}` });
+    expect(authHeaders({ ...rw, basicAuth: { username: 'u', passwordEnv: 'P' } }, { P: 'pw' }, 'm.yaml')).toEqual({
+      Authorization: `Basic ${Buffer.from('u:pw').toString('base64')}`,
+    });
     expect(() => authHeaders({ ...rw, bearerTokenEnv: 'T' }, {}, 'm.yaml')).toThrow(/T is not set/);
     expect(authHeaders(rw, {}, 'm.yaml')).toEqual({});
   });

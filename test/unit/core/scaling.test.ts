@@ -9,7 +9,14 @@ import { FakeCluster } from '../../fakes/fake-cluster.js';
 import { MemorySink } from '../../fakes/memory-sink.js';
 import { plan as basePlan } from '../../fakes/run-setup.js';
 
-const k8s: KubernetesPlan = { namespace: 'loadtest', target: { deployment: 'inference', hpa: 'inference' }, workers: { deployment: 'locust-worker' }, restore: true, leaseName: 'locust-driver', keepSummaries: 3 };
+const k8s: KubernetesPlan = {
+  namespace: 'loadtest',
+  target: { deployment: 'inference', hpa: 'inference' },
+  workers: { deployment: 'locust-worker' },
+  restore: true,
+  leaseName: 'locust-driver',
+  keepSummaries: 3,
+};
 
 const st = (index: number, over: Partial<StagePlan>): StagePlan => ({
   index,
@@ -30,7 +37,11 @@ const st = (index: number, over: Partial<StagePlan>): StagePlan => ({
 });
 
 const plan = (stages: StagePlan[], kube: KubernetesPlan = k8s): RunPlan =>
-  basePlan(stages, { name: 'scaling', kubernetes: kube, locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 10_000, requestTimeoutMs: 15_000, auth: null } });
+  basePlan(stages, {
+    name: 'scaling',
+    kubernetes: kube,
+    locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 10_000, requestTimeoutMs: 15_000, auth: null },
+  });
 
 function setup() {
   const clock = new ManualClock();
@@ -44,8 +55,20 @@ function setup() {
   };
   const sink = new MemorySink();
   const events: RunEvent[] = [];
-  const opts = (p: RunPlan): RunOptions => ({ runId: 'r1', plan: p, host: null, healthUrl: null, embedded: false, expectWorkers: 2, connectTimeoutMs: 10_000, driverVersion: '0.1.0', nodeVersion: 'v24', holder: 'pod-a' });
-  const go = (p: RunPlan) => clock.run(runMatrix({ lg, clock, sink, emit: (e) => events.push(e), signal: new AbortController().signal, cluster }, opts(p)).then((end) => end.record));
+  const opts = (p: RunPlan): RunOptions => ({
+    runId: 'r1',
+    plan: p,
+    host: null,
+    healthUrl: null,
+    embedded: false,
+    expectWorkers: 2,
+    connectTimeoutMs: 10_000,
+    driverVersion: '0.1.0',
+    nodeVersion: 'v24',
+    holder: 'pod-a',
+  });
+  const go = (p: RunPlan) =>
+    clock.run(runMatrix({ lg, clock, sink, emit: (e) => events.push(e), signal: new AbortController().signal, cluster }, opts(p)).then((end) => end.record));
   return { clock, lg, cluster, sink, events, go };
 }
 
@@ -65,10 +88,21 @@ describe('stages that scale the cluster', () => {
     expect([s.replicasReady, s.replicasDesired]).toEqual([4, 4]);
     const progress = events.find((e) => e.kind === 'sample');
     expect(progress).toBeDefined();
-    expect(cluster.calls.filter((c) => c.startsWith('scale'))).toEqual(['scale inference 2', 'scale locust-worker 4', 'scale inference 4', 'scale locust-worker 2', 'scale inference 1']);
+    expect(cluster.calls.filter((c) => c.startsWith('scale'))).toEqual([
+      'scale inference 2',
+      'scale locust-worker 4',
+      'scale inference 4',
+      'scale locust-worker 2',
+      'scale inference 1',
+    ]);
     expect(cluster.deployments.get('inference')!.spec).toBe(1);
     expect(cluster.deployments.get('locust-worker')!.spec).toBe(2);
-    expect(record.environment.kubernetes).toMatchObject({ namespace: 'loadtest', server: 'https://127.0.0.1:6443', inCluster: true, baseline: { targetReplicas: 1, workerReplicas: 2, hpaExisted: false } });
+    expect(record.environment.kubernetes).toMatchObject({
+      namespace: 'loadtest',
+      server: 'https://127.0.0.1:6443',
+      inCluster: true,
+      baseline: { targetReplicas: 1, workerReplicas: 2, hpaExisted: false },
+    });
     expect(cluster.lease.holder).toBeNull(); // released
     expect(cluster.configMaps.map((c) => c.name)).toEqual(['locust-driver-run-r1']);
     expect(JSON.parse(cluster.configMaps[0]!.data['run.json']!).stages[0].samples).toEqual([]);
@@ -128,7 +162,9 @@ describe('stages that scale the cluster', () => {
     cluster.rolloutMs.set('inference', Infinity);
     const record = await go(plan([st(1, { replicas: 6, scaleTimeoutMs: 20_000 }), st(2, {})]));
     expect(record.stages[0]!.status).toBe('failed');
-    expect(record.stages[0]!.reason).toBe('deployment inference was not ready within scaleTimeout 20s: 1/6 available, 0 updated, 1 ready, observedGeneration 1 < generation 2');
+    expect(record.stages[0]!.reason).toBe(
+      'deployment inference was not ready within scaleTimeout 20s: 1/6 available, 0 updated, 1 ready, observedGeneration 1 < generation 2',
+    );
     expect(lg.calls.filter((c) => c.startsWith('swarm'))).toHaveLength(1); // only stage 2 started load
     expect(record.stages[1]!.status).toBe('completed');
     expect(cluster.deployments.get('inference')!.spec).toBe(1); // restored
@@ -151,7 +187,9 @@ describe('stages that scale the cluster', () => {
     cluster.lease = { holder: 'locust-load-test-nightly-29123-abcde', renewTime: '2026-11-28T11:59:58.000000Z' };
     const record = await go(plan([st(1, {})]));
     expect(record.status).toBe('failed');
-    expect(record.error).toMatch(/^another locust-driver holds the Lease locust-driver in loadtest \(holder locust-load-test-nightly-29123-abcde, renewed 2026-11-28T11:59:58.000000Z\)/);
+    expect(record.error).toMatch(
+      /^another locust-driver holds the Lease locust-driver in loadtest \(holder locust-load-test-nightly-29123-abcde, renewed 2026-11-28T11:59:58.000000Z\)/,
+    );
     expect(lg.calls).toEqual([]);
     expect(cluster.lease.holder).toBe('locust-load-test-nightly-29123-abcde');
   });

@@ -8,7 +8,25 @@ import { MemorySink } from '../../fakes/memory-sink.js';
 
 const none: SloSpec = { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, avgMs: null, maxMs: null, failRatio: null, minRps: null };
 const totals = (o: Partial<Totals>): Totals => ({
-  requests: 1000, failures: 0, rps: 100, failRatio: 0, avgMs: 50, minMs: 1, maxMs: 900, p50Ms: 40, p66Ms: 50, p75Ms: 60, p80Ms: 70, p90Ms: 200, p95Ms: 612, p98Ms: 700, p99Ms: 800, p999Ms: 900, p9999Ms: 900, p100Ms: 900, ...o,
+  requests: 1000,
+  failures: 0,
+  rps: 100,
+  failRatio: 0,
+  avgMs: 50,
+  minMs: 1,
+  maxMs: 900,
+  p50Ms: 40,
+  p66Ms: 50,
+  p75Ms: 60,
+  p80Ms: 70,
+  p90Ms: 200,
+  p95Ms: 612,
+  p98Ms: 700,
+  p99Ms: 800,
+  p999Ms: 900,
+  p9999Ms: 900,
+  p100Ms: 900,
+  ...o,
 });
 
 describe('SLO verdicts', () => {
@@ -29,21 +47,59 @@ describe('SLO verdicts', () => {
 });
 
 const st = (index: number, users: number, slo: SloSpec | null): StagePlan => ({
-  index, name: `users=${users}`, slug: `users-${users}`, users, spawnRate: 50, durationMs: 10_000, cooldownMs: 1_000, sampleEveryMs: 2_000, rampTimeoutMs: 120_000,
-  replicas: null, hpa: null, workers: null, scaleTimeoutMs: 60_000, slo,
+  index,
+  name: `users=${users}`,
+  slug: `users-${users}`,
+  users,
+  spawnRate: 50,
+  durationMs: 10_000,
+  cooldownMs: 1_000,
+  sampleEveryMs: 2_000,
+  rampTimeoutMs: 120_000,
+  replicas: null,
+  hpa: null,
+  workers: null,
+  scaleTimeoutMs: 60_000,
+  slo,
 });
 
 const plan = (stages: StagePlan[], over: Partial<RunPlan> = {}): RunPlan => ({
-  version: 1, name: 'slo', source: 'm.yaml',
+  version: 1,
+  name: 'slo',
+  source: 'm.yaml',
   locust: { url: 'http://fake-locust:8089', expectWorkers: 2, connectTimeoutMs: 10_000, requestTimeoutMs: 15_000, auth: null },
-  target: { host: null, healthPath: null }, kubernetes: null, onBreach: 'continue', transition: 'restart', retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' }, capacity: null, metrics: null, stages, ...over,
+  target: { host: null, healthPath: null },
+  kubernetes: null,
+  onBreach: 'continue',
+  transition: 'restart',
+  retry: { attempts: 2, masterTimeoutMs: 30_000, onWorkerLoss: 'invalid' },
+  capacity: null,
+  metrics: null,
+  stages,
+  ...over,
 });
 
 function go(p: RunPlan, o: FakeLocustOptions, baseline: RunOptions['baseline'] = null) {
   const clock = new ManualClock();
   const lg = new FakeLocust(clock, { workers: 2, ...o });
-  const opts: RunOptions = { runId: 'r', plan: p, host: null, healthUrl: null, embedded: false, expectWorkers: 2, connectTimeoutMs: 10_000, driverVersion: '0', nodeVersion: 'v24', baseline };
-  return { lg, run: clock.run(runMatrix({ lg, clock, sink: new MemorySink(), emit: () => undefined, signal: new AbortController().signal }, opts).then((end) => end.record)) };
+  const opts: RunOptions = {
+    runId: 'r',
+    plan: p,
+    host: null,
+    healthUrl: null,
+    embedded: false,
+    expectWorkers: 2,
+    connectTimeoutMs: 10_000,
+    driverVersion: '0',
+    nodeVersion: 'v24',
+    baseline,
+  };
+  return {
+    lg,
+    run: clock.run(
+      runMatrix({ lg, clock, sink: new MemorySink(), emit: () => undefined, signal: new AbortController().signal }, opts).then((end) => end.record),
+    ),
+  };
 }
 
 // A service whose p95 climbs with load: 40 ms up to 100 users, then 4 ms more per user.
@@ -107,7 +163,11 @@ describe('a run compared with a baseline', () => {
     const same = await go(plan(stages), { p95ForUsers: () => 40 }, { run: before, tolerances: { p95: 0.1 } }).run;
     expect(same.comparison?.regression).toBe(false);
     expect(same.verdict).toBe('none');
-    const slower = await go(plan([...stages].reverse().map((s, i) => ({ ...s, index: i + 1 }))), { p95ForUsers: () => 60 }, { run: before, tolerances: { p95: 0.1 } }).run;
+    const slower = await go(
+      plan([...stages].reverse().map((s, i) => ({ ...s, index: i + 1 }))),
+      { p95ForUsers: () => 60 },
+      { run: before, tolerances: { p95: 0.1 } },
+    ).run;
     expect(slower.comparison?.regression).toBe(true);
     expect(slower.comparison?.stages.filter((s) => s.regression)).toHaveLength(2);
     expect(slower.verdict).toBe('fail');

@@ -35,10 +35,7 @@ function row(overrides: Partial<EndpointStats> = {}): EndpointStats {
 
 /** A completed stage with just the numbers the highlights look at. */
 function stage(index: number, users: number, rps: number, p95Ms: number | null, extra: Partial<StageResult> = {}): StageResult {
-  return makeStage(
-    { index, users, totals: makeTotals({ rps, p95Ms, requests: Math.round(rps * 117) }) },
-    extra,
-  );
+  return makeStage({ index, users, totals: makeTotals({ rps, p95Ms, requests: Math.round(rps * 117) }) }, extra);
 }
 
 describe('toTotals', () => {

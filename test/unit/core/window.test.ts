@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateWindowEnd, estimateWindowStart, readWindowNow } from '../../../src/core/window.js';
 
 describe('estimateWindowStart', () => {
-  it('puts the start one report interval before each worker\'s first report, weighted by its requests', () => {
+  it("puts the start one report interval before each worker's first report, weighted by its requests", () => {
     // reset at 10 000; worker A reports at ~10 500 (covers 7 500..10 500), worker B at ~12 000 (9 000..12 000)
     const obs = [
       { at: 10_100, count: 0 },
@@ -21,7 +21,7 @@ describe('estimateWindowStart', () => {
     expect(est.startMs).toBe(8_250); // mean of 7 500 and 9 000
   });
 
-  it('ignores later reports (a worker\'s second report is not a first report)', () => {
+  it("ignores later reports (a worker's second report is not a first report)", () => {
     const obs = [
       { at: 10_100, count: 100 },
       { at: 13_300, count: 100 },
@@ -72,10 +72,14 @@ describe('estimateWindowEnd', () => {
       { at: 2_500, count: 60 }, // worker B
       ...[2_600, 3_000, 3_800].map((at) => ({ at, count: 60 })), // A's next report is due at ~3.95 s
     ];
-    expect(estimateWindowEnd(9_999, obs, 2)).toEqual({ endMs: Math.round((500 + 1_750) / 2), complete: true, nextEndMs: Math.round((500 + 1_750) / 2) + 1_500 });
+    expect(estimateWindowEnd(9_999, obs, 2)).toEqual({
+      endMs: Math.round((500 + 1_750) / 2),
+      complete: true,
+      nextEndMs: Math.round((500 + 1_750) / 2) + 1_500,
+    });
   });
 
-  it("counts a worker once although its reports, seen through polls, came less than 3 s apart (measured on 2.47.0)", () => {
+  it('counts a worker once although its reports, seen through polls, came less than 3 s apart (measured on 2.47.0)', () => {
     // polls every 100 ms; worker A reports at -2.8 s and again at +0.11 s (2.91 s later), B at -0.1 s
     const at = Array.from({ length: 34 }, (_, i) => -3_150 + i * 100); // up to +0.15 s
     const obs = at.map((t) => ({ at: t, count: 45 + (t > -2_800 ? 13 : 0) + (t > -100 ? 12 : 0) + (t > 110 ? 11 : 0) }));
@@ -85,7 +89,7 @@ describe('estimateWindowEnd', () => {
     expect(readWindowNow(0, est, 100)).toBe(true);
   });
 
-  it('takes two workers\' reports that landed together as both, once no other report follows within the span\'s slack (measured on 2.47.0)', () => {
+  it("takes two workers' reports that landed together as both, once no other report follows within the span's slack (measured on 2.47.0)", () => {
     // 100 ms polls; A and B report 100 ms apart at -3.0 s, then together at +0.09 s with fewer requests
     // than the interval before (so the share rule says "not yet"); nothing else comes
     const at = Array.from({ length: 45 }, (_, i) => -3_300 + i * 100); // up to +1.1 s
@@ -105,7 +109,16 @@ describe('estimateWindowEnd', () => {
       { at: 3100, count: 120 },
     ];
     expect(estimateWindowEnd(9_999, obs, 2)).toEqual({ endMs: 2_250, complete: true, nextEndMs: 2_250 + 750 });
-    expect(estimateWindowEnd(9_999, [{ at: 1, count: 5 }, { at: 2, count: 5 }], 2).endMs).toBe(9_999);
+    expect(
+      estimateWindowEnd(
+        9_999,
+        [
+          { at: 1, count: 5 },
+          { at: 2, count: 5 },
+        ],
+        2,
+      ).endMs,
+    ).toBe(9_999);
   });
 });
 

@@ -45,7 +45,11 @@ const get = (path: string, ms = 3_000) => fetch(new URL(path, proxy.url), { sign
 
 describe('fault proxy', () => {
   it('forwards method, path, query and body untouched when no fault matches', async () => {
-    const res = await fetch(new URL('swarm?x=1', proxy.url), { method: 'POST', body: 'user_count=3&spawn_rate=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(new URL('swarm?x=1', proxy.url), {
+      method: 'POST',
+      body: 'user_count=3&spawn_rate=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { path: string }).path).toBe('/swarm?x=1');
     expect(seen).toEqual(['POST /swarm?x=1 user_count=3&spawn_rate=1']);

@@ -21,7 +21,5 @@ export function setupsOf(stages: readonly StageResult[]): string[] {
     if (!seen.has(setup.key)) seen.set(setup.key, setup);
   }
   const n = (v: number | null) => v ?? -1;
-  return [...seen.values()]
-    .sort((a, b) => n(a.replicas) - n(b.replicas) || n(a.workers) - n(b.workers))
-    .map((s) => s.key);
+  return [...seen.values()].sort((a, b) => n(a.replicas) - n(b.replicas) || n(a.workers) - n(b.workers)).map((s) => s.key);
 }

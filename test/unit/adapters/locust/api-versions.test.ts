@@ -8,7 +8,10 @@ import { apiForVersion, apiFromAllow, compareVersions } from '../../../../src/ad
 import { LocustError, StopFailedError } from '../../../../src/core/errors.js';
 import { exitCode } from '../../../../src/core/exit-code.js';
 
-const CAPTURED = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort(compareVersions);
+const CAPTURED = readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort(compareVersions);
 const allowOf = (v: string) => /^Allow: (.*)$/m.exec(fixture(v, 'options-stop.headers'))?.[1]?.trim() ?? null;
 
 const agent = useMockAgent();
@@ -20,7 +23,11 @@ const client = () =>
     retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 100 },
     stopPolicy: { verifyMs: 300, pollMs: 100, retryMs: 10 },
   });
-const calls = () => agent().getCallHistory()?.calls().map((c) => `${c.method} ${c.path}${c.method === 'POST' && c.path === '/swarm' ? ` ${String(c.body)}` : ''}`) ?? [];
+const calls = () =>
+  agent()
+    .getCallHistory()
+    ?.calls()
+    .map((c) => `${c.method} ${c.path}${c.method === 'POST' && c.path === '/swarm' ? ` ${String(c.body)}` : ''}`) ?? [];
 
 describe('the API table', () => {
   it('agrees with every captured release: the method /stop takes is the one OPTIONS allows, and the wrong one is refused', () => {
@@ -28,7 +35,9 @@ describe('the API table', () => {
     for (const v of CAPTURED) {
       const api = apiForVersion(v);
       if ('unsupported' in api) throw new Error(`${v} is captured but unsupported`);
-      const allowed = allowOf(v)!.split(',').map((m) => m.trim());
+      const allowed = allowOf(v)!
+        .split(',')
+        .map((m) => m.trim());
       expect(allowed, v).toContain(api.stateMethod);
       expect(allowed, v).not.toContain(api.stateMethod === 'GET' ? 'POST' : 'GET');
       // the wrong method: 405, or (2.18.1–2.26.x) a 500 wrapping it
@@ -40,7 +49,9 @@ describe('the API table', () => {
   });
 
   it('refuses releases before 2.12.1 and other majors, naming the range', () => {
-    expect(apiForVersion('2.11.0')).toEqual({ unsupported: expect.stringMatching(/runs Locust 2\.11\.0; locust-driver supports Locust 2\.12\.1 or newer 2\.x \(tested up to 2\.47\.0\)/) });
+    expect(apiForVersion('2.11.0')).toEqual({
+      unsupported: expect.stringMatching(/runs Locust 2\.11\.0; locust-driver supports Locust 2\.12\.1 or newer 2\.x \(tested up to 2\.47\.0\)/),
+    });
     expect(apiForVersion('1.6.0')).toHaveProperty('unsupported');
     expect(apiForVersion('3.0.0')).toHaveProperty('unsupported');
     expect(apiForVersion('2.52.3.dev4')).toMatchObject({ stateMethod: 'POST', wrapsErrors: false });
@@ -66,7 +77,9 @@ describe('detect', () => {
       pool.intercept({ path: '/stats/reset', method: api.stateMethod }).reply(200, 'ok', HTML_CT);
       await c.resetStats(); // straight to the right method: no refused call first
     }
-    expect(calls().filter((c) => c.includes('/stats/reset'))).toEqual(CAPTURED.map((v) => `${(apiForVersion(v) as { stateMethod: string }).stateMethod} /stats/reset`));
+    expect(calls().filter((c) => c.includes('/stats/reset'))).toEqual(
+      CAPTURED.map((v) => `${(apiForVersion(v) as { stateMethod: string }).stateMethod} /stats/reset`),
+    );
   });
 
   it('probes OPTIONS /stop when the page tells no version', async () => {
@@ -79,10 +92,16 @@ describe('detect', () => {
   it('refuses an old release and an API no release has (LOCUST_UNSUPPORTED: not retried)', async () => {
     const pool = agent().get(ORIGIN);
     pool.intercept({ path: '/', method: 'GET' }).reply(200, fixture('2.12.1', 'index.html').replaceAll('2.12.1', '2.10.2'), HTML_CT);
-    await expect(client().detect()).rejects.toMatchObject({ code: 'LOCUST_UNSUPPORTED', message: expect.stringMatching(/at http:\/\/locust-master:8089\/ cannot be driven: it runs Locust 2\.10\.2; locust-driver supports Locust 2\.12\.1/) });
+    await expect(client().detect()).rejects.toMatchObject({
+      code: 'LOCUST_UNSUPPORTED',
+      message: expect.stringMatching(/at http:\/\/locust-master:8089\/ cannot be driven: it runs Locust 2\.10\.2; locust-driver supports Locust 2\.12\.1/),
+    });
     pool.intercept({ path: '/', method: 'GET' }).reply(200, '<html><title>nginx</title></html>', HTML_CT);
     pool.intercept({ path: '/stop', method: 'OPTIONS' }).reply(405, '');
-    await expect(client().detect()).rejects.toMatchObject({ code: 'LOCUST_UNSUPPORTED', message: expect.stringMatching(/does not answer as any known Locust release.*OPTIONS \/stop failed/) });
+    await expect(client().detect()).rejects.toMatchObject({
+      code: 'LOCUST_UNSUPPORTED',
+      message: expect.stringMatching(/does not answer as any known Locust release.*OPTIONS \/stop failed/),
+    });
   });
 });
 
@@ -126,12 +145,23 @@ describe('a stop that cannot fail silently', () => {
     pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.47.0', 12), JSON_CT);
     pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.47.0', 0), JSON_CT);
     pool.intercept({ path: '/stop', method: 'POST' }).reply(500, 'Internal Server Error');
-    const err = await c.stop().then(() => null, (e: unknown) => e);
+    const err = await c.stop().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(StopFailedError);
     expect(err).toMatchObject({ usersAtZero: true, code: 'LOCUST_STOP_FAILED' });
     expect(exitCode({ error: err })).toBe(3);
     expect((err as Error).message).toMatch(/refuses to stop .*brought to 0 .* restart the master/);
-    expect(calls().slice(1)).toEqual(['POST /stop', 'POST /stop', 'GET /stop', 'POST /swarm user_count=0&spawn_rate=1000', 'GET /stats/requests', 'GET /stats/requests', 'POST /stop']);
+    expect(calls().slice(1)).toEqual([
+      'POST /stop',
+      'POST /stop',
+      'GET /stop',
+      'POST /swarm user_count=0&spawn_rate=1000',
+      'GET /stats/requests',
+      'GET /stats/requests',
+      'POST /stop',
+    ]);
   });
 
   it('is done when the master takes its /stop again once the swarm of 0 brought the users down', async () => {
@@ -154,18 +184,35 @@ describe('a stop that cannot fail silently', () => {
     pool.intercept({ path: '/swarm', method: 'POST' }).reply(200, fixture('2.20.1', 'swarm-ok.json'), JSON_CT);
     pool.intercept({ path: '/stats/requests', method: 'GET' }).reply(200, stats('2.20.1', 12), JSON_CT).persist();
     const t0 = Date.now();
-    const err = await c.stop().then(() => null, (e: unknown) => e);
+    const err = await c.stop().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(err).toMatchObject({ usersAtZero: false, url: 'http://locust-master:8089/' });
-    expect((err as Error).message).toMatch(/^COULD NOT STOP THE LOAD: .*\(GET \/stop: .*HTTP 500.*; GET \/stop again: .*HTTP 500.*; POST \/stop: .*HTTP 500.*; the master still reports 12 users 0 s after the swarm of 0\)/);
-    expect((err as Error).message).toMatch(/the load may still be running: stop it in the Locust web UI at http:\/\/locust-master:8089\/ or restart the master now$/);
+    expect((err as Error).message).toMatch(
+      /^COULD NOT STOP THE LOAD: .*\(GET \/stop: .*HTTP 500.*; GET \/stop again: .*HTTP 500.*; POST \/stop: .*HTTP 500.*; the master still reports 12 users 0 s after the swarm of 0\)/,
+    );
+    expect((err as Error).message).toMatch(
+      /the load may still be running: stop it in the Locust web UI at http:\/\/locust-master:8089\/ or restart the master now$/,
+    );
   });
 
   it('leaves a master that does not answer to the run loop (an outage, not a refusal)', async () => {
     const c = await detected('2.47.0');
-    agent().get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).times(2);
-    agent().get(ORIGIN).intercept({ path: '/stop', method: 'GET' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    const err = await c.stop().then(() => null, (e: unknown) => e);
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/stop', method: 'POST' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+      .times(2);
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/stop', method: 'GET' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const err = await c.stop().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(LocustError);
     expect(err).not.toBeInstanceOf(StopFailedError);
     expect(err).toMatchObject({ code: 'LOCUST_UNREACHABLE' });

@@ -3,7 +3,6 @@ import { CSV_CT, JSON_CT, ORIGIN, fixture, useMockAgent } from '../../../support
 import { createLocustClient, displayUrl } from '../../../../src/adapters/locust/client.js';
 import { LocustError } from '../../../../src/core/errors.js';
 
-
 const agent = useMockAgent();
 
 const client = (over: Partial<Parameters<typeof createLocustClient>[0]> = {}) =>
@@ -15,7 +14,7 @@ describe('Locust client', () => {
     let contentType = '';
     agent()
       .get(ORIGIN)
-      .intercept({ path: '/swarm', method: 'POST', body: (b) => ((body = b), true), headers: (h) => ((contentType = String((h)['content-type'])), true) })
+      .intercept({ path: '/swarm', method: 'POST', body: (b) => ((body = b), true), headers: (h) => ((contentType = String(h['content-type'])), true) })
       .reply(200, { success: true, message: 'Swarming started', host: 'http://t:8000' }, JSON_CT);
     await client().swarm(50, 12.5, 'http://t:8000');
     const form = new URLSearchParams(body);
@@ -24,7 +23,10 @@ describe('Locust client', () => {
   });
 
   it('turns success:false into a LocustError and never retries a /swarm', async () => {
-    agent().get(ORIGIN).intercept({ path: '/swarm', method: 'POST' }).reply(200, { success: false, message: 'Missing user_count or spawn_rate from /swarm request' }, JSON_CT);
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/swarm', method: 'POST' })
+      .reply(200, { success: false, message: 'Missing user_count or spawn_rate from /swarm request' }, JSON_CT);
     await expect(client().swarm(5, 1, null)).rejects.toThrow(/refused to start 5 users at 1\/s: Missing user_count/);
     agent().get(ORIGIN).intercept({ path: '/swarm', method: 'POST' }).reply(503, 'busy');
     await expect(client().swarm(5, 1, null)).rejects.toThrow(/HTTP 503/);
@@ -53,16 +55,22 @@ describe('Locust client', () => {
     let auth = '';
     agent()
       .get(ORIGIN)
-      .intercept({ path: '/stats/requests', method: 'GET', headers: (h) => ((auth = String((h).authorization)), true) })
+      .intercept({ path: '/stats/requests', method: 'GET', headers: (h) => ((auth = String(h.authorization)), true) })
       .reply(401, '');
     await expect(client({ auth: { username: 'api', password: 's3cret' } }).stats()).rejects.toThrow(/HTTP 401\): the credentials were not accepted/);
     expect(auth).toBe(`Basic ${Buffer.from('api:s3cret').toString('base64')}`);
-    agent().get(ORIGIN).intercept({ path: '/stats/requests', method: 'GET' }).reply(302, 'Redirecting', { headers: { location: '/login?next=%2Fstats%2Frequests' } });
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/stats/requests', method: 'GET' })
+      .reply(302, 'Redirecting', { headers: { location: '/login?next=%2Fstats%2Frequests' } });
     await expect(client().stats()).rejects.toThrow(/requires a login — set locust.auth/);
   });
 
   it('refuses HTML where JSON is expected (the --web-login misconfiguration answers 200 HTML)', async () => {
-    agent().get(ORIGIN).intercept({ path: '/stats/requests', method: 'GET' }).reply(200, '<html>Locust auth exception: The session is unavailable</html>', { headers: { 'content-type': 'text/html' } });
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/stats/requests', method: 'GET' })
+      .reply(200, '<html>Locust auth exception: The session is unavailable</html>', { headers: { 'content-type': 'text/html' } });
     await expect(client().stats()).rejects.toThrow(/instead of JSON: .* --web-login is on without a login handler/);
   });
 
@@ -89,7 +97,10 @@ describe('Locust client', () => {
   });
 
   it('gives a clear error when nothing answers', async () => {
-    agent().get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/stop', method: 'POST' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     await expect(client().stop()).rejects.toThrow(/Locust master at http:\/\/locust-master:8089\/ did not answer POST \/stop \(ECONNREFUSED/);
   });
 });
@@ -97,13 +108,20 @@ describe('Locust client', () => {
 describe('state-changing calls across versions', () => {
   it('POSTs /stop and /stats/reset (2.47) and falls back to GET once on 405 (≤ 2.46), remembering it', async () => {
     const pool = agent().get(ORIGIN);
-    pool.intercept({ path: '/stop', method: 'POST' }).reply(405, '<!doctype html><title>405 Method Not Allowed</title>', { headers: { 'content-type': 'text/html' } });
+    pool
+      .intercept({ path: '/stop', method: 'POST' })
+      .reply(405, '<!doctype html><title>405 Method Not Allowed</title>', { headers: { 'content-type': 'text/html' } });
     pool.intercept({ path: '/stop', method: 'GET' }).reply(200, fixture('2.12.1', 'stop.json'), JSON_CT);
     pool.intercept({ path: '/stats/reset', method: 'GET' }).reply(200, 'ok', { headers: { 'content-type': 'text/html' } });
     const c = client();
     await c.stop();
     await c.resetStats(); // straight to GET now
-    expect(agent().getCallHistory()?.calls().map((x) => `${x.method} ${x.path}`)).toEqual(['POST /stop', 'GET /stop', 'GET /stats/reset']);
+    expect(
+      agent()
+        .getCallHistory()
+        ?.calls()
+        .map((x) => `${x.method} ${x.path}`),
+    ).toEqual(['POST /stop', 'GET /stop', 'GET /stats/reset']);
   });
 
   it('falls back to GET when 2.18.1–2.26.x wrap the 405 in a 500 (captured on 2.20.1 and 2.24.1)', async () => {
@@ -119,14 +137,20 @@ describe('state-changing calls across versions', () => {
   });
 
   it('does not take a 500 that is not a refused method for one (the stop is not retried)', async () => {
-    agent().get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).reply(500, 'Internal Server Error', { headers: { 'content-type': 'text/plain' } });
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/stop', method: 'POST' })
+      .reply(500, 'Internal Server Error', { headers: { 'content-type': 'text/plain' } });
     await expect(client().stop()).rejects.toThrow(/HTTP 500/);
   });
 
   it('uses POST where Locust 2.47 requires it', async () => {
     agent().get(ORIGIN).intercept({ path: '/stop', method: 'POST' }).reply(200, fixture('2.47.0', 'stop.json'), JSON_CT);
     await client().stop();
-    agent().get(ORIGIN).intercept({ path: '/stats/reset', method: 'POST' }).reply(200, 'ok', { headers: { 'content-type': 'text/html' } });
+    agent()
+      .get(ORIGIN)
+      .intercept({ path: '/stats/reset', method: 'POST' })
+      .reply(200, 'ok', { headers: { 'content-type': 'text/html' } });
     await client().resetStats();
   });
 });

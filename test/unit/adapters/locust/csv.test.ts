@@ -18,9 +18,7 @@ describe('parseCsv', () => {
   });
 
   it('reads quoted cells with doubled quotes, commas and line breaks inside', () => {
-    expect(parseCsv('"x, y","say ""hi""","line1\r\nline2\nline3",plain\r\n')).toEqual([
-      ['x, y', 'say "hi"', 'line1\r\nline2\nline3', 'plain'],
-    ]);
+    expect(parseCsv('"x, y","say ""hi""","line1\r\nline2\nline3",plain\r\n')).toEqual([['x, y', 'say "hi"', 'line1\r\nline2\nline3', 'plain']]);
   });
 
   it('keeps empty cells, skips blank lines, and keeps a record of one quoted empty cell', () => {
@@ -86,10 +84,7 @@ describe('parseCsvTable', () => {
 
 describe('CSV properties', () => {
   // Cells drawn from the characters that matter to quoting, plus any Unicode.
-  const cell = fc.oneof(
-    fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'a', ' ', 'é', '\uFEFF') }),
-    fc.string({ unit: 'binary' }),
-  );
+  const cell = fc.oneof(fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'a', ' ', 'é', '\uFEFF') }), fc.string({ unit: 'binary' }));
   const records = fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { maxLength: 8 });
 
   it('round-trips: records written with proper quoting parse back to the same cells', () => {
@@ -106,10 +101,7 @@ describe('CSV properties', () => {
   });
 
   it('on any text either returns records or throws CsvSyntaxError', () => {
-    const text = fc.oneof(
-      fc.string({ unit: 'binary' }),
-      fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'x', 'N/A', '1') }),
-    );
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'x', 'N/A', '1') }));
     fc.assert(
       fc.property(text, (t) => {
         try {

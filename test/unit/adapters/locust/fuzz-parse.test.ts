@@ -116,10 +116,41 @@ function allJsonParsers(body: unknown): void {
 
 const nastyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
-    0, -1, -0, 1.5, 1e308, -1e308, 1e-300, 2 ** 53, 2 ** 53 + 2, NaN, Infinity, -Infinity,
-    '', 'N/A', 'NaN', '1e309', 'Aggregated', 'running', 'ready', 'missing', '\u0000', '\u202E', '日本', '🚀', 'x'.repeat(100_000),
-    null, true, false, [], {}, [[[[[[]]]]]], { name: 'Aggregated', method: '', num_requests: 1, num_failures: 0 },
-    { response_time_percentile_0_5: 1 }, { ['k'.repeat(50_000)]: 'x' }, { 'a\nb': 'x' },
+    0,
+    -1,
+    -0,
+    1.5,
+    1e308,
+    -1e308,
+    1e-300,
+    2 ** 53,
+    2 ** 53 + 2,
+    NaN,
+    Infinity,
+    -Infinity,
+    '',
+    'N/A',
+    'NaN',
+    '1e309',
+    'Aggregated',
+    'running',
+    'ready',
+    'missing',
+    '\u0000',
+    '\u202E',
+    '日本',
+    '🚀',
+    'x'.repeat(100_000),
+    null,
+    true,
+    false,
+    [],
+    {},
+    [[[[[[]]]]]],
+    { name: 'Aggregated', method: '', num_requests: 1, num_failures: 0 },
+    { response_time_percentile_0_5: 1 },
+    { ['k'.repeat(50_000)]: 'x' },
+    { 'a\nb': 'x' },
   ),
   fc.double(),
   fc.integer(),
@@ -162,7 +193,10 @@ const jsonMutation: fc.Arbitrary<JsonMutation> = fc.record({
   op: fc.constantFrom('drop', 'replace', 'retype', 'add', 'nest', 'duplicate'),
   pick: fc.nat(),
   value: nastyJson,
-  key: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'stats', 'workers', 'current_rps', 'worker_count', 'num_requests', 'name', 'method', 'count'), fc.string({ maxLength: 6 })),
+  key: fc.oneof(
+    fc.constantFrom('__proto__', 'constructor', 'stats', 'workers', 'current_rps', 'worker_count', 'num_requests', 'name', 'method', 'count'),
+    fc.string({ maxLength: 6 }),
+  ),
 });
 
 const mutatedJson = fc
@@ -173,9 +207,46 @@ const mutatedJson = fc
 // Mutations of real CSV bodies
 
 const CSV_TOKENS = [
-  '"', '""', ',', ',,', '\r\n', '\n', '\r', '"\r\n"', 'N/A', '', ' ', '0', '-1', '1.5', '1e308', '1e309', '-1e309', 'nan', 'inf', '-inf',
-  '9'.repeat(400), '0x10', '1_000', '+3', '.5', '5.', 'Aggregated', 'GET', '&quot;', '&amp;lt;', "'", '\u0000', '\uFEFF', '\u202E',
-  'é', '日本語', '🚀', '<html>', '{"a":1}', '\t',
+  '"',
+  '""',
+  ',',
+  ',,',
+  '\r\n',
+  '\n',
+  '\r',
+  '"\r\n"',
+  'N/A',
+  '',
+  ' ',
+  '0',
+  '-1',
+  '1.5',
+  '1e308',
+  '1e309',
+  '-1e309',
+  'nan',
+  'inf',
+  '-inf',
+  '9'.repeat(400),
+  '0x10',
+  '1_000',
+  '+3',
+  '.5',
+  '5.',
+  'Aggregated',
+  'GET',
+  '&quot;',
+  '&amp;lt;',
+  "'",
+  '\u0000',
+  '\uFEFF',
+  '\u202E',
+  'é',
+  '日本語',
+  '🚀',
+  '<html>',
+  '{"a":1}',
+  '\t',
 ];
 
 interface CsvMutation {
@@ -197,7 +268,14 @@ function mutateCsv(text: string, m: CsvMutation): string {
     case 'dropColumn': {
       // naive on purpose: quoted commas get split too, which is one more way to be malformed
       const lines = text.split('\r\n');
-      return lines.map((l) => l.split(',').filter((_, i) => i !== m.len % 25).join(',')).join('\r\n');
+      return lines
+        .map((l) =>
+          l
+            .split(',')
+            .filter((_, i) => i !== m.len % 25)
+            .join(','),
+        )
+        .join('\r\n');
     }
     case 'swapLines': {
       const lines = text.split('\r\n');
@@ -243,7 +321,13 @@ const HEADERS = [
   ['Method', 'Name', 'Error', 'Occurrences', 'First Seen', 'Last Seen'],
   ['Count', 'Message', 'Traceback', 'Nodes'],
 ];
-const anyCell = fc.oneof(fc.constantFrom(...CSV_TOKENS), fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }), fc.double().map(String), fc.nat().map(String));
+const anyCell = fc.oneof(
+  fc.constantFrom(...CSV_TOKENS),
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 6 }),
+  fc.double().map(String),
+  fc.nat().map(String),
+);
 const wellFormedTable = fc
   .tuple(fc.constantFrom(...HEADERS), fc.array(fc.array(anyCell, { maxLength: 26 }), { maxLength: 6 }))
   .map(([h, rows]) => formatCsv([h, ...rows.filter((r) => r.length > 0)]));
@@ -256,14 +340,22 @@ describe('Locust JSON parsers: a value or a clear LocustError', () => {
   });
 
   it('mutated real captures (dropped, replaced, retyped, added, nested, duplicated fields)', () => {
-    fc.assert(fc.property(mutatedJson, (body) => allJsonParsers(body)), { numRuns: 3_000, seed: SEED });
+    fc.assert(
+      fc.property(mutatedJson, (body) => allJsonParsers(body)),
+      { numRuns: 3_000, seed: SEED },
+    );
   });
 
   it('arbitrary JSON values and JavaScript values (NaN, ∞, sparse arrays, prototype keys)', () => {
-    fc.assert(fc.property(fc.oneof(fc.jsonValue(), fc.anything({ withSparseArray: true, withNullPrototype: true, withBoxedValues: true })), (body) => allJsonParsers(body)), {
-      numRuns: 2_000,
-      seed: SEED,
-    });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.anything({ withSparseArray: true, withNullPrototype: true, withBoxedValues: true })), (body) =>
+        allJsonParsers(body),
+      ),
+      {
+        numRuns: 2_000,
+        seed: SEED,
+      },
+    );
   });
 
   it('messages stay short and on one line when the body chose long or multi-line keys', () => {
@@ -294,16 +386,24 @@ describe('Locust CSV parsers: a value or a clear LocustError', () => {
   });
 
   it('mutated real captures (quotes, CRLF/LF/CR, missing columns, N/A, huge numbers, unicode)', () => {
-    fc.assert(fc.property(mutatedCsv, (t) => allTextParsers(t)), { numRuns: 3_000, seed: SEED });
+    fc.assert(
+      fc.property(mutatedCsv, (t) => allTextParsers(t)),
+      { numRuns: 3_000, seed: SEED },
+    );
   });
 
   it('well-formed tables with real headers and arbitrary cells', () => {
-    fc.assert(fc.property(wellFormedTable, (t) => allTextParsers(t)), { numRuns: 2_000, seed: SEED });
+    fc.assert(
+      fc.property(wellFormedTable, (t) => allTextParsers(t)),
+      { numRuns: 2_000, seed: SEED },
+    );
   });
 
   it('arbitrary text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: fc.constantFrom(...CSV_TOKENS), maxLength: 80 })), (t) => allTextParsers(t)),
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: fc.constantFrom(...CSV_TOKENS), maxLength: 80 })), (t) =>
+        allTextParsers(t),
+      ),
       { numRuns: 2_000, seed: SEED },
     );
   });

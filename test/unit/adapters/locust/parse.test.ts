@@ -20,13 +20,11 @@ import {
 } from '../../../../src/adapters/locust/parse.js';
 
 type Version = '2.12.1' | '2.47.0';
-const text = (v: Version, file: string): string =>
-  readFileSync(new URL(`../../../fixtures/locust/${v}/${file}`, import.meta.url), 'utf8');
+const text = (v: Version, file: string): string => readFileSync(new URL(`../../../fixtures/locust/${v}/${file}`, import.meta.url), 'utf8');
 const json = (v: Version, file: string): unknown => JSON.parse(text(v, file));
 /** A deep copy as a mutable record, for hand-made variants of real bodies. */
 const record = (v: Version, file: string): Record<string, unknown> => json(v, file) as Record<string, unknown>;
-const rows = (body: Record<string, unknown>): Array<Record<string, unknown>> =>
-  body['stats'] as Array<Record<string, unknown>>;
+const rows = (body: Record<string, unknown>): Array<Record<string, unknown>> => body['stats'] as Array<Record<string, unknown>>;
 
 function expectLocustError(fn: () => unknown, pattern?: RegExp): LocustError {
   try {
@@ -136,9 +134,7 @@ describe('parseLiveStats on real captures', () => {
     expect(s).toMatchObject({ state: 'stopped', userCount: 0, workerCount: 2, requests: 408, failures: 69 });
     expect(s.currentP95Ms).toBe(6);
     expect(parseStatsCsv(text('2.47.0', 'stats.csv')).aggregated.requests).toBe(s.requests);
-    expect(parseStatsCsv(text('2.12.1', 'stats.csv')).aggregated.requests).toBe(
-      parseLiveStats(json('2.12.1', 'stats-stopped.json')).requests,
-    );
+    expect(parseStatsCsv(text('2.12.1', 'stats.csv')).aggregated.requests).toBe(parseLiveStats(json('2.12.1', 'stats-stopped.json')).requests);
   });
 });
 
@@ -386,7 +382,10 @@ describe('parseStatsCsv', () => {
     expectLocustError(() => parseStatsCsv(text('2.47.0', 'stop-get.html')), /stats\/requests\/csv.*found: <!doctype html>/);
     expectLocustError(() => parseStatsCsv(text('2.47.0', 'stats-running.json')), /expected a CSV with header Type,Name/);
     expectLocustError(() => parseStatsCsv(''), /found: \(an empty body\)/);
-    expectLocustError(() => parseStatsCsv('Type,Name,Request Count,Failure Count\r\nGET,/a,lots,0\r\n'), /number or N\/A in column "Request Count" of data row 2/);
+    expectLocustError(
+      () => parseStatsCsv('Type,Name,Request Count,Failure Count\r\nGET,/a,lots,0\r\n'),
+      /number or N\/A in column "Request Count" of data row 2/,
+    );
     expectLocustError(() => parseStatsCsv('Type,Name,Request Count,Failure Count\r\nGET,/a,N/A,0\r\n'), /count in column "Request Count"/);
   });
 });
@@ -536,7 +535,7 @@ describe('parseVersionFromHtml', () => {
 
 describe('unescapeHtml', () => {
   it('undoes Python html.escape once', () => {
-    expect(unescapeHtml('&quot;a&#x27;b&#39;c&lt;d&gt;e&amp;f')).toBe('"a\'b\'c<d>e&f');
+    expect(unescapeHtml('&quot;a&#x27;b&#39;c&lt;d&gt;e&amp;f')).toBe("\"a'b'c<d>e&f");
     expect(unescapeHtml('&amp;lt;')).toBe('&lt;');
     expect(unescapeHtml('&nbsp; & plain')).toBe('&nbsp; & plain');
   });
@@ -577,7 +576,10 @@ describe('properties: any input gives a value or a LocustError, quickly', () => 
       worker_count: loose,
       current_rps: loose,
       current_response_time_percentiles: fc.oneof(
-        fc.dictionary(fc.oneof(fc.constantFrom('response_time_percentile_0.5', 'response_time_percentile_0.95'), fc.string()), fc.oneof(fc.nat(), fc.constant(null), loose)),
+        fc.dictionary(
+          fc.oneof(fc.constantFrom('response_time_percentile_0.5', 'response_time_percentile_0.95'), fc.string()),
+          fc.oneof(fc.nat(), fc.constant(null), loose),
+        ),
         loose,
       ),
       current_response_time_percentile_95: loose,
@@ -616,16 +618,18 @@ describe('properties: any input gives a value or a LocustError, quickly', () => 
 
   // CSV-ish text: real headers with cells from a hostile alphabet.
   const cellText = fc.string({ unit: fc.constantFrom('"', ',', '\r\n', '\n', 'N/A', '1', '.', 'e', '-', 'Aggregated', '&quot;', ' ') });
-  const csvBody = fc.tuple(
-    fc.constantFrom(
-      text('2.47.0', 'stats.csv').split('\r\n')[0] ?? '',
-      'Method,Name,Error,Occurrences',
-      'Method,Name,Error,Occurrences,First Seen,Last Seen',
-      'Count,Message,Traceback,Nodes',
-      '',
-    ),
-    fc.array(fc.array(cellText, { maxLength: 25 }), { maxLength: 5 }),
-  ).map(([header, recs]) => `${header}\r\n${recs.map((r) => r.join(',')).join('\r\n')}`);
+  const csvBody = fc
+    .tuple(
+      fc.constantFrom(
+        text('2.47.0', 'stats.csv').split('\r\n')[0] ?? '',
+        'Method,Name,Error,Occurrences',
+        'Method,Name,Error,Occurrences,First Seen,Last Seen',
+        'Count,Message,Traceback,Nodes',
+        '',
+      ),
+      fc.array(fc.array(cellText, { maxLength: 25 }), { maxLength: 5 }),
+    )
+    .map(([header, recs]) => `${header}\r\n${recs.map((r) => r.join(',')).join('\r\n')}`);
 
   it('text parsers on arbitrary strings', () => {
     fc.assert(

@@ -46,10 +46,21 @@ describe('the end of a log for people', () => {
       status: 'failed',
       error: 'master gone',
       verdict: 'fail',
-      comparison: { baselineRunId: 'nightly-1', baselineStartedAt: base.startedAt, tolerances: { p95: 0.1 }, regression: true, reason: 'regression in 1 of 3 compared stages against nightly-1: stage 3 · u400: p95 +35.0 %', stages: [] },
+      comparison: {
+        baselineRunId: 'nightly-1',
+        baselineStartedAt: base.startedAt,
+        tolerances: { p95: 0.1 },
+        regression: true,
+        reason: 'regression in 1 of 3 compared stages against nightly-1: stage 3 · u400: p95 +35.0 %',
+        stages: [],
+      },
     });
     const lines = runEndText(finished(run, null)).trimEnd().split('\n');
-    expect(lines.slice(-3)).toEqual(['verdict: FAIL (the run failed: master gone)', 'comparison: regression in 1 of 3 compared stages against nightly-1: stage 3 · u400: p95 +35.0 %', 'reports: /results/r1']);
+    expect(lines.slice(-3)).toEqual([
+      'verdict: FAIL (the run failed: master gone)',
+      'comparison: regression in 1 of 3 compared stages against nightly-1: stage 3 · u400: p95 +35.0 %',
+      'reports: /results/r1',
+    ]);
     expect(lines.join('\n')).toContain('## Comparison with `nightly-1`');
   });
 
@@ -62,7 +73,9 @@ describe('the end of a log for people', () => {
     const got = text();
     expect(got).not.toContain('\x1b'); // no colour codes: kubectl logs would show them as is
     expect(got.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
-    expect(got).toMatch(/^\[\d\d:\d\d:\d\d\] WARN {2}--baseline latest: nothing to compare with\n\[\d\d:\d\d:\d\d\] INFO {2}run .* completed: 3 stages; .*; reports in \/results\/r1; run summary in ConfigMap locust-driver-run-r1 \(namespace load\)\n\n# Load test: /);
+    expect(got).toMatch(
+      /^\[\d\d:\d\d:\d\d\] WARN {2}--baseline latest: nothing to compare with\n\[\d\d:\d\d:\d\d\] INFO {2}run .* completed: 3 stages; .*; reports in \/results\/r1; run summary in ConfigMap locust-driver-run-r1 \(namespace load\)\n\n# Load test: /,
+    );
     expect(got.trimEnd().split('\n').at(-1)).toMatch(/^run summary: ConfigMap locust-driver-run-r1 in namespace load /);
   });
 

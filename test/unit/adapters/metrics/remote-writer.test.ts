@@ -11,7 +11,9 @@ function receiver(script: (number | 'error')[] = []) {
   const post: Post = (url, body, headers) => {
     calls.push({ url, headers, bytes: body.length });
     const next = script.shift() ?? 204;
-    return next === 'error' ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED http://secret@x'), { cause: { code: 'ECONNREFUSED' } })) : Promise.resolve(next);
+    return next === 'error'
+      ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED http://secret@x'), { cause: { code: 'ECONNREFUSED' } }))
+      : Promise.resolve(next);
   };
   return { post, calls };
 }
@@ -20,7 +22,17 @@ const noSleep = () => Promise.resolve();
 
 function writer(post: Post, over: Partial<ConstructorParameters<typeof RemoteWriter>[0]> = {}) {
   const warnings: string[] = [];
-  const w = new RemoteWriter({ url: 'http://prom/api/v1/write', headers: { Authorization: 'Bearer s3cr3t' }, timeoutMs: 1_000, retries: 2, maxQueued: 100, warn: (m) => warnings.push(m), sleep: noSleep, ...over, post });
+  const w = new RemoteWriter({
+    url: 'http://prom/api/v1/write',
+    headers: { Authorization: 'Bearer s3cr3t' },
+    timeoutMs: 1_000,
+    retries: 2,
+    maxQueued: 100,
+    warn: (m) => warnings.push(m),
+    sleep: noSleep,
+    ...over,
+    post,
+  });
   return { w, warnings };
 }
 
@@ -30,7 +42,12 @@ describe('RemoteWriter', () => {
     const { w, warnings } = writer(r.post);
     w.enqueue(many(0, 10));
     expect(await w.close(1_000)).toEqual({ sent: 10, dropped: 0 });
-    expect(r.calls[0]!.headers).toMatchObject({ 'Content-Encoding': 'snappy', 'Content-Type': 'application/x-protobuf', 'X-Prometheus-Remote-Write-Version': '0.1.0', Authorization: 'Bearer s3cr3t' });
+    expect(r.calls[0]!.headers).toMatchObject({
+      'Content-Encoding': 'snappy',
+      'Content-Type': 'application/x-protobuf',
+      'X-Prometheus-Remote-Write-Version': '0.1.0',
+      Authorization: 'Bearer s3cr3t',
+    });
     expect(warnings).toEqual([]);
   });
 
@@ -101,7 +118,9 @@ describe('RemoteWriter', () => {
   it('a send that hangs is cut at timeoutMs and retried', async () => {
     let n = 0;
     const post: Post = (_u, _b, _h, signal) =>
-      n++ === 0 ? new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new DOMException('timeout', 'TimeoutError')))) : Promise.resolve(200);
+      n++ === 0
+        ? new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new DOMException('timeout', 'TimeoutError'))))
+        : Promise.resolve(200);
     const { w } = writer(post, { timeoutMs: 20 });
     w.enqueue(many(0, 2));
     expect(await w.close(2_000)).toEqual({ sent: 2, dropped: 0 });

@@ -17,7 +17,16 @@ describe('series', () => {
   it('labels every series with the run and stage (replicas / workers only when the stage sets them)', () => {
     const s = stageSeries(labels, { ...stage, replicas: 3, workers: null }, 5_000);
     const rps = s.find((x) => x.labels.__name__ === 'locust_driver_stage_rps')!;
-    expect(rps.labels).toEqual({ __name__: 'locust_driver_stage_rps', run_id: 'r1', matrix: 'inference', stage: stage.name, stage_index: '1', users: String(stage.users), replicas: '3', team: 'ml' });
+    expect(rps.labels).toEqual({
+      __name__: 'locust_driver_stage_rps',
+      run_id: 'r1',
+      matrix: 'inference',
+      stage: stage.name,
+      stage_index: '1',
+      users: String(stage.users),
+      replicas: '3',
+      team: 'ml',
+    });
     expect(rps.value).toBe(stage.totals!.rps);
     expect(rps.timestampMs).toBe(5_000);
     const p95 = s.find((x) => x.labels.__name__ === 'locust_driver_stage_response_time_seconds' && x.labels.quantile === '0.95')!;
@@ -44,7 +53,10 @@ describe('metrics.prom (OpenMetrics)', () => {
     const run = makeRunRecord();
     const text = runOpenMetrics(run);
     expect(text).toMatch(/^locust_driver_run_info\{matrix="inference-capacity",run_id="[^"]+",status="completed",verdict="none"\} 1$/m);
-    for (const st of run.stages) expect(text).toContain(`locust_driver_stage_rps{matrix="inference-capacity",run_id="${run.runId}",stage="${st.name}",stage_index="${st.index}",users="${st.users}"} ${st.totals!.rps}`);
+    for (const st of run.stages)
+      expect(text).toContain(
+        `locust_driver_stage_rps{matrix="inference-capacity",run_id="${run.runId}",stage="${st.name}",stage_index="${st.index}",users="${st.users}"} ${st.totals!.rps}`,
+      );
     expect(text.endsWith('# EOF\n')).toBe(true);
   });
 });
@@ -53,12 +65,28 @@ describe('createMetricsOutput', () => {
   it('queues samples and finished stages from the events, drains at the final write and records the counts in run.json', async () => {
     const bodies: Buffer[] = [];
     const written: RunRecord[] = [];
-    const inner: ReportSink = { dir: '/x', stageFinished: () => Promise.resolve(), progress: () => Promise.resolve(), runUpdated: (r) => (written.push(r), Promise.resolve()) };
+    const inner: ReportSink = {
+      dir: '/x',
+      stageFinished: () => Promise.resolve(),
+      progress: () => Promise.resolve(),
+      runUpdated: (r) => (written.push(r), Promise.resolve()),
+    };
     const run = makeRunRecord();
     const out = createMetricsOutput({
       runId: run.runId,
       matrix: run.name,
-      metrics: { remoteWrite: { url: 'http://prom/api/v1/write', basicAuth: null, bearerTokenEnv: null, timeoutMs: 1_000, retries: 0, maxQueued: 1_000, flushTimeoutMs: 1_000 }, labels: {} },
+      metrics: {
+        remoteWrite: {
+          url: 'http://prom/api/v1/write',
+          basicAuth: null,
+          bearerTokenEnv: null,
+          timeoutMs: 1_000,
+          retries: 0,
+          maxQueued: 1_000,
+          flushTimeoutMs: 1_000,
+        },
+        labels: {},
+      },
       headers: {},
       warn: () => {},
       post: (_u, body) => (bodies.push(body), Promise.resolve(204)),

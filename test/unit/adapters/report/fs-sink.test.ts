@@ -22,7 +22,11 @@ async function tree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1).replaceAll('\\', '/'))
+    .map((e) =>
+      join(e.parentPath, e.name)
+        .slice(dir.length + 1)
+        .replaceAll('\\', '/'),
+    )
     .sort();
 }
 
@@ -210,7 +214,10 @@ describe('run.json written piece by piece', () => {
   it('is byte for byte what JSON.stringify writes, with and without stages and samples', async () => {
     const { runJson, runJsonChunks } = await import('../../../../src/adapters/report/run-json.js');
     const full = makeRunRecord();
-    const many = { ...full, stages: full.stages.map((s) => ({ ...s, samples: Array.from({ length: 1_234 }, (_, i) => ({ ...s.samples[0]!, elapsedMs: i })) })) };
+    const many = {
+      ...full,
+      stages: full.stages.map((s) => ({ ...s, samples: Array.from({ length: 1_234 }, (_, i) => ({ ...s.samples[0]!, elapsedMs: i })) })),
+    };
     for (const run of [full, many, { ...full, stages: [] }, { ...full, stages: full.stages.map((s) => ({ ...s, samples: [] })) }]) {
       expect([...runJsonChunks(run)].join('')).toBe(runJson(run));
     }

@@ -167,11 +167,78 @@ function parseXml(xml: string): XmlElement[] {
 // Hostile runs
 
 const HOSTILE = [
-  'a/b', '../..', '..', '.', '/', '\\', 'a\\..\\b', '../../../../etc/passwd', '/etc/passwd', 'C:\\Windows\\x', '~', '-rf', '.hidden',
-  'a|b', '|', '||', '\\|', '\\\\|', 'a\\', '`', '``', '`a|b`', '<script>alert(1)</script>', '<b>', '&', '&amp;', '&#0;', ']]>', '<!--',
-  '"', "'", '""', 'a,b', '"a,b"', '\n', '\r\n', '\r', 'two\nlines', 'cr\ronly', '\t', '\u0001', '\u001B[31mred', '\u007F', '\uFFFE', '\uFFFF',
-  '\uD800', '\uDC00', 'x\uD83D', '\u202Eevil\u202C', 'مرحبا بالعالم', 'שלום', '日本語のステージ', '🚀', '👨‍👩‍👧‍👦', '🇩🇪', 'é', 'ﬁ', 'İ', '\u00A0',
-  '\u2028', '\u2029', '\uFEFF', '*bold*', '_x_', '[l](http://x)', '# h', '- i', '---', '{{x}}', '${x}', 'x'.repeat(5_000), '🚀'.repeat(300),
+  'a/b',
+  '../..',
+  '..',
+  '.',
+  '/',
+  '\\',
+  'a\\..\\b',
+  '../../../../etc/passwd',
+  '/etc/passwd',
+  'C:\\Windows\\x',
+  '~',
+  '-rf',
+  '.hidden',
+  'a|b',
+  '|',
+  '||',
+  '\\|',
+  '\\\\|',
+  'a\\',
+  '`',
+  '``',
+  '`a|b`',
+  '<script>alert(1)</script>',
+  '<b>',
+  '&',
+  '&amp;',
+  '&#0;',
+  ']]>',
+  '<!--',
+  '"',
+  "'",
+  '""',
+  'a,b',
+  '"a,b"',
+  '\n',
+  '\r\n',
+  '\r',
+  'two\nlines',
+  'cr\ronly',
+  '\t',
+  '\u0001',
+  '\u001B[31mred',
+  '\u007F',
+  '\uFFFE',
+  '\uFFFF',
+  '\uD800',
+  '\uDC00',
+  'x\uD83D',
+  '\u202Eevil\u202C',
+  'مرحبا بالعالم',
+  'שלום',
+  '日本語のステージ',
+  '🚀',
+  '👨‍👩‍👧‍👦',
+  '🇩🇪',
+  'é',
+  'ﬁ',
+  'İ',
+  '\u00A0',
+  '\u2028',
+  '\u2029',
+  '\uFEFF',
+  '*bold*',
+  '_x_',
+  '[l](http://x)',
+  '# h',
+  '- i',
+  '---',
+  '{{x}}',
+  '${x}',
+  'x'.repeat(5_000),
+  '🚀'.repeat(300),
 ];
 
 const text: fc.Arbitrary<string> = fc.oneof(
@@ -192,28 +259,35 @@ const anyRatio = fc.double({ min: 0, max: 1, noNaN: true });
 const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(a, { nil: null, freq: 4 });
 const count: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(0, 1, 2 ** 53 - 1, 1_000_000_000_000), fc.nat());
 
-const totals = (num: fc.Arbitrary<number>, ratio: fc.Arbitrary<number>): fc.Arbitrary<Totals> => fc
-  .record({
-    requests: count,
-    failures: count,
-    rps: num,
-    failRatio: ratio,
-    ms: fc.array(maybe(num), { minLength: 15, maxLength: 15 }),
-  })
-  .map(({ ms, ...t }) => {
-    const [avgMs, minMs, maxMs, p50Ms, p66Ms, p75Ms, p80Ms, p90Ms, p95Ms, p98Ms, p99Ms, p999Ms, p9999Ms, p100Ms] = ms;
-    return makeTotals({ ...t, avgMs, minMs, maxMs, p50Ms, p66Ms, p75Ms, p80Ms, p90Ms, p95Ms, p98Ms, p99Ms, p999Ms, p9999Ms, p100Ms });
-  });
+const totals = (num: fc.Arbitrary<number>, ratio: fc.Arbitrary<number>): fc.Arbitrary<Totals> =>
+  fc
+    .record({
+      requests: count,
+      failures: count,
+      rps: num,
+      failRatio: ratio,
+      ms: fc.array(maybe(num), { minLength: 15, maxLength: 15 }),
+    })
+    .map(({ ms, ...t }) => {
+      const [avgMs, minMs, maxMs, p50Ms, p66Ms, p75Ms, p80Ms, p90Ms, p95Ms, p98Ms, p99Ms, p999Ms, p9999Ms, p100Ms] = ms;
+      return makeTotals({ ...t, avgMs, minMs, maxMs, p50Ms, p66Ms, p75Ms, p80Ms, p90Ms, p95Ms, p98Ms, p99Ms, p999Ms, p9999Ms, p100Ms });
+    });
 
-const failure: fc.Arbitrary<FailureRow> = fc.record({ method: fc.oneof(fc.constantFrom('GET', 'POST', ''), text), name: text, error: text, occurrences: count });
-
-const verdict = (num: fc.Arbitrary<number>): fc.Arbitrary<SloVerdict> => fc.record({
-  metric: fc.constantFrom('p50', 'p90', 'p95', 'p99', 'avg', 'max', 'failRatio', 'minRps'),
-  threshold: num,
-  observed: maybe(num),
-  pass: fc.boolean(),
-  reason: text,
+const failure: fc.Arbitrary<FailureRow> = fc.record({
+  method: fc.oneof(fc.constantFrom('GET', 'POST', ''), text),
+  name: text,
+  error: text,
+  occurrences: count,
 });
+
+const verdict = (num: fc.Arbitrary<number>): fc.Arbitrary<SloVerdict> =>
+  fc.record({
+    metric: fc.constantFrom('p50', 'p90', 'p95', 'p99', 'avg', 'max', 'failRatio', 'minRps'),
+    threshold: num,
+    observed: maybe(num),
+    pass: fc.boolean(),
+    reason: text,
+  });
 
 const sample = (num: fc.Arbitrary<number>, i: number): fc.Arbitrary<Sample> =>
   fc.record({
@@ -253,26 +327,36 @@ interface StageGen {
   spawnRate: number;
 }
 
-const stageGen = (num: fc.Arbitrary<number>, ratio: fc.Arbitrary<number>, maxFailures: number): fc.Arbitrary<StageGen> => fc.record({
-  name,
-  slug: fc.option(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 300 })), { nil: null, freq: 2 }),
-  users: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constant(1)),
-  status: fc.constantFrom('completed', 'completed', 'failed', 'aborted', 'skipped', 'invalid'),
-  reason: maybe(text),
-  totals: maybe(totals(num, ratio)),
-  failures: fc.array(failure, { maxLength: maxFailures }),
-  slo: fc.array(verdict(num), { maxLength: 4 }),
-  samples: fc.integer({ min: 0, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => sample(num, i + 1)))),
-  endpoints: fc.constantFrom('default', 'none', 'hostile'),
-  endpointName: text,
-  replicas: maybe(fc.integer({ min: 0, max: 10_000 })),
-  workers: maybe(fc.integer({ min: 1, max: 10_000 })),
-  windowMs: fc.oneof(fc.constantFrom(0, 1, 117_000, 1e12), fc.integer({ min: 0, max: 1e9 })),
-  spawnRate: fc.oneof(fc.constantFrom(0.001, 20, 100_000), fc.double({ min: 0.001, max: 100_000, noNaN: true })),
-});
+const stageGen = (num: fc.Arbitrary<number>, ratio: fc.Arbitrary<number>, maxFailures: number): fc.Arbitrary<StageGen> =>
+  fc.record({
+    name,
+    slug: fc.option(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 300 })), { nil: null, freq: 2 }),
+    users: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constant(1)),
+    status: fc.constantFrom('completed', 'completed', 'failed', 'aborted', 'skipped', 'invalid'),
+    reason: maybe(text),
+    totals: maybe(totals(num, ratio)),
+    failures: fc.array(failure, { maxLength: maxFailures }),
+    slo: fc.array(verdict(num), { maxLength: 4 }),
+    samples: fc.integer({ min: 0, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => sample(num, i + 1)))),
+    endpoints: fc.constantFrom('default', 'none', 'hostile'),
+    endpointName: text,
+    replicas: maybe(fc.integer({ min: 0, max: 10_000 })),
+    workers: maybe(fc.integer({ min: 1, max: 10_000 })),
+    windowMs: fc.oneof(fc.constantFrom(0, 1, 117_000, 1e12), fc.integer({ min: 0, max: 1e9 })),
+    spawnRate: fc.oneof(fc.constantFrom(0.001, 20, 100_000), fc.double({ min: 0.001, max: 100_000, noNaN: true })),
+  });
 
 function buildStage(g: StageGen, index: number): StageResult {
-  const base = makeStage({ index, users: g.users, totals: g.totals, status: g.status, reason: g.reason, failures: g.failures, replicas: g.replicas, workers: g.workers });
+  const base = makeStage({
+    index,
+    users: g.users,
+    totals: g.totals,
+    status: g.status,
+    reason: g.reason,
+    failures: g.failures,
+    replicas: g.replicas,
+    workers: g.workers,
+  });
   const endpoints =
     g.endpoints === 'none' || g.totals === null ? [] : g.endpoints === 'hostile' ? [{ ...g.totals, method: 'GET', name: g.endpointName }] : base.endpoints;
   return {
@@ -287,21 +371,30 @@ function buildStage(g: StageGen, index: number): StageResult {
   };
 }
 
-const runGen = (num: fc.Arbitrary<number>, ratio: fc.Arbitrary<number>, maxStages = 6, maxFailures = 12) => fc.record({
-  stages: fc.array(stageGen(num, ratio, maxFailures), { maxLength: maxStages }),
-  firstIndex: fc.constantFrom(1, 1, 1, 99, 123_456),
-  name: fc.oneof(fc.constantFrom('inference-capacity', 'a b.c_d-e'), name),
-  runId: fc.oneof(fc.constant('20261128-100000-x'), text),
-  status: fc.constantFrom('running', 'completed', 'aborted', 'failed'),
-  verdict: fc.constantFrom('pass', 'fail', 'none'),
-  error: maybe(text),
-  url: fc.oneof(fc.constant('http://locust-master:8089/'), text),
-  version: maybe(fc.oneof(fc.constantFrom('2.47.0', '2.12.1', '3.0', 'x'), text)),
-  host: maybe(text),
-  capacity: fc.option(fc.record({ users: maybe(fc.nat()), breachedAt: maybe(fc.nat()), reason: text, probes: fc.array(fc.record({ users: fc.nat(), pass: fc.boolean() }), { maxLength: 4 }) }), { nil: null }),
-  compare: fc.option(fc.record({ baselineRunId: text, reason: text }), { nil: null }),
-  slo: fc.boolean(),
-});
+const runGen = (num: fc.Arbitrary<number>, ratio: fc.Arbitrary<number>, maxStages = 6, maxFailures = 12) =>
+  fc.record({
+    stages: fc.array(stageGen(num, ratio, maxFailures), { maxLength: maxStages }),
+    firstIndex: fc.constantFrom(1, 1, 1, 99, 123_456),
+    name: fc.oneof(fc.constantFrom('inference-capacity', 'a b.c_d-e'), name),
+    runId: fc.oneof(fc.constant('20261128-100000-x'), text),
+    status: fc.constantFrom('running', 'completed', 'aborted', 'failed'),
+    verdict: fc.constantFrom('pass', 'fail', 'none'),
+    error: maybe(text),
+    url: fc.oneof(fc.constant('http://locust-master:8089/'), text),
+    version: maybe(fc.oneof(fc.constantFrom('2.47.0', '2.12.1', '3.0', 'x'), text)),
+    host: maybe(text),
+    capacity: fc.option(
+      fc.record({
+        users: maybe(fc.nat()),
+        breachedAt: maybe(fc.nat()),
+        reason: text,
+        probes: fc.array(fc.record({ users: fc.nat(), pass: fc.boolean() }), { maxLength: 4 }),
+      }),
+      { nil: null },
+    ),
+    compare: fc.option(fc.record({ baselineRunId: text, reason: text }), { nil: null }),
+    slo: fc.boolean(),
+  });
 
 type ArbValue<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
@@ -315,12 +408,17 @@ function buildRun(g: ArbValue<ReturnType<typeof runGen>>): RunRecord {
     status: g.status,
     verdict: g.verdict,
     error: g.error,
-    finishedAt: g.status === 'running' ? null : base.finishedAt ?? new Date(RUN_START).toISOString(),
+    finishedAt: g.status === 'running' ? null : (base.finishedAt ?? new Date(RUN_START).toISOString()),
     plan: {
       ...base.plan,
       name: g.name,
       target: { host: g.host, healthPath: null },
-      stages: stages.map((s) => ({ ...makePlanStage(s.index, s.users), name: s.name, slug: s.slug, slo: g.slo ? { p50Ms: 100, p90Ms: null, p95Ms: 500, p99Ms: null, avgMs: null, maxMs: null, failRatio: 0.01, minRps: 1 } : null })),
+      stages: stages.map((s) => ({
+        ...makePlanStage(s.index, s.users),
+        name: s.name,
+        slug: s.slug,
+        slo: g.slo ? { p50Ms: 100, p90Ms: null, p95Ms: 500, p99Ms: null, avgMs: null, maxMs: null, failRatio: 0.01, minRps: 1 } : null,
+      })),
     },
     environment: { ...base.environment, locust: { ...base.environment.locust, url: g.url, version: g.version } },
     summary: { best: findBest(stages), knee: findKnee(stages) },
@@ -397,8 +495,9 @@ describe('summary.md: tables keep their shape', () => {
 describe('junit.xml: well-formed, with the test names of the stages', () => {
   it('parses as XML 1.0; testsuite counts match the test cases; names read back', () => {
     // the characters XML 1.0 forbids, which junit.xml drops
-    // eslint-disable-next-line no-control-regex
-    const stripInvalid = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+    const stripInvalid = (s: string) =>
+      // eslint-disable-next-line no-control-regex
+      s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
     fc.assert(
       fc.property(hostileRun, (run) => {
         const xml = junitXml(run);
@@ -421,7 +520,19 @@ describe('junit.xml: well-formed, with the test names of the stages', () => {
   });
 
   it('the checker itself rejects broken XML', () => {
-    for (const broken of ['<a>', '<a></b>', '<a x="1" x="2"/>', '<a x="<"/>', '<a>&nope;</a>', '<a>\u0001</a>', '<a/><b/>', '<a>]]></a>', 'text<a/>', '<a x=1/>', '<a>\uD800</a>']) {
+    for (const broken of [
+      '<a>',
+      '<a></b>',
+      '<a x="1" x="2"/>',
+      '<a x="<"/>',
+      '<a>&nope;</a>',
+      '<a>\u0001</a>',
+      '<a/><b/>',
+      '<a>]]></a>',
+      'text<a/>',
+      '<a x=1/>',
+      '<a>\uD800</a>',
+    ]) {
       expect(() => parseXml(broken), broken).toThrow();
     }
     expect(parseXml('<?xml version="1.0"?>\n<a x="&quot;&#10;"><b>&amp;&#x1F680;</b><!-- c --></a>\n')[0]!.attrs['x']).toBe('"\n');
@@ -462,7 +573,24 @@ describe('human reports never throw; FsReportSink stays inside the run folder', 
   // Found by fuzzing, fixed: axis ticks asked toFixed() for 323 decimals on a series of denormals.
   it('report.html renders a stage whose only sample has p95 = 4e-323 ms', async () => {
     const stage = makeStage({ index: 1, users: 1, totals: null });
-    const s: Sample = { at: new Date(RUN_START + 2_000).toISOString(), elapsedMs: 2_000, users: 0, workers: 0, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: 4e-323, workerCpuMaxPercent: null, replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null };
+    const s: Sample = {
+      at: new Date(RUN_START + 2_000).toISOString(),
+      elapsedMs: 2_000,
+      users: 0,
+      workers: 0,
+      requests: 0,
+      failures: 0,
+      rps: null,
+      failPerSec: null,
+      p50Ms: null,
+      p95Ms: 4e-323,
+      workerCpuMaxPercent: null,
+      replicasReady: null,
+      replicasDesired: null,
+      hpaCurrent: null,
+      hpaDesired: null,
+      hpaCpuPercent: null,
+    };
     await humanReports(makeRunRecord({ stages: [{ ...stage, samples: [s] }] }));
   });
 
@@ -513,7 +641,12 @@ describe('human reports never throw; FsReportSink stays inside the run folder', 
 
   it('thousands of failures with commas, quotes and newlines in the error text', async () => {
     const errors = ['a,b', 'say "hi"', 'two\nlines', 'crlf\r\nend', '| pipe |', '<x>&</x>', '\u0001ctl', '🚀', 'x'.repeat(2_000)];
-    const failures: FailureRow[] = Array.from({ length: 5_000 }, (_, i) => ({ method: 'POST', name: `/p,${i}"`, error: `${errors[i % errors.length]} #${i}`, occurrences: i }));
+    const failures: FailureRow[] = Array.from({ length: 5_000 }, (_, i) => ({
+      method: 'POST',
+      name: `/p,${i}"`,
+      error: `${errors[i % errors.length]} #${i}`,
+      occurrences: i,
+    }));
     const stage = makeStage({ index: 1, users: 10, totals: makeTotals({ failures: 5_000 }), failures });
     const run = makeRunRecord({ stages: [stage] });
     const started = performance.now();
@@ -521,7 +654,7 @@ describe('human reports never throw; FsReportSink stays inside the run folder', 
     const failureTable = markdownTables(md).find((t) => t.header === '| Stage | Request | Error | Occurrences |')!;
     expect(failureTable.rows).toHaveLength(10);
     for (const r of failureTable.rows) expect(r.cells).toBe(4);
-    expect(md).toContain('_4990 more in the stages\' failures.csv._');
+    expect(md).toContain("_4990 more in the stages' failures.csv._");
     parseXml(junitXml(run));
     expect(parseCsvStrict(summaryCsv(run))).toHaveLength(2);
     const html = (await humanReports(run)).find(([n]) => n === 'report.html')![1];

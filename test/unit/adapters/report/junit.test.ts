@@ -15,7 +15,9 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 function decode(s: string): string {
   if (/&(?!(amp|lt|gt|quot|apos|#\d+);)/.test(s)) throw new Error(`bare & in ${JSON.stringify(s)}`);
-  return s.replace(/&(amp|lt|gt|quot|apos|#(\d+));/g, (_m, name: string, num: string | undefined) => (num ? String.fromCodePoint(Number(num)) : (ENTITIES[name] ?? '')));
+  return s.replace(/&(amp|lt|gt|quot|apos|#(\d+));/g, (_m, name: string, num: string | undefined) =>
+    num ? String.fromCodePoint(Number(num)) : (ENTITIES[name] ?? ''),
+  );
 }
 
 /** A small strict XML reader: one root, balanced tags, quoted attributes, only the five entities, no forbidden characters. */
@@ -84,7 +86,13 @@ const SLO: SloSpec = { p50Ms: null, p90Ms: null, p95Ms: 500, p99Ms: null, avgMs:
 function verdicts(p95: number, failRatio: number): SloVerdict[] {
   return [
     { metric: 'p95', threshold: 500, observed: p95, pass: p95 <= 500, reason: `p95 ${p95} ms ${p95 <= 500 ? '≤' : '>'} 500 ms` },
-    { metric: 'failRatio', threshold: 0.01, observed: failRatio, pass: failRatio <= 0.01, reason: `failures ${(failRatio * 100).toFixed(2)}% ${failRatio <= 0.01 ? '≤' : '>'} 1.00%` },
+    {
+      metric: 'failRatio',
+      threshold: 0.01,
+      observed: failRatio,
+      pass: failRatio <= 0.01,
+      reason: `failures ${(failRatio * 100).toFixed(2)}% ${failRatio <= 0.01 ? '≤' : '>'} 1.00%`,
+    },
   ];
 }
 
@@ -99,7 +107,14 @@ describe('junitXml', () => {
   it('writes one suite per run with one case per stage', () => {
     const { root, suite, cases } = suiteOf(makeRunRecord());
     expect(root.name).toBe('testsuites');
-    expect(suite.attrs).toMatchObject({ name: 'inference-capacity', timestamp: '2026-11-28T10:00:00.000Z', tests: '3', failures: '0', errors: '0', skipped: '0' });
+    expect(suite.attrs).toMatchObject({
+      name: 'inference-capacity',
+      timestamp: '2026-11-28T10:00:00.000Z',
+      tests: '3',
+      failures: '0',
+      errors: '0',
+      skipped: '0',
+    });
     expect(Number(suite.attrs.time)).toBeGreaterThan(400);
     expect(cases.map((c) => c.attrs.name)).toEqual(['01 u100', '02 u200', '03 u400']);
     expect(cases.every((c) => c.attrs.classname === 'locust-driver.inference-capacity')).toBe(true);
@@ -143,9 +158,13 @@ describe('junitXml', () => {
     const byName = (n: string) => cases.find((c) => c.attrs.name === n) as El;
     expect(child(byName('00 run'), 'error')?.attrs).toEqual({ message: 'interrupted by SIGTERM', type: 'aborted' });
     expect(child(byName('01 u100'), 'failure')?.attrs).toEqual({ message: 'ramp timed out: 61 of 100 users after 5m', type: 'failed' });
-    expect(child(byName('01 u100 · p95 ≤ 500 ms'), 'skipped')?.attrs.message).toBe('not judged: the stage is failed (ramp timed out: 61 of 100 users after 5m)');
+    expect(child(byName('01 u100 · p95 ≤ 500 ms'), 'skipped')?.attrs.message).toBe(
+      'not judged: the stage is failed (ramp timed out: 61 of 100 users after 5m)',
+    );
     expect(child(byName('02 u200'), 'failure')?.attrs).toEqual({ message: 'worker CPU 97 % ≥ 90 %', type: 'invalid' });
-    expect(child(byName('02 u200 · p95 ≤ 500 ms'), 'skipped')?.attrs.message).toMatch(/^not judged: the stage is invalid \(worker CPU 97 % ≥ 90 %\); observed p95 110 ms ≤ 500 ms$/);
+    expect(child(byName('02 u200 · p95 ≤ 500 ms'), 'skipped')?.attrs.message).toMatch(
+      /^not judged: the stage is invalid \(worker CPU 97 % ≥ 90 %\); observed p95 110 ms ≤ 500 ms$/,
+    );
     expect(child(byName('03 u400'), 'error')?.attrs).toEqual({ message: 'interrupted by SIGTERM', type: 'aborted' });
     expect(child(byName('04 u800'), 'skipped')?.attrs.message).toBe('the run was interrupted');
     expect(suite.attrs).toMatchObject({ tests: '13', failures: '2', errors: '2', skipped: '9' });
@@ -159,7 +178,11 @@ describe('junitXml', () => {
     current.comparison = compareRuns(baseline, current, DEFAULT_TOLERANCES);
     const { root, suite, cases } = suiteOf(current);
     const cmp = cases.filter((c) => c.attrs.name?.endsWith('· compared with the baseline'));
-    expect(cmp.map((c) => c.attrs.name)).toEqual(['01 u100 · compared with the baseline', '02 u200 · compared with the baseline', '03 u400 · compared with the baseline']);
+    expect(cmp.map((c) => c.attrs.name)).toEqual([
+      '01 u100 · compared with the baseline',
+      '02 u200 · compared with the baseline',
+      '03 u400 · compared with the baseline',
+    ]);
     expect(child(cmp[0] as El, 'failure')).toBeUndefined();
     const f = child(cmp[2] as El, 'failure');
     expect(f?.attrs.type).toBe('regression');
@@ -171,19 +194,39 @@ describe('junitXml', () => {
 
   it('reports the capacity answer', () => {
     const run = sloRun({
-      capacity: { users: 240, breachedAt: 260, probes: [{ stageIndex: 1, users: 240, pass: true }, { stageIndex: 2, users: 260, pass: false }], reason: '240 users meet the SLO; 260 breach it (p95 612 ms > 500 ms); known within 20 users after 2 probes' },
+      capacity: {
+        users: 240,
+        breachedAt: 260,
+        probes: [
+          { stageIndex: 1, users: 240, pass: true },
+          { stageIndex: 2, users: 260, pass: false },
+        ],
+        reason: '240 users meet the SLO; 260 breach it (p95 612 ms > 500 ms); known within 20 users after 2 probes',
+      },
     });
     const cap = suiteOf(run).cases.find((c) => c.attrs.name === 'capacity') as El;
     expect(child(cap, 'failure')).toBeUndefined();
-    expect(child(cap, 'system-out')?.text).toBe('240 users meet the SLO; 260 breach it (p95 612 ms > 500 ms); known within 20 users after 2 probes\nprobes: 240 pass, 260 fail');
-    const none = sloRun({ capacity: { users: null, breachedAt: 8, probes: [{ stageIndex: 1, users: 8, pass: false }], reason: 'even 8 users (the first probe) breached the SLO: p95 900 ms > 500 ms' } });
+    expect(child(cap, 'system-out')?.text).toBe(
+      '240 users meet the SLO; 260 breach it (p95 612 ms > 500 ms); known within 20 users after 2 probes\nprobes: 240 pass, 260 fail',
+    );
+    const none = sloRun({
+      capacity: {
+        users: null,
+        breachedAt: 8,
+        probes: [{ stageIndex: 1, users: 8, pass: false }],
+        reason: 'even 8 users (the first probe) breached the SLO: p95 900 ms > 500 ms',
+      },
+    });
     expect(child(suiteOf(none).cases.find((c) => c.attrs.name === 'capacity') as El, 'failure')?.attrs.message).toMatch(/^even 8 users/);
   });
 
   it('escapes markup and quotes, keeps unicode, and drops characters XML cannot hold', () => {
     const name = `a<b>&"c"'d' Übergröße → 日本語 🚀\u0001\u001b[31m\uFFFE`;
-    const stage = makeStage({ index: 1, users: 100, totals: null, status: 'failed', reason: `line one\nline\ttwo <script>alert("x")</script> & \u0007bell` }, { name });
-    const run = makeRunRecord({ name: 'nightly <prod> & "co"', stages: [stage], status: 'failed', error: "it's \"broken\" ]]> here" });
+    const stage = makeStage(
+      { index: 1, users: 100, totals: null, status: 'failed', reason: `line one\nline\ttwo <script>alert("x")</script> & \u0007bell` },
+      { name },
+    );
+    const run = makeRunRecord({ name: 'nightly <prod> & "co"', stages: [stage], status: 'failed', error: 'it\'s "broken" ]]> here' });
     const xml = junitXml(run);
     expect(xml).not.toContain('<script>');
     expect(xml).not.toContain(']]>');

@@ -23,7 +23,10 @@ const EXPECTED_HEADER =
 describe('toCsv', () => {
   it('quotes commas, quotes, line breaks and keeps unicode as is', () => {
     const names = ['/predict?a=1,b=2', 'say "hi"', 'two\nlines', 'crlf\r\nend', 'Übergröße → 日本語 🚀', ' padded ', ''];
-    const csv = toCsv(['name', 'n'], names.map((n, i) => [n, i]));
+    const csv = toCsv(
+      ['name', 'n'],
+      names.map((n, i) => [n, i]),
+    );
     expect(csv).toContain('"/predict?a=1,b=2"');
     expect(csv).toContain('"say ""hi"""');
     expect(csv).toContain('Übergröße → 日本語 🚀,4');
@@ -229,7 +232,9 @@ describe('summaryMarkdown verdicts', () => {
 
   it('does not judge an invalid stage, and says why the verdict is fail', () => {
     const run = judged();
-    run.stages = run.stages.map((s) => (s.index === 2 ? { ...s, status: 'invalid' as const, reason: 'worker CPU 97% ≥ 90%: the load generators were saturated' } : s));
+    run.stages = run.stages.map((s) =>
+      s.index === 2 ? { ...s, status: 'invalid' as const, reason: 'worker CPU 97% ≥ 90%: the load generators were saturated' } : s,
+    );
     const md = summaryMarkdown(run);
     expect(md).toContain('3 · u400 (p95 620 ms > 500 ms); 2 · u200 invalid\n');
     expect(md).toMatch(/\| \*\*invalid\*\* \| not judged \(invalid\) \|$/m);
@@ -265,9 +270,13 @@ describe('summaryMarkdown verdicts', () => {
     expect(md).toContain('- **Verdict:** **fail** – **regression** against `nightly-1`\n');
     expect(md).toContain('## Comparison with `nightly-1`\n');
     expect(md).toContain('- **Baseline:** `nightly-1`, started 2026-11-28 10:00:00 UTC · tolerances p95 +10 %, p99 +15 %, rps -5 %, failRatio +1 pp\n');
-    expect(md).toContain('- **Result:** **regression** – regression in 1 of 3 compared stages against nightly-1: stage 3 · u400: p95 +29.0 % (620 → 800 ms) > +10 %\n');
+    expect(md).toContain(
+      '- **Result:** **regression** – regression in 1 of 3 compared stages against nightly-1: stage 3 · u400: p95 +29.0 % (620 → 800 ms) > +10 %\n',
+    );
     expect(md).toContain('| Stage | Parameters | p95 (ms) | p99 (ms) | RPS | Fail % | Result |\n|:---|:---|---:|---:|---:|---:|:---|\n');
-    expect(md).toContain('| 1 · u100 | `users=100 spawnRate=20 duration=2m` | 95 → 95 (+0.0 %) | 140 → 140 (+0.0 %) | 195.5 → 195.5 (+0.0 %) | 0.00 → 0.00 (+0.00 pp) | ok |');
+    expect(md).toContain(
+      '| 1 · u100 | `users=100 spawnRate=20 duration=2m` | 95 → 95 (+0.0 %) | 140 → 140 (+0.0 %) | 195.5 → 195.5 (+0.0 %) | 0.00 → 0.00 (+0.00 pp) | ok |',
+    );
     expect(md).toContain('| 3 · u400 | `users=400 spawnRate=20 duration=2m` | 620 → 800 (**+29.0 %**) | 980 → 980 (+0.0 %) |');
     expect(md).toMatch(/\| \*\*regression\*\* \|\n/);
   });
@@ -281,13 +290,18 @@ describe('summaryMarkdown verdicts', () => {
 
   it('lists unmatched stages in the comparison, and compare prints both runs', () => {
     const baseline = makeRunRecord({ runId: 'nightly-1' });
-    const run = makeRunRecord({ runId: 'nightly-2', stages: [makeStage({ index: 1, users: 100, totals: makeTotals() }), makeStage({ index: 2, users: 800, totals: makeTotals() })] });
+    const run = makeRunRecord({
+      runId: 'nightly-2',
+      stages: [makeStage({ index: 1, users: 100, totals: makeTotals() }), makeStage({ index: 2, users: 800, totals: makeTotals() })],
+    });
     run.comparison = compareRuns(baseline, run, { p95: 0.1 });
     const text = comparisonMarkdown(run.comparison, run, baseline);
     expect(text).toContain('- **Baseline:** `nightly-1` (2026-11-28 10:00:00 UTC, completed)\n- **Current:** `nightly-2`');
     expect(text).toContain('- **Tolerances:** p95 +10 %\n');
     expect(text).toContain('| 2 · u800 | `users=800 spawnRate=20 duration=2m` | – | only in this run: no baseline stage with these parameters |');
-    expect(text).toContain('| baseline 3 · u400 | `users=400 spawnRate=20 duration=2m` | – | only in the baseline: no stage of this run with these parameters |');
+    expect(text).toContain(
+      '| baseline 3 · u400 | `users=400 spawnRate=20 duration=2m` | – | only in the baseline: no stage of this run with these parameters |',
+    );
   });
 });
 
@@ -322,7 +336,24 @@ describe('samplesCsv', () => {
 
   it('writes missing rolling values as empty cells', () => {
     const csv = samplesCsv([
-      { at: '2026-11-28T10:00:07.290Z', elapsedMs: 1_250, users: 100, workers: 4, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: null, workerCpuMaxPercent: null, replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null },
+      {
+        at: '2026-11-28T10:00:07.290Z',
+        elapsedMs: 1_250,
+        users: 100,
+        workers: 4,
+        requests: 0,
+        failures: 0,
+        rps: null,
+        failPerSec: null,
+        p50Ms: null,
+        p95Ms: null,
+        workerCpuMaxPercent: null,
+        replicasReady: null,
+        replicasDesired: null,
+        hpaCurrent: null,
+        hpaDesired: null,
+        hpaCpuPercent: null,
+      },
     ]);
     expect(csv.split('\n')[1]).toBe('2026-11-28T10:00:07.290Z,1.25,100,4,0,0,,,,,,,,,,');
   });

@@ -88,7 +88,9 @@ describe('a bug in the middle of a run', () => {
     expect(error).toBeInstanceOf(InternalError);
     expect(exitCode({ record, error })).toBe(70);
     expect(record.status).toBe('failed');
-    expect(record.error).toMatch(/^stage 1 failed unexpectedly: TypeError: Cannot read properties of undefined \(reading 'stats'\) — a bug in locust-driver: rerun with --log-level debug/);
+    expect(record.error).toMatch(
+      /^stage 1 failed unexpectedly: TypeError: Cannot read properties of undefined \(reading 'stats'\) — a bug in locust-driver: rerun with --log-level debug/,
+    );
     expect(record.stages.map((s) => s.status)).toEqual(['failed']);
     expect(lg.calls.at(-1)).toBe('stop');
   });
@@ -118,7 +120,7 @@ describe('resume', () => {
 });
 
 describe('ramp detection', () => {
-  it('after a clean stop starts the next stage without a read that would fill Locust\'s 2 s cache', async () => {
+  it("after a clean stop starts the next stage without a read that would fill Locust's 2 s cache", async () => {
     const { lg, go } = setup();
     const record = await go(plan([st(1, 10), st(2, 20)]));
     expect(record.status).toBe('completed');

@@ -58,7 +58,7 @@ describe('a run', () => {
     const record = await go(plan([st(1, 500, { spawnRate: 1, rampTimeoutMs: 8_000 }), st(2, 10)]));
     expect(record.stages.map((s) => s.status)).toEqual(['failed', 'completed']);
     expect(record.status).toBe('failed');
-    expect(record.error).toBe('1 of 2 stages failed; see each stage\'s reason in summary.md');
+    expect(record.error).toBe("1 of 2 stages failed; see each stage's reason in summary.md");
   });
 });
 
@@ -116,11 +116,18 @@ describe("the stage's phase in run.json", () => {
   it('tells a resumed run where the dead one stopped', async () => {
     const first = setup();
     const interrupted = await first.go(plan([st(1, 10), st(2, 20)]));
-    const dead = { ...interrupted, status: 'running' as const, stages: interrupted.stages.slice(0, 1), current: { stage: 2, attempt: 1, phase: 'measure' as const, since: '2026-11-28T12:00:00.000Z' } };
+    const dead = {
+      ...interrupted,
+      status: 'running' as const,
+      stages: interrupted.stages.slice(0, 1),
+      current: { stage: 2, attempt: 1, phase: 'measure' as const, since: '2026-11-28T12:00:00.000Z' },
+    };
     const { events, go } = setup();
     const record = await go(plan([st(1, 10), st(2, 20)]), { resume: dead });
     expect(record.status).toBe('completed');
     const warning = events.find((e) => e.kind === 'warning' && e.message.startsWith('resuming run'));
-    expect(warning && 'message' in warning ? warning.message : '').toMatch(/continuing at stage 2 \(the interrupted driver was in stage 2, attempt 1, phase measure since 2026-11-28T12:00:00.000Z\)/);
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(
+      /continuing at stage 2 \(the interrupted driver was in stage 2, attempt 1, phase measure since 2026-11-28T12:00:00.000Z\)/,
+    );
   });
 });

@@ -16,7 +16,10 @@ const stage = (over: Partial<StagePlan> = {}): StagePlan => ({
   cooldownMs: 5_000,
   sampleEveryMs: 2_000,
   rampTimeoutMs: 60_000,
-  replicas: null, hpa: null, workers: null, scaleTimeoutMs: 300_000,
+  replicas: null,
+  hpa: null,
+  workers: null,
+  scaleTimeoutMs: 300_000,
   slo: null,
   ...over,
 });
@@ -27,12 +30,20 @@ function setup(o: ConstructorParameters<typeof FakeLocust>[1] = {}) {
   const events: RunEvent[] = [];
   const controller = new AbortController();
   const go = (s: StagePlan, last = false) =>
-    clock.run(runStage({ lg, clock, emit: (e) => events.push(e), signal: controller.signal }, s, { host: 'http://target:8000', of: 1, runStartedAt: clock.now(), runPlannedMs: 60_000, last }));
+    clock.run(
+      runStage({ lg, clock, emit: (e) => events.push(e), signal: controller.signal }, s, {
+        host: 'http://target:8000',
+        of: 1,
+        runStartedAt: clock.now(),
+        runPlannedMs: 60_000,
+        last,
+      }),
+    );
   return { clock, lg, events, controller, go };
 }
 
 describe('a stage', () => {
-  it('stops at the window\'s end and reads the numbers after the last worker report (between stages, or a short last one)', async () => {
+  it("stops at the window's end and reads the numbers after the last worker report (between stages, or a short last one)", async () => {
     const { clock, lg, go } = setup({ workers: 2, rpsPerUser: 2, phases: [700, 2200] });
     const out: StageOutcome = await go(stage({ durationMs: 8_000 }), true);
     expect(out.result.status).toBe('completed');
@@ -45,7 +56,7 @@ describe('a stage', () => {
     expect(Math.abs(out.result.totals!.requests - truth) / truth).toBeLessThan(0.05);
   });
 
-  it('the run\'s last stage: ramps, resets, measures for the planned time, reads the numbers while the users run, then stops', async () => {
+  it("the run's last stage: ramps, resets, measures for the planned time, reads the numbers while the users run, then stops", async () => {
     const { lg, events, go } = setup({ workers: 2, rpsPerUser: 2, phases: [700, 2200] });
     const out: StageOutcome = await go(stage(), true);
     const r = out.result;
@@ -152,7 +163,14 @@ describe('a signal while the /swarm is in flight', () => {
     const lg = new SlowAnswer(clock, { workers: 2 });
     const controller = new AbortController();
     void clock.sleep(500).then(() => controller.abort(new AbortedError('SIGTERM')));
-    const out = await clock.run(runStage({ lg, clock, emit: () => undefined, signal: controller.signal }, stage(), { host: null, of: 1, runStartedAt: clock.now(), runPlannedMs: 60_000 }));
+    const out = await clock.run(
+      runStage({ lg, clock, emit: () => undefined, signal: controller.signal }, stage(), {
+        host: null,
+        of: 1,
+        runStartedAt: clock.now(),
+        runPlannedMs: 60_000,
+      }),
+    );
     expect(out.result.status).toBe('aborted');
     expect(lg.calls).toContain('stop');
     expect(lg.running).toBe(false);
@@ -161,11 +179,30 @@ describe('a signal while the /swarm is in flight', () => {
 });
 
 describe('rampShortfall', () => {
-  it('flags a window whose first sample is short of the stage\'s users, and only then', async () => {
+  it("flags a window whose first sample is short of the stage's users, and only then", async () => {
     const { rampShortfall } = await import('../../../../src/core/stage/index.js');
-    const sample = (users: number) => ({ at: '', elapsedMs: 2_100, users, workers: 2, requests: 0, failures: 0, rps: null, failPerSec: null, p50Ms: null, p95Ms: null, workerCpuMaxPercent: null, replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null });
+    const sample = (users: number) => ({
+      at: '',
+      elapsedMs: 2_100,
+      users,
+      workers: 2,
+      requests: 0,
+      failures: 0,
+      rps: null,
+      failPerSec: null,
+      p50Ms: null,
+      p95Ms: null,
+      workerCpuMaxPercent: null,
+      replicasReady: null,
+      replicasDesired: null,
+      hpaCurrent: null,
+      hpaDesired: null,
+      hpaCpuPercent: null,
+    });
     expect(rampShortfall([sample(20), sample(20)], 20)).toBeNull();
     expect(rampShortfall([], 20)).toBeNull();
-    expect(rampShortfall([sample(14), sample(20)], 20)).toMatch(/^the ramp to 20 users was not complete when the window started \(14 users in the first sample\)/);
+    expect(rampShortfall([sample(14), sample(20)], 20)).toMatch(
+      /^the ramp to 20 users was not complete when the window started \(14 users in the first sample\)/,
+    );
   });
 });

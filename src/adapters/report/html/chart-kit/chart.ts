@@ -52,7 +52,8 @@ function drawPanel(p: Panel): { body: string; left: number; top: number; right: 
   const o: string[] = [];
   if (p.heading) o.push(text(p.width / 2, -above - 8, p.heading, { size: 12, weight: 600, color: INK.title, anchor: 'middle' }));
   // Grid, then the axes' lines and labels: one <line> each, as a browser's inspector shows them.
-  const line = (x1: number, y1: number, x2: number, y2: number, color: string) => `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${color}" stroke-width="1"/>`;
+  const line = (x1: number, y1: number, x2: number, y2: number, color: string) =>
+    `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${color}" stroke-width="1"/>`;
   if (p.x.kind === 'linear') for (const t of sx.ticks) o.push(line(t.at + 0.5, 0, t.at + 0.5, p.height, INK.grid));
   if (p.y.kind === 'linear') for (const t of sy.ticks) o.push(line(0, t.at + 0.5, p.width, t.at + 0.5, INK.grid));
   o.push(line(0.5, 0, 0.5, p.height, INK.domain), line(0, p.height + 0.5, p.width, p.height + 0.5, INK.domain));
@@ -61,7 +62,16 @@ function drawPanel(p: Panel): { body: string; left: number; top: number; right: 
   for (const t of xTicks) o.push(text(t.at, p.height + TICK + 11, t.label, { anchor: 'middle' }));
   for (const t of sy.ticks) o.push(text(-TICK - 2, t.at + 3, t.label, { anchor: 'end' }));
   if (p.x.title) o.push(text(p.width / 2, p.height + TICK + 13 + 14, p.x.title, { size: 11, weight: 600, color: INK.title, anchor: 'middle' }));
-  if (p.y.title) o.push(text(0, 0, p.y.title, { size: 11, weight: 600, color: INK.title, anchor: 'middle', transform: `translate(${-(TICK + 3 + yLabelW + 4)},${p.height / 2}) rotate(-90)` }));
+  if (p.y.title)
+    o.push(
+      text(0, 0, p.y.title, {
+        size: 11,
+        weight: 600,
+        color: INK.title,
+        anchor: 'middle',
+        transform: `translate(${-(TICK + 3 + yLabelW + 4)},${p.height / 2}) rotate(-90)`,
+      }),
+    );
   for (const m of p.marks) o.push(drawMark(m, sx, sy, p));
   return { body: o.join(''), left, top, right, bottom };
 }

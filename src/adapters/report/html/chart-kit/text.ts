@@ -10,7 +10,12 @@ export const textWidth = (text: string, size: number): number => Math.ceil(text.
 /** Coordinates to a tenth of a pixel: as sharp as a screen shows, and short in the SVG. */
 export const r1 = (v: number): number => Math.round(v * 10) / 10;
 
-export function text(x: number, y: number, body: string, o: { size?: number; color?: string; anchor?: 'start' | 'middle' | 'end'; weight?: number; transform?: string } = {}): string {
+export function text(
+  x: number,
+  y: number,
+  body: string,
+  o: { size?: number; color?: string; anchor?: 'start' | 'middle' | 'end'; weight?: number; transform?: string } = {},
+): string {
   const size = o.size ?? 10;
   const pos = o.transform === undefined ? `x="${r1(x)}" y="${r1(y)}"` : `transform="${o.transform}"`;
   return (

@@ -46,11 +46,7 @@ export function comparisonSection(run: RunRecord): string {
 function comparedStage(s: StageComparison, run: RunRecord): string {
   const cur = s.currentIndex === null ? undefined : run.stages.find((x) => x.index === s.currentIndex);
   const label =
-    cur !== undefined
-      ? stageRef(cur.index, cur.name)
-      : s.currentIndex === null
-        ? '<span class="muted">only in the baseline</span>'
-        : `stage ${s.currentIndex}`;
+    cur !== undefined ? stageRef(cur.index, cur.name) : s.currentIndex === null ? '<span class="muted">only in the baseline</span>' : `stage ${s.currentIndex}`;
   const base = s.baselineIndex === null ? ' <span class="tag">new</span>' : '';
   return `${label}${base}<br><span class="small">${esc(s.key)}</span>`;
 }

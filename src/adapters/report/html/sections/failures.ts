@@ -8,9 +8,7 @@ const MAX_FAILURE_ROWS = 10;
 const MAX_ERROR_CHARS = 240;
 
 export function failuresSection(run: RunRecord): string {
-  const rows = run.stages
-    .flatMap((s) => s.failures.map((f) => ({ s, f })))
-    .sort((a, b) => b.f.occurrences - a.f.occurrences);
+  const rows = run.stages.flatMap((s) => s.failures.map((f) => ({ s, f }))).sort((a, b) => b.f.occurrences - a.f.occurrences);
   if (rows.length === 0) return '';
   const body = rows
     .slice(0, MAX_FAILURE_ROWS)

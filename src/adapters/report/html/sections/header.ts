@@ -10,8 +10,7 @@ export function header(run: RunRecord): string {
     run.finishedAt === null
       ? `${esc(utc(run.startedAt))}, still running`
       : `${esc(utc(run.startedAt))} → ${esc(utc(run.finishedAt))} (${duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))})`;
-  const status =
-    run.status === 'running' ? `running (${run.stages.length} of ${run.plan.stages.length} stages finished)` : run.status;
+  const status = run.status === 'running' ? `running (${run.stages.length} of ${run.plan.stages.length} stages finished)` : run.status;
   const rows: [string, string][] = [
     ['Run', `<code>${esc(run.runId)}</code>`],
     ['When', when],

@@ -20,7 +20,10 @@ export function highlights(run: RunRecord): string {
   ];
   if (run.capacity !== null) {
     cards.push(
-      card('Capacity', run.capacity.users === null ? '<strong class="bad">none met the SLO</strong>' : `<strong>${run.capacity.users} users</strong> meet the SLO`),
+      card(
+        'Capacity',
+        run.capacity.users === null ? '<strong class="bad">none met the SLO</strong>' : `<strong>${run.capacity.users} users</strong> meet the SLO`,
+      ),
     );
   }
   const breaches = run.stages.filter((s) => s.slo.some((v) => !v.pass));
@@ -38,7 +41,9 @@ export function highlights(run: RunRecord): string {
     cards.push(
       card(
         'Against the baseline',
-        run.comparison.regression ? `<strong class="bad">regression</strong>: ${esc(run.comparison.reason)}` : `<strong class="good">no regression</strong>: ${esc(run.comparison.reason)}`,
+        run.comparison.regression
+          ? `<strong class="bad">regression</strong>: ${esc(run.comparison.reason)}`
+          : `<strong class="good">no regression</strong>: ${esc(run.comparison.reason)}`,
       ),
     );
   }

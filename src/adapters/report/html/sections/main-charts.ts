@@ -21,7 +21,8 @@ export function mainCharts(run: RunRecord): string {
   const setups = setupsOf(stages);
   const several = setups.length > 1;
   const knee = several ? null : run.summary.knee;
-  const kneeRule = (): Mark[] => (knee === null ? [] : [{ kind: 'vrule', x: knee.users, color: '#888', dash: '4,3', label: `knee: ${knee.users} users`, labelColor: '#666' }]);
+  const kneeRule = (): Mark[] =>
+    knee === null ? [] : [{ kind: 'vrule', x: knee.users, color: '#888', dash: '4,3', label: `knee: ${knee.users} users`, labelColor: '#666' }];
   const usersOf = (list: readonly StageResult[]) => extent([...list.map((s) => s.users), ...(knee === null ? [] : [knee.users])]);
 
   // Latency percentiles against users (a line per percentile; a panel per setup when they differ).
@@ -65,7 +66,15 @@ export function mainCharts(run: RunRecord): string {
     const [lo, hi] = usersOf(stages);
     latencySvg = chart(
       'Latency percentiles p50, p90, p95 and p99 against users',
-      [{ width: WIDTH, height: HEIGHT, x: { kind: 'linear', min: lo, max: hi, title: 'users' }, y: { kind: 'linear', min: 0, max, title: 'ms' }, marks: [...marks, ...kneeRule()] }],
+      [
+        {
+          width: WIDTH,
+          height: HEIGHT,
+          x: { kind: 'linear', min: lo, max: hi, title: 'users' },
+          y: { kind: 'linear', min: 0, max, title: 'ms' },
+          marks: [...marks, ...kneeRule()],
+        },
+      ],
       { title: 'Latency percentiles (ms)', legend: legendOf },
     );
   }
@@ -120,7 +129,9 @@ export function mainCharts(run: RunRecord): string {
   );
 
   const body =
-    (several ? `<p class="muted">The stages differ in replicas or workers (${setups.map(esc).join('; ')}): latency has a panel per setup, throughput a line per setup.</p>` : '') +
+    (several
+      ? `<p class="muted">The stages differ in replicas or workers (${setups.map(esc).join('; ')}): latency has a panel per setup, throughput a line per setup.</p>`
+      : '') +
     `<div class="grid2"><figure${several ? ' class="span"' : ''}>${latencySvg}</figure><figure>${throughputSvg}</figure><figure${wide ? ' class="span"' : ''}>${failSvg}</figure></div>`;
   return section('charts', 'Latency, throughput and failures', body);
 }

@@ -64,7 +64,13 @@ export function replicasSection(run: RunRecord): string {
         y: { kind: 'linear', min: 0, max: maxN + 1, title: 'replicas', integer: true },
         marks: [
           ...marks.map((m): Mark => ({ kind: 'vrule', x: m.min, color: '#ccc', dash: '2,3', label: m.label, labelColor: '#888' })),
-          ...SERIES.map((s, i): Mark => ({ kind: 'line', points: (lines[i]?.points() ?? []).map((p) => [p.x, p.y] as const), color: s.color, step: true, ...(s.dash ? { dash: s.dash } : {}) })),
+          ...SERIES.map((s, i): Mark => ({
+            kind: 'line',
+            points: (lines[i]?.points() ?? []).map((p) => [p.x, p.y] as const),
+            color: s.color,
+            step: true,
+            ...(s.dash ? { dash: s.dash } : {}),
+          })),
         ],
       },
     ],

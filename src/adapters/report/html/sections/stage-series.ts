@@ -41,7 +41,13 @@ export async function stageSeries(run: RunRecord): Promise<string> {
     const svg = seriesSvg(
       lastT,
       [
-        { title: 'req/s', height: 90, lines: [{ points: rps ?? [], color: C.rps }], rule: t === null ? null : { v: t.rps, color: C.rps }, emptyMax: t?.rps ?? null },
+        {
+          title: 'req/s',
+          height: 90,
+          lines: [{ points: rps ?? [], color: C.rps }],
+          rule: t === null ? null : { v: t.rps, color: C.rps },
+          emptyMax: t?.rps ?? null,
+        },
         {
           title: 'ms',
           height: 110,

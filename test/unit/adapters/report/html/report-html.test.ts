@@ -97,7 +97,7 @@ describe('reportHtml', () => {
     expect(html).toMatch(/<h2>Knee<\/h2><div><strong>400 users<\/strong> \(stage 3 · u400\): p95 rose/);
     expect(html).toContain('<span class="tag good">best</span>');
     expect(html).toContain('<span class="tag warnt">knee</span>');
-    expect(html).toContain("HTTPError(&#39;503 Server Error: Service Unavailable for url: /predict&#39;)");
+    expect(html).toContain('HTTPError(&#39;503 Server Error: Service Unavailable for url: /predict&#39;)');
   });
 
   it('escapes every string from the run: names, reasons, errors, URLs, failures', async () => {
@@ -105,7 +105,12 @@ describe('reportHtml', () => {
       makeStage({ index: 1, users: 100, totals: STAGE_TOTALS[0] ?? null }),
       makeStage(
         { index: 2, users: 200, totals: STAGE_TOTALS[1] ?? null, failures: [{ method: 'POST', name: HOSTILE, error: HOSTILE, occurrences: 3 }] },
-        { slo: evaluateSlo({ p50Ms: null, p90Ms: null, p95Ms: 50, p99Ms: null, avgMs: null, maxMs: null, failRatio: null, minRps: null }, STAGE_TOTALS[1] ?? null) },
+        {
+          slo: evaluateSlo(
+            { p50Ms: null, p90Ms: null, p95Ms: 50, p99Ms: null, avgMs: null, maxMs: null, failRatio: null, minRps: null },
+            STAGE_TOTALS[1] ?? null,
+          ),
+        },
       ),
       makeStage({ index: 3, users: 400, totals: null, status: 'failed', reason: HOSTILE }),
     ].map((s) => ({ ...s, name: `${s.name} ${HOSTILE}` }));
@@ -198,8 +203,12 @@ describe('reportHtml', () => {
     ];
     const html = await reportHtml(withStages(stages, { verdict: 'fail' }));
     expect(html).toContain('<h2>SLO verdicts</h2>');
-    expect(html).toMatch(/<tr class="breach"><td rowspan="3">stage 3 · u400<\/td><td>p95<\/td><td class="num">300 ms<\/td><td class="num">620 ms<\/td><td><span class="badge bad">fail<\/span><\/td><td>p95 620 ms &gt; 300 ms<\/td><\/tr>/);
-    expect(html).toContain('<td>min throughput</td><td class="num">450.0 req/s</td><td class="num">195.5 req/s</td><td><span class="badge bad">fail</span></td>');
+    expect(html).toMatch(
+      /<tr class="breach"><td rowspan="3">stage 3 · u400<\/td><td>p95<\/td><td class="num">300 ms<\/td><td class="num">620 ms<\/td><td><span class="badge bad">fail<\/span><\/td><td>p95 620 ms &gt; 300 ms<\/td><\/tr>/,
+    );
+    expect(html).toContain(
+      '<td>min throughput</td><td class="num">450.0 req/s</td><td class="num">195.5 req/s</td><td><span class="badge bad">fail</span></td>',
+    );
     expect(html).toContain('<td>failures</td><td class="num">0.10%</td><td class="num">0.06%</td><td><span class="badge good">pass</span></td>');
     expect(html).toContain('2 thresholds breached.');
     expect(html).toContain('<span class="badge bad">SLO breach</span>');
@@ -230,7 +239,9 @@ describe('reportHtml', () => {
     };
     const html = await reportHtml({ ...run, comparison });
     expect(html).toContain('Baseline <code>base-&lt;1&gt;</code>, started 2026-11-21 10:00:00 UTC.');
-    expect(html).toContain('<td class="num regress" title="p95 620 ms vs 510 ms: +21.6% &gt; +10.0%"><span class="big">+21.6%</span><span class="small">510 ms → 620 ms</span></td>');
+    expect(html).toContain(
+      '<td class="num regress" title="p95 620 ms vs 510 ms: +21.6% &gt; +10.0%"><span class="big">+21.6%</span><span class="small">510 ms → 620 ms</span></td>',
+    );
     expect(html).toContain('<span class="big">+2.4%</span><span class="small">500.0/s → 512.1/s</span>');
     expect(html).toContain('only in the baseline');
     expect(html).toContain('Allowed change: p95 +10.0%, rps -5.0%.');
@@ -240,7 +251,17 @@ describe('reportHtml', () => {
   it('charts replicas over time when the run managed Kubernetes, and the capacity probes', async () => {
     const stages = [100, 200, 400].map((users, i) => {
       const s = makeStage({ index: i + 1, users, totals: STAGE_TOTALS[i] ?? null, replicas: 2 + i, workers: 4 });
-      return { ...s, samples: s.samples.map((x, j) => ({ ...x, replicasReady: 2 + i + (j > 10 ? 1 : 0), replicasDesired: 3 + i, hpaCurrent: null, hpaDesired: 3 + i, hpaCpuPercent: null })) };
+      return {
+        ...s,
+        samples: s.samples.map((x, j) => ({
+          ...x,
+          replicasReady: 2 + i + (j > 10 ? 1 : 0),
+          replicasDesired: 3 + i,
+          hpaCurrent: null,
+          hpaDesired: 3 + i,
+          hpaCpuPercent: null,
+        })),
+      };
     });
     const run = withStages(stages, {
       capacity: {
@@ -253,12 +274,15 @@ describe('reportHtml', () => {
         ],
         reason: '200 users met the SLO; 400 breached it',
       },
-      environment: { ...makeRunRecord().environment, kubernetes: { namespace: 'load<test>', server: 'https://10.0.0.1:6443', inCluster: true, baseline: null } },
+      environment: {
+        ...makeRunRecord().environment,
+        kubernetes: { namespace: 'load<test>', server: 'https://10.0.0.1:6443', inCluster: true, baseline: null },
+      },
     });
     const html = await reportHtml(run);
     expect(html).toContain('aria-label="Target replicas over the run: ready, desired and HPA desired"');
     expect(html).toContain('namespace <code>load&lt;test&gt;</code>');
-    expect(html).toContain("aria-label=\"Capacity search: each probe&#39;s users and whether it met the SLO\"");
+    expect(html).toContain('aria-label="Capacity search: each probe&#39;s users and whether it met the SLO"');
     expect(html).toContain('<strong>200 users</strong> met the SLO; 400 users breached it.');
     // 3 setups (2, 3, 4 replicas): latency, throughput, failures, replicas, capacity, 3 stages.
     expect(svgs(html)).toHaveLength(8);
@@ -303,7 +327,9 @@ describe('long runs in report.html', () => {
     const run = withStages([{ ...base, samples }, makeStage({ index: 2, users: 200, totals: STAGE_TOTALS[1] ?? null })]);
     const html = await reportHtml(run);
     const stage = svgs(html).find((c) => c.includes('aria-label="Stage 1:')) ?? '';
-    const longest = Math.max(...[...stage.matchAll(/<path d="(M[^"]*)" stroke="#[0-9a-f]+" stroke-width="2" stroke-linejoin/g)].map((m) => (m[1] ?? '').split(/[ML]/).length - 1));
+    const longest = Math.max(
+      ...[...stage.matchAll(/<path d="(M[^"]*)" stroke="#[0-9a-f]+" stroke-width="2" stroke-linejoin/g)].map((m) => (m[1] ?? '').split(/[ML]/).length - 1),
+    );
     expect(longest).toBeGreaterThan(100);
     expect(longest).toBeLessThanOrEqual(STAGE_LINE_POINTS);
     expect(stage).toContain('>10,000</text>'); // the one 9 999 ms spike sets the scale: it was kept

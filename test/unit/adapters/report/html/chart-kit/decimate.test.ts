@@ -20,11 +20,20 @@ describe('LineDecimator', () => {
     const d = fed(0, 9, 4, pairs([5, 1, 9, 3, 4, 2, 8, 0, 6, 7]));
     expect(d.count).toBe(10);
     expect(d.decimated).toBe(true);
-    expect(xy(d.points())).toEqual([[1, 1], [2, 9], [6, 8], [7, 0]]);
+    expect(xy(d.points())).toEqual([
+      [1, 1],
+      [2, 9],
+      [6, 8],
+      [7, 0],
+    ]);
   });
 
   it('keeps one point of a flat slice', () => {
-    expect(xy(fed(0, 9, 4, pairs([3, 3, 3, 3, 3, 1, 2, 3, 4, 5])).points())).toEqual([[0, 3], [5, 1], [9, 5]]);
+    expect(xy(fed(0, 9, 4, pairs([3, 3, 3, 3, 3, 1, 2, 3, 4, 5])).points())).toEqual([
+      [0, 3],
+      [5, 1],
+      [9, 5],
+    ]);
   });
 
   it('keeps a line of at most maxPoints points as it is', () => {
@@ -35,17 +44,42 @@ describe('LineDecimator', () => {
   });
 
   it('puts every point of a zero-width x range in one slice', () => {
-    const d = fed(5, 5, 4, Array.from({ length: 10 }, (_, i) => [5, i % 2 === 0 ? i : -i] as const));
-    expect(xy(d.points())).toEqual([[5, -9], [5, 8]]);
+    const d = fed(
+      5,
+      5,
+      4,
+      Array.from({ length: 10 }, (_, i) => [5, i % 2 === 0 ? i : -i] as const),
+    );
+    expect(xy(d.points())).toEqual([
+      [5, -9],
+      [5, 8],
+    ]);
   });
 
   it('clamps points outside [x0, x1] into the first and last slice', () => {
-    const d = fed(0, 10, 4, [[-5, 1], [0, 2], [4, 0], [6, 3], [10, 5], [15, 9]]);
-    expect(xy(d.points())).toEqual([[0, 2], [4, 0], [6, 3], [15, 9]]);
+    const d = fed(0, 10, 4, [
+      [-5, 1],
+      [0, 2],
+      [4, 0],
+      [6, 3],
+      [10, 5],
+      [15, 9],
+    ]);
+    expect(xy(d.points())).toEqual([
+      [0, 2],
+      [4, 0],
+      [6, 3],
+      [15, 9],
+    ]);
   });
 
   it('gives the same line when asked twice', () => {
-    const d = fed(0, 99, 10, Array.from({ length: 100 }, (_, i) => [i, (i * 37) % 11] as const));
+    const d = fed(
+      0,
+      99,
+      10,
+      Array.from({ length: 100 }, (_, i) => [i, (i * 37) % 11] as const),
+    );
     const first = [...d.points()];
     expect(d.points()).toEqual(first);
     expect(first).toHaveLength(10);

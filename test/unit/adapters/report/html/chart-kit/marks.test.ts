@@ -12,15 +12,35 @@ const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Helvetica
 
 describe('drawMark', () => {
   it('draws a line as one path through its points', () => {
-    expect(draw({ kind: 'line', points: [[0, 0], [5, 5], [10, 2]], color: '#f00' })).toBe(
-      '<path d="M0,100L50,50L100,80" stroke="#f00" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>',
-    );
+    expect(
+      draw({
+        kind: 'line',
+        points: [
+          [0, 0],
+          [5, 5],
+          [10, 2],
+        ],
+        color: '#f00',
+      }),
+    ).toBe('<path d="M0,100L50,50L100,80" stroke="#f00" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>');
   });
 
   it('draws a step line across then up, dashed, thin and faded when asked', () => {
-    expect(draw({ kind: 'line', points: [[0, 1], [5, 3], [10, 2]], color: '#00f', step: true, width: 1, dash: '5,3', opacity: 0.5 })).toBe(
-      '<path d="M0,90H50V70H100V80" stroke="#00f" stroke-width="1" stroke-linejoin="round" stroke-linecap="round" stroke-dasharray="5,3" opacity="0.5"/>',
-    );
+    expect(
+      draw({
+        kind: 'line',
+        points: [
+          [0, 1],
+          [5, 3],
+          [10, 2],
+        ],
+        color: '#00f',
+        step: true,
+        width: 1,
+        dash: '5,3',
+        opacity: 0.5,
+      }),
+    ).toBe('<path d="M0,90H50V70H100V80" stroke="#00f" stroke-width="1" stroke-linejoin="round" stroke-linecap="round" stroke-dasharray="5,3" opacity="0.5"/>');
   });
 
   it('draws nothing for a line without points', () => {
@@ -28,9 +48,17 @@ describe('drawMark', () => {
   });
 
   it('draws dots, coloured per point when the colour is a function', () => {
-    expect(draw({ kind: 'dots', points: [[1, 1], [2, 4]], color: (i) => (i === 0 ? 'green' : 'red'), r: 5 })).toBe(
-      '<circle cx="10" cy="90" r="5" fill="green"/><circle cx="20" cy="60" r="5" fill="red"/>',
-    );
+    expect(
+      draw({
+        kind: 'dots',
+        points: [
+          [1, 1],
+          [2, 4],
+        ],
+        color: (i) => (i === 0 ? 'green' : 'red'),
+        r: 5,
+      }),
+    ).toBe('<circle cx="10" cy="90" r="5" fill="green"/><circle cx="20" cy="60" r="5" fill="red"/>');
     expect(draw({ kind: 'dots', points: [[0, 0]], color: '#123' })).toBe('<circle cx="0" cy="100" r="3.5" fill="#123"/>');
   });
 
@@ -71,6 +99,8 @@ describe('drawMark', () => {
     expect(draw({ kind: 'label', x: 2, y: 5, dx: 9, dy: 3.5, text: '<b>' })).toBe(
       `<text x="29" y="53.5" text-anchor="start" ${FONT} font-size="10px" fill="#444">&lt;b&gt;</text>`,
     );
-    expect(draw({ kind: 'note', text: 'no data', color: '#888' })).toBe(`<text x="50" y="50" text-anchor="middle" ${FONT} font-size="10px" fill="#888">no data</text>`);
+    expect(draw({ kind: 'note', text: 'no data', color: '#888' })).toBe(
+      `<text x="50" y="50" text-anchor="middle" ${FONT} font-size="10px" fill="#888">no data</text>`,
+    );
   });
 });

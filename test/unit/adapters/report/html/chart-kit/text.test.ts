@@ -20,7 +20,9 @@ describe('chart text', () => {
   });
 
   it('draws a <text> with the defaults, its content escaped', () => {
-    expect(text(10.04, 20.06, 'a<b & "c"')).toBe(`<text x="10" y="20.1" text-anchor="start" ${FONT} font-size="10px" fill="#555">a&lt;b &amp; &quot;c&quot;</text>`);
+    expect(text(10.04, 20.06, 'a<b & "c"')).toBe(
+      `<text x="10" y="20.1" text-anchor="start" ${FONT} font-size="10px" fill="#555">a&lt;b &amp; &quot;c&quot;</text>`,
+    );
   });
 
   it('takes size, colour, anchor and weight, and a transform instead of x and y', () => {

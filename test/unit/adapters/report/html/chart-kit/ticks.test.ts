@@ -65,7 +65,7 @@ describe('axisTicks', () => {
 });
 
 describe('tickLabel', () => {
-  it('groups thousands and shows exactly the step\'s decimals', () => {
+  it("groups thousands and shows exactly the step's decimals", () => {
     expect(tickLabel(10_000, 0)).toBe('10,000');
     expect(tickLabel(1_234.5, 1)).toBe('1,234.5');
     expect(tickLabel(0.1, 2)).toBe('0.10');
