@@ -37,3 +37,8 @@ export function parsePercent(value: string | number): number | null {
   if (/^\d+(?:\.\d+)?$/.test(t)) return parsePercent(Number(t));
   return null;
 }
+
+/** Epoch ms as the ISO 8601 UTC text run.json uses for every time. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -9,8 +9,7 @@ import { summaryConfigMap } from '../run-summary.js';
 import { concluded } from './record.js';
 import type { RunState } from './state.js';
 import type { RunDeps, RunOptions } from './types.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTime } from '../units.js';
 
 export async function finishRun(
   deps: RunDeps,
@@ -36,7 +35,7 @@ export async function finishRun(
   if (error instanceof StopFailedError) {
     // Whatever else ended the run (a signal, a failed stage), users that would not stop come first.
     status = 'failed';
-    record = { ...record, stopFailure: { at: iso(clock.now()), url: error.url, usersAtZero: error.usersAtZero, tried: error.tried } };
+    record = { ...record, stopFailure: { at: isoTime(clock.now()), url: error.url, usersAtZero: error.usersAtZero, tried: error.tried } };
     emit({ kind: 'warning', message: error.message });
   }
   const before = record.comparison;
@@ -52,7 +51,7 @@ export async function finishRun(
     }
     if (kube.plan.keepSummaries > 0) {
       try {
-        const cm = summaryConfigMap({ ...record, finishedAt: iso(clock.now()) });
+        const cm = summaryConfigMap({ ...record, finishedAt: isoTime(clock.now()) });
         await kube.cluster.saveSummary(cm.name, cm.labels, cm.data, kube.plan.keepSummaries);
         saved = { name: cm.name, namespace: kube.cluster.namespace };
       } catch (e) {
@@ -61,7 +60,7 @@ export async function finishRun(
     }
   }
   await run.lease?.stop();
-  record = { ...record, finishedAt: iso(clock.now()) };
+  record = { ...record, finishedAt: isoTime(clock.now()) };
   run.record = record;
   await sink.runUpdated(record);
   emit({ kind: 'run-finished', run: record, best: record.summary.best, knee: record.summary.knee, reportDir: sink.dir, summaryConfigMap: saved });

@@ -10,8 +10,7 @@ import { breachText } from '../slo.js';
 import { findBest, findKnee } from '../summary.js';
 import { verdictOf } from '../verdict.js';
 import type { RunOptions } from './types.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTime } from '../units.js';
 
 /** A new run's record, before anything was asked of the master. */
 export function freshRecord(o: RunOptions, masterUrl: string, startedAt: number): RunRecord {
@@ -19,7 +18,7 @@ export function freshRecord(o: RunOptions, masterUrl: string, startedAt: number)
     schemaVersion: 1,
     runId: o.runId,
     name: o.plan.name,
-    startedAt: iso(startedAt),
+    startedAt: isoTime(startedAt),
     finishedAt: null,
     status: 'running',
     verdict: 'none',
@@ -65,7 +64,7 @@ export function resumedRecord(prior: RunRecord, fresh: RunRecord, now: number): 
     verdict: 'none',
     comparison: null,
     stages,
-    resumes: [...prior.resumes, { at: iso(now), fromStage: (stages.at(-1)?.index ?? 0) + 1 }],
+    resumes: [...prior.resumes, { at: isoTime(now), fromStage: (stages.at(-1)?.index ?? 0) + 1 }],
     current: null,
   };
 }
@@ -109,7 +108,7 @@ function stageProblem(r: StageResult | undefined): string {
 }
 
 function skippedStage(s: StagePlan, reason: string, now: number): StageResult {
-  const at = new Date(now).toISOString();
+  const at = isoTime(now);
   return {
     index: s.index,
     name: s.name,

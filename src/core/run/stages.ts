@@ -6,15 +6,13 @@ import { nextProbeUsers, probePassed, probeStage, type Probe } from '../capacity
 import { plannedRampMs } from '../locust-timing.js';
 import { capacityProbeBound } from '../plan.js';
 import { breachText } from '../slo.js';
-import { formatDuration } from '../units.js';
+import { formatDuration, isoTime } from '../units.js';
 import { runStage, type StageOutcome } from '../stage/index.js';
 import { waitForMaster } from './master.js';
 import { applyOutcome, withSkipped, withThinnedSamples } from './record.js';
 import type { End, RunState } from './state.js';
 import type { RunDeps, RunOptions } from './types.js';
 import { pendingWrites } from './writes.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function asDriverError(e: unknown, signal: AbortSignal): DriverError {
   if (e instanceof DriverError) return e;
@@ -63,7 +61,7 @@ export async function runStages(deps: RunDeps, o: RunOptions, run: RunState, end
         attempt,
         retries: [...retries],
         onPhase: (phase) => {
-          run.record = { ...run.record, current: { stage: index, attempt, phase, since: iso(clock.now()) } };
+          run.record = { ...run.record, current: { stage: index, attempt, phase, since: isoTime(clock.now()) } };
           // Only run.json, queued behind the other writes; a failing disk fails the next stage's write.
           sink.progress(run.record).catch(() => undefined);
         },

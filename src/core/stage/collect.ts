@@ -9,8 +9,7 @@ import { evaluateSlo } from '../slo.js';
 import { rampShortfall, saturation } from './faults.js';
 import type { StageRun } from './context.js';
 import type { StageOutcome } from './types.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTime } from '../units.js';
 
 export async function collect(
   run: StageRun,
@@ -55,12 +54,12 @@ export async function collect(
     hpa: stage.hpa,
     prepareMs: t.prepareMs,
     plannedDurationMs: stage.durationMs,
-    startedAt: iso(t.startedAt),
-    finishedAt: iso(clock.now()),
+    startedAt: isoTime(t.startedAt),
+    finishedAt: isoTime(clock.now()),
     rampMs: t.rampMs,
     window:
       start !== null && t.endAt !== null && t.resetAt !== null
-        ? { start: iso(start), end: iso(t.endAt), resetAt: iso(t.resetAt), durationMs: t.endAt - start }
+        ? { start: isoTime(start), end: isoTime(t.endAt), resetAt: isoTime(t.resetAt), durationMs: t.endAt - start }
         : null,
     totals,
     slo,

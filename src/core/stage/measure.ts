@@ -7,8 +7,7 @@ import { LOCUST_TIMING } from '../locust-timing.js';
 import { estimateWindowEnd, estimateWindowStart, readWindowNow, type CountObservation } from '../window.js';
 import { midStageFault, StageInterrupted } from './faults.js';
 import { observe, type StageRun } from './context.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTime } from '../units.js';
 
 /**
  * Resets and measures until the window's planned end. Between stages the window ends with the stop
@@ -73,7 +72,7 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
       const warming = clock.now() - rs < LOCUST_TIMING.statsCacheMs + LOCUST_TIMING.currentWindowMs;
       const rolling = (v: number | null) => (warming && v === 0 ? null : v);
       const sample: Sample = {
-        at: iso(clock.now()),
+        at: isoTime(clock.now()),
         elapsedMs: clock.now() - rs,
         users: s.userCount,
         workers: s.workerCount,
