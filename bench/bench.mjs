@@ -10,7 +10,9 @@
 //   3. report generation on a synthetic long run (1-s samples), time and peak RSS, 6 h … 24 h.
 // Prints a table and writes docs/benchmarks.md (unless --no-write). Flags (or BENCH_* variables):
 //   --stages 4 --hold 10 --users 4,8,12,16 --spawn-rate 20 --cooldown 5 --sample-every 1
-//   --report-hours 6,12,24 --startup-runs 3 --skip locust,continue,startup,headless,report --no-write --out FILE
+//   --report-hours 6,12,24 --startup-runs 3 --skip locust,restart,continue,startup,headless,report --no-write --out FILE
+//   --locustfile FILE (the long-lived master's; default locust/locustfile.py) --json FILE (default
+//   test-results/bench.json) --no-render (measure and write the JSON only: bench/sweep.mjs runs it so)
 // BENCH_DRIVER_CLI=path/to/main.js measures another build of the driver (e.g. a bundle);
 // --from test-results/bench.json renders the table and docs/benchmarks.md again from a saved run.
 import { execFileSync } from 'node:child_process';
@@ -21,13 +23,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { setInterval, clearInterval } from 'node:timers';
+import { extractBlock } from './lib/doc-blocks.mjs';
 import { now, startProxy } from './lib/proxy.mjs';
 import { driverEnv, locustEnv, sleep, spawnMeasured } from './lib/procs.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_DRIVER_CLI: measure another build of the driver (e.g. a bundled one) against the same plan.
 const CLI = process.env.BENCH_DRIVER_CLI ? path.resolve(process.env.BENCH_DRIVER_CLI) : path.join(ROOT, 'dist', 'main.js');
-const LOCUSTFILE = path.join(ROOT, 'locust', 'locustfile.py');
 const SHAPEFILE = path.join(ROOT, 'bench', 'shape_locustfile.py');
 const PRELOAD = pathToFileURL(path.join(ROOT, 'bench', 'lib', 'rusage-preload.mjs')).href;
 const HOST = '127.0.0.1';
@@ -50,6 +52,9 @@ const { values: flags } = parseArgs({
     skip: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     out: { type: 'string' },
+    json: { type: 'string' },
+    locustfile: { type: 'string' },
+    'no-render': { type: 'boolean', default: false },
     from: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -59,7 +64,7 @@ if (flags.help) {
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('//'))
-      .slice(0, 14)
+      .slice(0, 16)
       .map((l) => l.slice(3))
       .join('\n') + '\n',
   );
@@ -106,6 +111,10 @@ const SKIP = new Set(
     .filter(Boolean),
 );
 const OUT_DOC = path.resolve(ROOT, flags.out ?? 'docs/benchmarks.md');
+const OUT_JSON = path.resolve(ROOT, flags.json ?? path.join('test-results', 'bench.json'));
+// The long-lived master's locustfile: bench/sweep.mjs measures the driver with and without the
+// companion plugin by giving a copy of the locustfile without its import.
+const LOCUSTFILE = path.resolve(flags.locustfile ?? process.env.BENCH_LOCUSTFILE ?? path.join(ROOT, 'locust', 'locustfile.py'));
 const WORK = mkdtempSync(path.join(os.tmpdir(), 'ld-bench-'));
 const COMMAND = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
@@ -498,6 +507,8 @@ async function analyseDriver(res, targetUrl, transition, cooldownS) {
     transition,
     code: res.code,
     status: res.run?.status ?? 'no run.json',
+    // the companion plugin as the driver detected it (run.json environment.locust.plugin), or null
+    plugin: res.run?.environment?.locust?.plugin ?? null,
     wall,
     planned,
     overheadPerStage: (wall - planned) / N,
@@ -752,13 +763,14 @@ async function main() {
       const proxy = await startProxy(master.webUrl.replace(/\/$/, ''));
       say(`long-lived master ${master.webUrl} (proxied at ${proxy.url}), 2 workers`);
       try {
-        const restartYaml = matrixYaml('bench-restart', proxy.url, target.url, null, COOLDOWN);
-        say('driver, transition restart …');
-        const r = await runDriver({ name: 'bench-restart', yaml: restartYaml, proxy });
-        results.driver.restart = await analyseDriver(r, target.url, 'restart', COOLDOWN);
-        say(`driver restart: ${fmt(results.driver.restart.wall, 1)} s, exit ${r.code}`);
-
-        await waitIdle(master.webUrl, results.notes);
+        if (!SKIP.has('restart')) {
+          const restartYaml = matrixYaml('bench-restart', proxy.url, target.url, null, COOLDOWN);
+          say('driver, transition restart …');
+          const r = await runDriver({ name: 'bench-restart', yaml: restartYaml, proxy });
+          results.driver.restart = await analyseDriver(r, target.url, 'restart', COOLDOWN);
+          say(`driver restart: ${fmt(results.driver.restart.wall, 1)} s, exit ${r.code}`);
+          await waitIdle(master.webUrl, results.notes);
+        }
         const continueYaml = matrixYaml('bench-continue', proxy.url, target.url, 'continue', 0);
         const support = SKIP.has('continue') ? { ok: false, why: 'skipped (--skip continue)' } : driverSupports(continueYaml);
         if (support.ok) {
@@ -826,13 +838,15 @@ async function main() {
     .join(' ');
   results.reportStages = REPORT_STAGES;
 
-  const md = render(results);
-  process.stdout.write(`\n${md}\n`);
-  mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'test-results', 'bench.json'), JSON.stringify(results, null, 2));
-  if (!flags['no-write']) {
-    writeFileSync(OUT_DOC, docPage(md, results));
-    say(`wrote ${path.relative(ROOT, OUT_DOC)} and test-results/bench.json`);
+  mkdirSync(path.dirname(OUT_JSON), { recursive: true });
+  writeFileSync(OUT_JSON, JSON.stringify(results, null, 2));
+  if (!flags['no-render']) {
+    const md = render(results);
+    process.stdout.write(`\n${md}\n`);
+    if (!flags['no-write']) {
+      writeFileSync(OUT_DOC, docPage(md, results));
+      say(`wrote ${path.relative(ROOT, OUT_DOC)} and ${path.relative(ROOT, OUT_JSON)}`);
+    }
   }
   rmSync(WORK, { recursive: true, force: true });
 }
@@ -1316,6 +1330,16 @@ function limits(res) {
   return out.join('\n');
 }
 
+/** The sweep's block of the page being replaced (bench/sweep.mjs writes it; a plain bench keeps it). */
+function keptSweep() {
+  try {
+    const block = extractBlock(readFileSync(OUT_DOC, 'utf8'));
+    return block ? `\n${block}\n` : '';
+  } catch {
+    return '';
+  }
+}
+
 function docPage(md, res) {
   const e = res.env;
   return `# Benchmarks
@@ -1331,7 +1355,7 @@ How to read each figure and what limits it: [below](#what-limits-each-figure).
 - **Sample service:** \`dist/sample-target/main.js --concurrency 8 --service-ms 25\` (≈ 320 req/s capacity; the plan offers ≈ 1 req/s per user)
 
 ${md}
-
+${keptSweep()}
 ${limits(res)}
 
 ${HISTORY}

@@ -1,0 +1,207 @@
+// npm run bench -- --sweep (through bench/bench.sh): the driver's overhead per stage over a sweep of
+// the holds and cooldowns users choose, with the companion Locust plugin and without it, side by
+// side with a headless Locust relaunched per stage and one LoadTestShape run — every cell in one run
+// on one machine, so the ratios compare like with like.
+//
+// Each cell (hold H, cooldown C) runs bench/bench.mjs twice as a child:
+//   1. the long-lived master on locust/locustfile.py (which imports locust_driver_plugin): the
+//      driver, plus the headless relaunch and the LoadTestShape with the same stages and cooldown;
+//   2. the same master on a copy of that locustfile without the plugin's import: the driver only.
+// C = 0 is `transition: continue` (the users keep running between stages); C > 0 is the default
+// `transition: restart` with that cooldown.
+//
+// Flags: --holds 3,10,30,120 --cooldowns 0,3,15 --stages 3 --long-stages 2 (stages per run for holds
+// of 60 s and more, to keep the sweep's time bounded) --no-write --from FILE (render a saved sweep).
+// Writes test-results/sweep.json and the sweep's block of docs/benchmarks.md (between its markers,
+// which bench.mjs keeps when it rewrites the page).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SWEEP_BEGIN, SWEEP_END, replaceBlock } from './lib/doc-blocks.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const LOCUSTFILE = path.join(ROOT, 'locust', 'locustfile.py');
+const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
+const OUT_JSON = path.join(ROOT, 'test-results', 'sweep.json');
+
+const { values: flags } = parseArgs({
+  options: {
+    sweep: { type: 'boolean', default: true },
+    holds: { type: 'string', default: '3,10,30,120' },
+    cooldowns: { type: 'string', default: '0,3,15' },
+    stages: { type: 'string', default: '3' },
+    'long-stages': { type: 'string', default: '2' },
+    'no-write': { type: 'boolean', default: false },
+    from: { type: 'string' },
+  },
+});
+
+const list = (v, what) =>
+  String(v)
+    .split(',')
+    .filter(Boolean)
+    .map((x) => {
+      const n = Number(x);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`bench/sweep.mjs: ${what} must be a comma-separated list of seconds ≥ 0, got "${v}"`);
+      return n;
+    });
+const HOLDS = list(flags.holds, '--holds');
+const COOLDOWNS = list(flags.cooldowns, '--cooldowns');
+const STAGES = Number(flags.stages);
+const LONG_STAGES = Number(flags['long-stages']);
+
+// The issue's goals: overhead per stage with the plugin ≤ 1 s, without ≤ 2 s, and at most half a
+// headless relaunch's; windows within ±0.25 s of `duration` with the plugin, ±0.5 s without.
+export const GOALS = { plugin: { overhead: 1, window: 0.25 }, plain: { overhead: 2, window: 0.5 }, relaunchRatio: 0.5 };
+
+const say = (msg) => process.stderr.write(`[sweep ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const fmt = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(d));
+
+/** A copy of the locustfile without `import locust_driver_plugin`: Locust as users have it today. */
+function plainLocustfile(dir) {
+  const src = readFileSync(LOCUSTFILE, 'utf8');
+  const out = src
+    .split('\n')
+    .filter((l) => !/^\s*(import\s+locust_driver_plugin|from\s+locust_driver_plugin\s+import)\b/.test(l))
+    .join('\n');
+  const file = path.join(dir, 'locustfile.py');
+  writeFileSync(file, out);
+  return { file, hadPlugin: out !== src };
+}
+
+function benchChild(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'bench.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bench.mjs ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** One driver row of a bench.json: overhead per stage and how far each window was from `duration`. */
+function driverRow(d, hold) {
+  if (!d) return null;
+  const windows = d.stages.map((s) => s.windowS).filter((w) => w !== null);
+  const errs = windows.map((w) => w - hold);
+  const over = d.stages.filter((s) => s.requests !== null && s.target !== null).map((s) => s.requests - s.target);
+  return {
+    code: d.code,
+    status: d.status,
+    overhead: d.overheadPerStage,
+    windowMin: windows.length ? Math.min(...windows) : null,
+    windowMax: windows.length ? Math.max(...windows) : null,
+    windowErr: errs.length ? Math.max(...errs.map(Math.abs)) : null,
+    // > 0: the driver counted more requests than the target received in the stated window
+    excessRequests: over.length ? Math.max(...over) : null,
+    plugin: d.plugin ?? null,
+  };
+}
+
+async function measure() {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ld-sweep-'));
+  const plain = plainLocustfile(work);
+  if (!plain.hadPlugin) say('note: locust/locustfile.py does not import locust_driver_plugin: both driver rows run without the plugin');
+  const cells = [];
+  const t0 = Date.now();
+  for (const hold of HOLDS) {
+    for (const cooldown of COOLDOWNS) {
+      const n = hold >= 60 ? LONG_STAGES : STAGES;
+      const users = Array.from({ length: n }, (_, i) => 4 * (i + 1)).join(',');
+      const common = ['--stages', String(n), '--users', users, '--hold', String(hold), '--cooldown', String(cooldown), '--no-render'];
+      const mode = cooldown === 0 ? 'continue' : 'restart';
+      const skipDriver = cooldown === 0 ? 'restart' : 'continue';
+      const withJson = path.join(work, `cell-${hold}-${cooldown}-plugin.json`);
+      const plainJson = path.join(work, `cell-${hold}-${cooldown}-plain.json`);
+      say(`cell hold ${hold} s, cooldown ${cooldown} s (${mode}), ${n} stages: with the plugin, relaunch, shape …`);
+      await benchChild([...common, '--skip', `${skipDriver},startup,report`, '--json', withJson]);
+      say(`cell hold ${hold} s, cooldown ${cooldown} s: without the plugin …`);
+      await benchChild([...common, '--skip', `${skipDriver},startup,report,headless`, '--json', plainJson, '--locustfile', plain.file]);
+      const a = JSON.parse(readFileSync(withJson, 'utf8'));
+      const b = JSON.parse(readFileSync(plainJson, 'utf8'));
+      cells.push({
+        hold,
+        cooldown,
+        stages: n,
+        mode,
+        plugin: driverRow(a.driver[mode], hold),
+        plain: driverRow(b.driver[mode], hold),
+        relaunch: a.headless ? a.headless.overheadPerStage : null,
+        shape: a.shape ? a.shape.overheadPerStage : null,
+        env: a.env,
+        // why a driver row is missing, e.g. the driver refusing the matrix (bench.mjs's notes)
+        notes: [...new Set([...(a.notes ?? []), ...(b.notes ?? [])])],
+      });
+      writeFileSync(path.join(work, 'partial.json'), JSON.stringify(cells));
+    }
+  }
+  const res = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- --sweep ${process.argv.slice(2).join(' ')}`.trim(),
+    hadPlugin: plain.hadPlugin,
+    wallS: (Date.now() - t0) / 1000,
+    env: cells[0]?.env ?? null,
+    cells,
+  };
+  rmSync(work, { recursive: true, force: true });
+  return res;
+}
+
+const pf = (ok) => (ok === null ? '–' : ok ? 'PASS' : 'FAIL');
+
+export function verdicts(c) {
+  const ok = (row, goal) => (row && row.overhead !== null ? row.overhead <= goal.overhead && (row.windowErr === null || row.windowErr <= goal.window) : null);
+  const ratio = (row) => (row && row.overhead !== null && c.relaunch ? row.overhead / c.relaunch : null);
+  return {
+    plugin: ok(c.plugin, GOALS.plugin),
+    plain: ok(c.plain, GOALS.plain),
+    pluginRatio: ratio(c.plugin),
+    plainRatio: ratio(c.plain),
+  };
+}
+
+export function render(res) {
+  const rows = res.cells.map((c) => {
+    const v = verdicts(c);
+    const win = (r) => (r ? `${fmt(r.windowMin)}–${fmt(r.windowMax)}` : '–');
+    return `| ${c.hold} s | ${c.cooldown === 0 ? '0 s (continue)' : `${c.cooldown} s`} | ${c.stages} | ${fmt(c.plugin?.overhead)} | ${win(c.plugin)} | ${fmt(v.pluginRatio)} | ${pf(v.plugin !== null && v.pluginRatio !== null ? v.plugin && v.pluginRatio <= GOALS.relaunchRatio : v.plugin)} | ${fmt(c.plain?.overhead)} | ${win(c.plain)} | ${fmt(v.plainRatio)} | ${pf(v.plain !== null && v.plainRatio !== null ? v.plain && v.plainRatio <= GOALS.relaunchRatio : v.plain)} | ${fmt(c.relaunch)} | ${fmt(c.shape)} |`;
+  });
+  const notes = res.cells.flatMap((c) => (c.notes ?? []).map((n) => `- hold ${c.hold} s, cooldown ${c.cooldown} s: ${n}`));
+  const e = res.env ?? {};
+  return `${SWEEP_BEGIN}
+## Overhead over a sweep of holds and cooldowns
+
+\`${res.command}\` on ${res.date.slice(0, 10)} (${fmt(res.wallS / 60, 0)} min; ${e.cpu ?? '?'}, ${e.cores ?? '?'} cores; ${e.locust ?? 'Locust ?'}, locust-driver at ${e.commit ?? '?'}).
+${res.hadPlugin ? '' : '\n**The locustfile did not import the plugin: both driver columns ran without it.**\n'}
+Overhead per stage = (wall − Σ planned ramps − Σ holds − Σ cooldowns) / stages, in seconds: every
+second a user waits beyond the plan counts, a window longer than asked included. Goals: with the
+plugin ≤ ${GOALS.plugin.overhead} s and windows within ±${GOALS.plugin.window} s; without ≤ ${GOALS.plain.overhead} s and ±${GOALS.plain.window} s; both at most
+${GOALS.relaunchRatio} × the headless relaunch's overhead (the *ratio* columns). A cooldown of 0 is \`transition: continue\`.
+
+| hold | cooldown | stages | plugin: overhead (s) | plugin: windows (s) | ratio | | no plugin: overhead (s) | no plugin: windows (s) | ratio | | relaunch overhead (s) | LoadTestShape overhead (s) |
+|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|
+${rows.join('\n')}
+${notes.length ? `\nNotes:\n\n${[...new Set(notes)].join('\n')}\n` : ''}${SWEEP_END}`;
+}
+
+async function main() {
+  const res = flags.from ? JSON.parse(readFileSync(path.resolve(flags.from), 'utf8')) : await measure();
+  if (!flags.from) {
+    mkdirSync(path.dirname(OUT_JSON), { recursive: true });
+    writeFileSync(OUT_JSON, JSON.stringify(res, null, 2));
+  }
+  const md = render(res);
+  process.stdout.write(`\n${md}\n`);
+  if (!flags['no-write']) {
+    writeFileSync(DOC, replaceBlock(existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n', md));
+    say(`wrote ${path.relative(ROOT, DOC)} (sweep block) and ${path.relative(ROOT, OUT_JSON)}`);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main().catch((e) => {
+    process.stderr.write(`sweep: ${e?.message ?? e}\n`);
+    process.exitCode = 1;
+  });
+}
