@@ -51,6 +51,9 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
         if (signal.aborted) throw e;
         break; // the estimate falls back to the reset time; the sampler reports real outages
       }
+      // Every worker reports once in the interval: once each one's first report is in, the start
+      // is final (a short hold then ends on time instead of after the whole interval).
+      if (estimateWindowStart(rs, obs, LOCUST_TIMING.workerReportMs).jumps.length >= run.seen.workers) break;
       await clock.sleep(run.countPollMs, signal);
     }
     const est = estimateWindowStart(rs, obs, LOCUST_TIMING.workerReportMs);
