@@ -16,9 +16,16 @@
 # is roughly the offered request rate.
 #
 # Works unchanged on Locust 2.12.1 and 2.47.0 (only HttpUser, task, between are used).
+#
+# `import locust_driver_plugin` loads locust-driver's companion plugin (locust_driver_plugin.py, next
+# to this file; in Kubernetes the same ConfigMap carries both): exact windows (an acknowledged reset,
+# a flush at the end) and a ramp seen without the 2 s cache. Without that line the driver falls back
+# to the REST API alone (docs/how-a-stage-works.md). It adds routes under /locust-driver/ and does
+# nothing else: the request mix below is untouched.
 
 from datetime import datetime, timedelta
 
+import locust_driver_plugin  # noqa: F401  (the companion plugin; see above)
 from locust import HttpUser, between, task
 
 WINDOW = 30

@@ -29,7 +29,36 @@ export interface LoadGenerator {
   window(signal?: AbortSignal): Promise<WindowStats>;
   /** Uncached: the Aggregated request count from the CSV endpoint (cheap; used to see worker reports land). */
   aggregatedCount(signal?: AbortSignal): Promise<number>;
+  /**
+   * The companion plugin (locust/locust_driver_plugin.py): one GET of its runner route, once per run;
+   * null when the master answers 404 there (the locustfile does not load it). The three calls below
+   * are made only after it was found.
+   */
+  detectPlugin(signal?: AbortSignal): Promise<PluginInfo | null>;
+  /** Plugin: the runner as it is now (state, users, workers, the master's totals), not through the 2 s cache. */
+  runnerNow(signal?: AbortSignal): Promise<LiveStats>;
+  /** Plugin: every worker drops its unsent numbers, then the master resets; resolves once all acknowledged (or timed out: complete false). */
+  resetAll(signal?: AbortSignal): Promise<PluginSync>;
+  /** Plugin: every worker reports now; resolves once the master has every report (or timed out: complete false). */
+  flush(signal?: AbortSignal): Promise<PluginSync>;
   close(): Promise<void>;
+}
+
+/** The companion plugin as its runner route tells it. */
+export interface PluginInfo {
+  version: string;
+}
+
+/** The answer of the plugin's reset or flush. */
+export interface PluginSync {
+  /** Every worker asked acknowledged in time (a reset: and none reported in between). */
+  complete: boolean;
+  workers: string[];
+  /** The workers that did not acknowledge in time. */
+  missing: string[];
+  attempts: number;
+  /** The runner at the moment the last acknowledgement was handled. */
+  stats: LiveStats;
 }
 
 export interface MasterApi {

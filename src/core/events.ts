@@ -3,7 +3,7 @@ import type { Comparison, Highlight, Sample, StagePlan, StageResult, RunRecord }
 
 export type RunEvent =
   | { kind: 'run-started'; runId: string; name: string; stages: number; plannedMs: number; masterUrl: string; embedded: boolean; reportDir: string }
-  | { kind: 'master-ready'; workers: number; locustVersion: string | null; schema: 'legacy' | 'modern' }
+  | { kind: 'master-ready'; workers: number; locustVersion: string | null; schema: 'legacy' | 'modern'; plugin: string | null }
   | { kind: 'waiting-for-workers'; expected: number; seen: number }
   | { kind: 'stage-started'; stage: StagePlan; of: number }
   | { kind: 'scaling'; stage: StagePlan; of: number; message: string }
@@ -13,6 +13,8 @@ export type RunEvent =
   | { kind: 'swarm-started'; stage: StagePlan; of: number }
   | { kind: 'ramp-complete'; stage: StagePlan; of: number; rampMs: number; users: number; workers: number }
   | { kind: 'stats-reset'; stage: StagePlan; of: number }
+  /** The plugin's reset or flush did not hear from every worker in time: this stage's edge falls back to the workers' reports. */
+  | { kind: 'plugin-incomplete'; stage: StagePlan; of: number; op: 'reset' | 'flush'; missing: string[] }
   /** A window read while the users ran: where its edges came out (ms from the reset / from the planned end) and why the read came then. */
   | {
       kind: 'window-read';
@@ -22,7 +24,8 @@ export type RunEvent =
       endMs: number;
       readAtMs: number;
       readMs: number;
-      why: 'closest' | 'timeout';
+      /** closest/timeout: from the workers' reports (REST only); flush: the plugin made every worker report at the planned end. */
+      why: 'closest' | 'timeout' | 'flush';
       lateReport: boolean;
       jumps: [number, number][];
     }

@@ -249,6 +249,11 @@ export interface Sample {
   hpaCurrent: number | null;
   hpaDesired: number | null;
   hpaCpuPercent: number | null;
+  /**
+   * The master answered from its 2 s cache: the same numbers as the previous sample, nothing new
+   * (only without the plugin, whose view is never cached).
+   */
+  stale: boolean;
 }
 
 export type StageStatus = 'completed' | 'failed' | 'aborted' | 'skipped' | 'invalid';
@@ -261,6 +266,15 @@ export interface StageWindow {
   /** When the master's stats were reset (the nominal start). */
   resetAt: string;
   durationMs: number;
+  /**
+   * How the edges were found: by the companion plugin (an acknowledged reset, a flush: exact), or
+   * from the workers' reports as the REST API shows them (estimated; see core/window.ts).
+   */
+  edges: 'plugin' | 'reports';
+  /** At most this much of the window lies before the ramp was seen complete (0: none); null in older run.json. */
+  rampOverlapMs: number | null;
+  /** How far each edge may be off, ms (the counted requests begin and end within start/end ± these); null in older run.json. */
+  uncertaintyMs: { start: number; end: number } | null;
 }
 
 export interface StageResult {
@@ -341,6 +355,8 @@ export interface RunRecord {
       schema: 'legacy' | 'modern' | null;
       /** How the API was told and the method /stop and /stats/reset take; null before preflight. */
       api: { basis: 'version' | 'probe'; stateMethod: 'GET' | 'POST' } | null;
+      /** The companion plugin (locust/locust_driver_plugin.py) when the locustfile loads it; null when absent or not yet checked. */
+      plugin: { version: string } | null;
     };
     kubernetes: { namespace: string; server: string; inCluster: boolean; baseline: ClusterBaseline | null } | null;
     workers: number | null;

@@ -172,7 +172,13 @@ const SampleSchema = z.object({
   workers: count,
   requests: count,
   failures: count,
-  rps: z.number().nonnegative().nullable().describe("Locust's rolling current value; null when it had none"),
+  rps: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .describe(
+      "Locust's rolling current value, null when it had none; with the locust-driver plugin: the requests since the previous sample (the first: since the reset) per second",
+    ),
   failPerSec: z.number().nonnegative().nullable(),
   p50Ms: msOrNull,
   p95Ms: msOrNull,
@@ -182,6 +188,10 @@ const SampleSchema = z.object({
   hpaCurrent: count.nullable(),
   hpaDesired: count.nullable(),
   hpaCpuPercent: z.number().nonnegative().nullable().describe("The HPA's current average CPU utilisation"),
+  stale: z
+    .boolean()
+    .default(false)
+    .describe("The master answered from its 2 s cache: this row repeats the previous one's numbers (only without the locust-driver plugin)"),
 });
 
 const StageWindowSchema = z.object({
@@ -189,6 +199,16 @@ const StageWindowSchema = z.object({
   end: isoTime.describe('When the users were stopped; the final snapshot covers everything up to here'),
   resetAt: isoTime.describe("When the master's stats were reset"),
   durationMs: ms,
+  edges: z
+    .enum(['plugin', 'reports'])
+    .default('reports')
+    .describe("How the edges were found: the locust-driver plugin's acknowledged reset and flush (exact), or estimated from the workers' reports (REST only)"),
+  rampOverlapMs: msOrNull.default(null).describe('At most this much of the window lies before the ramp was seen complete (0: none); null in older run.json'),
+  uncertaintyMs: z
+    .object({ start: ms, end: ms })
+    .nullable()
+    .default(null)
+    .describe('How far each edge may be off: the counted requests begin within start ± uncertaintyMs.start and end within end ± uncertaintyMs.end'),
 });
 
 const StageResultSchema = z.object({
@@ -256,6 +276,11 @@ export const RunRecordSchema = z
           .nullable()
           .default(null)
           .describe("How the master's API was told (its version, or an OPTIONS /stop probe) and the method /stop and /stats/reset take"),
+        plugin: z
+          .object({ version: z.string() })
+          .nullable()
+          .default(null)
+          .describe('The locust-driver companion plugin (locust/locust_driver_plugin.py) when the locustfile loads it; null when it is absent'),
       }),
       kubernetes: z
         .object({

@@ -134,3 +134,28 @@ export function readWindowNow(plannedEndMs: number, est: WindowEndEstimate, slac
   if (est.endMs >= plannedEndMs - slackMs) return true;
   return est.nextEndMs !== null && est.nextEndMs - plannedEndMs > plannedEndMs - est.endMs;
 }
+
+/**
+ * How far a start placed from the workers' first reports may be off: each report's arrival is known
+ * to within one poll, and the interval it covers is 3 s plus up to 10 % (measured 3.14 s on 2.12.1).
+ * Without any report in the first interval (no traffic seen, or the polls failed) the start is the
+ * reset, off by up to one interval.
+ */
+export function startUncertaintyMs(reportsSeen: boolean, pollMs: number, reportIntervalMs = 3_000): number {
+  return reportsSeen ? Math.round(pollMs + 0.1 * reportIntervalMs) : reportIntervalMs;
+}
+
+/** The same for an end read live from the workers' last reports; a read that timed out waiting is off by up to one interval. */
+export function liveEndUncertaintyMs(closest: boolean, pollMs: number, reportIntervalMs = 3_000): number {
+  return closest ? Math.round(pollMs + 0.1 * reportIntervalMs) : reportIntervalMs;
+}
+
+/**
+ * At most how much of the window [start, end] lies before the ramp was seen complete (rampSeenAt).
+ * Without the plugin the ramp's end is seen through Locust's 2 s cache and the start is estimated,
+ * up to one report interval before the reset: the window may reach back into the ramp.
+ */
+export function rampOverlapMs(start: number, end: number, rampSeenAt: number | null): number {
+  if (rampSeenAt === null) return 0;
+  return Math.max(0, Math.min(end, rampSeenAt) - start);
+}

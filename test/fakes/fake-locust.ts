@@ -18,6 +18,10 @@ export interface FakeLocustOptions {
   /** Latency as a function of the users asked for (a service that slows down under load). */
   p95ForUsers?: (users: number) => number;
   cpuPercent?: number;
+  /** The locustfile loads the companion plugin (uncached view, acknowledged reset, flush). */
+  plugin?: boolean;
+  /** With the plugin: these workers never acknowledge a reset or flush (they time out). */
+  deafWorkers?: number;
 }
 
 type State = 'ready' | 'spawning' | 'running' | 'stopping' | 'stopped';
@@ -40,6 +44,8 @@ export class FakeLocust implements LoadGenerator {
   private readonly zeroAfterResetMs: number;
   private readonly p95ForUsers: ((users: number) => number) | null;
   private readonly cpu: number;
+  private readonly plugin: boolean;
+  private readonly deaf: number;
   private lastTarget = 0;
   private resetAt = -Infinity;
   /** Requests the master has been told about since the last reset / test start. */
@@ -62,6 +68,8 @@ export class FakeLocust implements LoadGenerator {
     this.zeroAfterResetMs = o.zeroAfterResetMs ?? 0;
     this.p95ForUsers = o.p95ForUsers ?? null;
     this.cpu = o.cpuPercent ?? 12.5;
+    this.plugin = o.plugin ?? false;
+    this.deaf = o.deafWorkers ?? 0;
     this.lastReport = this.phases.map(() => clock.now());
   }
 
@@ -144,6 +152,13 @@ export class FakeLocust implements LoadGenerator {
     this.sync();
     const now = this.clock.now();
     if (this.cache && now - this.cache.at < 2_000) return this.cache.value;
+    const value = this.liveNow();
+    this.cache = { at: now, value };
+    return value;
+  }
+
+  private liveNow(): LiveStats {
+    const now = this.clock.now();
     const empty = now - this.resetAt < this.zeroAfterResetMs;
     const value: LiveStats = {
       state: this.state,
@@ -164,8 +179,66 @@ export class FakeLocust implements LoadGenerator {
       currentP95Ms: empty ? 0 : this.p95,
       schema: 'modern',
     };
-    this.cache = { at: now, value };
     return value;
+  }
+
+  async detectPlugin() {
+    this.calls.push('plugin?');
+    this.sync();
+    return this.plugin ? { version: '1' } : null;
+  }
+
+  private needPlugin(what: string): void {
+    if (!this.plugin)
+      throw new LocustError(`Locust master at http://fake-locust:8089/ answered GET /locust-driver/${what} with HTTP 404`, {
+        status: 404,
+        code: 'LOCUST_HTTP',
+      });
+  }
+
+  async runnerNow(): Promise<LiveStats> {
+    this.calls.push('runner');
+    this.needPlugin('runner');
+    this.sync();
+    return this.liveNow();
+  }
+
+  /** Each worker that hears the plugin: drops (reset) or reports (flush) what it has not reported yet. */
+  private everyWorker(report: boolean): void {
+    const now = this.clock.now();
+    for (let w = this.deaf; w < this.workers; w++) {
+      if (report) this.masterCount += this.trafficBetween(this.lastReport[w] ?? now, now) / this.workers;
+      this.lastReport[w] = now;
+    }
+  }
+
+  /** The round trip to every worker is 10 ms; the workers act halfway, or the plugin times out after 5 s. */
+  private async round(act: () => void) {
+    const ids = Array.from({ length: this.workers }, (_, i) => `w${i}`);
+    await this.clock.sleep(5);
+    this.sync();
+    act();
+    const stats = this.liveNow();
+    await this.clock.sleep(this.deaf > 0 ? 4_995 : 5);
+    return { complete: this.deaf === 0, workers: ids, missing: ids.slice(0, this.deaf), attempts: 1, stats };
+  }
+
+  async resetAll() {
+    this.calls.push('reset-all');
+    this.needPlugin('reset');
+    this.sync();
+    return this.round(() => {
+      this.everyWorker(false);
+      this.masterCount = 0;
+      this.resetAt = this.clock.now();
+    });
+  }
+
+  async flush() {
+    this.calls.push('flush');
+    this.needPlugin('flush');
+    this.sync();
+    return this.round(() => this.everyWorker(true));
   }
 
   async swarm(users: number, spawnRate: number): Promise<void> {

@@ -88,6 +88,7 @@ export function makeSamples(windowStartMs: number, windowMs: number, users: numb
       hpaCurrent: null,
       hpaDesired: null,
       hpaCpuPercent: null,
+      stale: false,
       p95Ms: totals.p95Ms === null ? null : Math.round(totals.p95Ms * wobble),
       workerCpuMaxPercent: Math.round((20 + users / 10) * wobble * 10) / 10,
     });
@@ -156,7 +157,17 @@ export function makeStage(spec: StageSpec, overrides: Partial<StageResult> = {})
     startedAt: iso(start),
     finishedAt: iso(measured ? windowEnd + 6_500 : start + rampMs),
     rampMs: measured ? rampMs : null,
-    window: measured ? { start: iso(windowStart), end: iso(windowEnd), resetAt: iso(resetAt), durationMs: windowMs } : null,
+    window: measured
+      ? {
+          start: iso(windowStart),
+          end: iso(windowEnd),
+          resetAt: iso(resetAt),
+          durationMs: windowMs,
+          edges: 'reports',
+          rampOverlapMs: 0,
+          uncertaintyMs: { start: 400, end: 1_000 },
+        }
+      : null,
     totals: spec.totals,
     endpoints: spec.totals === null ? [] : makeEndpoints(spec.totals),
     failures: spec.failures ?? [],
@@ -249,7 +260,14 @@ export function makeRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     environment: {
       driver: '0.1.0',
       node: 'v24.22.3',
-      locust: { version: '2.46.3', url: 'http://locust-master:8089', embedded: false, schema: 'modern', api: { basis: 'version', stateMethod: 'GET' } },
+      locust: {
+        version: '2.46.3',
+        url: 'http://locust-master:8089',
+        embedded: false,
+        schema: 'modern',
+        api: { basis: 'version', stateMethod: 'GET' },
+        plugin: null,
+      },
       kubernetes: null,
       workers: 4,
     },

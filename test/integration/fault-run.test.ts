@@ -164,7 +164,9 @@ async function runJson(runId: string): Promise<RunJson> {
 const isSample = (l: LogLine, stage: number) => l.event === 'sample' && l.stage === stage;
 
 beforeAll(async () => {
-  cluster = await startLocustCluster({ workers: 2 });
+  // The faults are injected into the REST calls (/stats/requests …): a plain locustfile keeps the
+  // driver on them (with the plugin, samples and edges go through /locust-driver/ instead).
+  cluster = await startLocustCluster({ workers: 2, locustfile: path.join(ROOT, 'test', 'fixtures', 'locust', 'plain_locustfile.py') });
   proxy = await startFaultProxy(cluster.masterUrl);
   dir = await mkdtemp(path.join(os.tmpdir(), 'ld-fault-'));
 });

@@ -140,7 +140,7 @@ function realisticRun(): RunRecord {
     environment: {
       driver: '0.1.0',
       node: 'v24.22.3',
-      locust: { version: '2.47.0', url: 'http://locust-master:8089', embedded: false, schema: 'modern', api: null },
+      locust: { version: '2.47.0', url: 'http://locust-master:8089', embedded: false, schema: 'modern', api: null, plugin: null },
       kubernetes: { namespace: 'loadtest', server: 'https://10.96.0.1:443', inCluster: true, baseline: null },
       workers: 4,
     },

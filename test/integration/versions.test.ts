@@ -42,6 +42,9 @@ for (const version of QUICK_VERSIONS) {
       expect(run.environment.locust).toMatchObject({ version, api: { basis: 'version', stateMethod: expected.stateMethod } });
       expect(run.stopFailure).toBeNull();
       expect(run.stages.map((s) => s.status)).toEqual(['completed', 'completed']);
+      // the bundled locustfile loads the companion plugin: every edge is the plugin's, on every release
+      expect(run.environment.locust.plugin).toEqual({ version: '1' });
+      expect(run.stages.map((s) => s.window!.edges)).toEqual(['plugin', 'plugin']);
       // Each count covers only its window: had the reset not worked, the ramp's requests (a third of
       // the window's) would be in it too.
       for (const s of run.stages) {

@@ -68,4 +68,12 @@ describe('the driver as k8s/ runs it', () => {
     });
     expect((await optionsOf('driver-job.yaml', 'Job')).baseline).toBeNull();
   });
+
+  it('gives the Locust pods the bundled locustfile and, next to it, the companion plugin it imports', async () => {
+    const cm = (await objects('locust-configmap.yaml')).find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'locust-scripts')!;
+    const locustDir = path.join(K8S, '..', 'locust');
+    expect(cm.data!['locustfile.py']).toBe(await readFile(path.join(locustDir, 'locustfile.py'), 'utf8'));
+    expect(cm.data!['locust_driver_plugin.py']).toBe(await readFile(path.join(locustDir, 'locust_driver_plugin.py'), 'utf8'));
+    expect(cm.data!['locustfile.py']).toMatch(/^import locust_driver_plugin\b/m);
+  });
 });

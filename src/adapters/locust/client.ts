@@ -11,6 +11,10 @@ import { LocustError } from '../../core/errors.js';
 import { parseExceptionsCsv, parseFailuresCsv, parseLiveStats, parseStatsCsv, parseSwarmResponse, parseVersionFromHtml } from './parse.js';
 import { apiForVersion, apiFromAllow, SUPPORTED_RANGE, type LocustApi } from './api-versions.js';
 import { stopUsers, STOP_POLICY, type StopPolicy } from './stop.js';
+import { parsePluginSync, parseRunnerView, PLUGIN_ROUTES } from './plugin.js';
+
+/** How long the plugin's reset and flush wait for every worker's acknowledgement (they answer in ms). */
+const PLUGIN_ACK_TIMEOUT_S = 5;
 
 export interface LocustClientOptions {
   /** The master's web UI/API, e.g. http://127.0.0.1:8089 (a --web-base-path prefix is kept). */
@@ -131,6 +135,9 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
   // (405: nothing happened), the other method is tried once and remembered for the rest of the run.
   let api: LocustApi | null = null;
   let stateMethod: 'GET' | 'POST' = 'POST';
+  // The plugin's view has no /stats/requests shape of its own: it carries the one last seen.
+  let schema: LiveStats['schema'] = 'modern';
+  let plugin: { version: string } | null | undefined;
   async function changeState(path: string, kind: Kind, o: { signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<void> {
     try {
       await call(stateMethod, path, kind, o);
@@ -201,7 +208,29 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
       return api;
     },
     async stats(signal): Promise<LiveStats> {
-      return parseLiveStats(await read('stats/requests', 'json', signal));
+      const s = parseLiveStats(await read('stats/requests', 'json', signal));
+      schema = s.schema;
+      return s;
+    },
+    async detectPlugin(signal) {
+      if (plugin !== undefined) return plugin;
+      try {
+        plugin = parseRunnerView(await read(PLUGIN_ROUTES.runner, 'json', signal), schema).info;
+      } catch (e) {
+        if (!(e instanceof LocustError && e.status === 404)) throw e;
+        plugin = null;
+      }
+      return plugin;
+    },
+    async runnerNow(signal) {
+      return parseRunnerView(await read(PLUGIN_ROUTES.runner, 'json', signal), schema).stats;
+    },
+    async resetAll(signal) {
+      // Changes state: never retried (a reset whose answer was lost may have happened).
+      return parsePluginSync(PLUGIN_ROUTES.reset, await call('POST', `${PLUGIN_ROUTES.reset}?timeout=${PLUGIN_ACK_TIMEOUT_S}`, 'json', { signal }), schema);
+    },
+    async flush(signal) {
+      return parsePluginSync(PLUGIN_ROUTES.flush, await call('POST', `${PLUGIN_ROUTES.flush}?timeout=${PLUGIN_ACK_TIMEOUT_S}`, 'json', { signal }), schema);
     },
     async swarm(users, spawnRate, host, signal) {
       // Form fields only; never run_time (its timer outlives /stop and stops later tests).

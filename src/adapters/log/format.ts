@@ -38,8 +38,8 @@ export function formatEvent(e: RunEvent): LogLine | null {
     case 'master-ready':
       return {
         level: 'info',
-        msg: `master ready: Locust ${e.locustVersion ?? '(version unknown)'}, ${e.workers} workers`,
-        fields: { event: e.kind, workers: e.workers, locustVersion: e.locustVersion, schema: e.schema },
+        msg: `master ready: Locust ${e.locustVersion ?? '(version unknown)'}, ${e.workers} workers, ${e.plugin !== null ? `locust-driver plugin ${e.plugin} (exact windows)` : "no locust-driver plugin (window edges estimated from the workers' reports; see docs/how-a-stage-works.md)"}`,
+        fields: { event: e.kind, workers: e.workers, locustVersion: e.locustVersion, schema: e.schema, plugin: e.plugin },
       };
     case 'waiting-for-workers':
       return { level: 'info', msg: `waiting for workers: ${e.seen}/${e.expected} connected`, fields: { event: e.kind, expected: e.expected, seen: e.seen } };
@@ -92,6 +92,12 @@ export function formatEvent(e: RunEvent): LogLine | null {
           lateReport: e.lateReport,
           jumps: e.jumps,
         },
+      };
+    case 'plugin-incomplete':
+      return {
+        level: 'warn',
+        msg: `stage ${e.stage.index}/${e.of} the plugin's ${e.op} was not acknowledged by ${e.missing.length > 0 ? e.missing.join(', ') : 'every worker'} in time: this window's ${e.op === 'reset' ? 'start' : 'end'} is estimated from the workers' reports`,
+        fields: { event: e.kind, stage: e.stage.index, op: e.op, missing: e.missing },
       };
     case 'stats-reset':
       return { level: 'debug', msg: `stage ${e.stage.index}/${e.of} stats reset`, fields: { event: e.kind, stage: e.stage.index } };

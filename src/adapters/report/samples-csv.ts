@@ -19,6 +19,8 @@ export const SAMPLE_COLUMNS = [
   'hpa_current',
   'hpa_desired',
   'hpa_cpu_pct',
+  // 1: the master answered from its 2 s cache, the row repeats the previous one (REST only, no plugin)
+  'stale',
 ] as const;
 
 export function samplesCsv(samples: readonly Sample[]): string {
@@ -41,6 +43,7 @@ export function samplesCsv(samples: readonly Sample[]): string {
       s.hpaCurrent,
       s.hpaDesired,
       round(s.hpaCpuPercent, 1),
+      s.stale ? 1 : 0,
     ]),
   );
 }

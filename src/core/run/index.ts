@@ -105,17 +105,19 @@ async function start(deps: RunDeps, o: RunOptions, run: RunState): Promise<void>
   const first = await preflight(deps, o);
   // The release decides how to stop: known before anything is stopped, or refused here.
   const api = await lg.detect(signal);
+  // The companion plugin makes every window's edges exact; without it the REST API's estimates are used.
+  const plugin = await lg.detectPlugin(signal);
   const env = run.record.environment;
   run.record = {
     ...run.record,
     environment: {
       ...env,
-      locust: { ...env.locust, version: api.version, api: { basis: api.basis, stateMethod: api.stateMethod }, schema: first.schema },
+      locust: { ...env.locust, version: api.version, api: { basis: api.basis, stateMethod: api.stateMethod }, schema: first.schema, plugin },
       workers: first.workerCount,
     },
   };
   if (o.resume) await stopLeftoverSwarm(deps, first, 'the interrupted driver');
-  emit({ kind: 'master-ready', workers: first.workerCount, locustVersion: api.version, schema: first.schema });
+  emit({ kind: 'master-ready', workers: first.workerCount, locustVersion: api.version, schema: first.schema, plugin: plugin?.version ?? null });
   await sink.runUpdated(run.record);
 }
 

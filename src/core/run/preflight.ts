@@ -30,6 +30,13 @@ export async function runPreflight(deps: RunDeps, o: RunOptions): Promise<string
   }
   const first = await preflight(deps, o);
   done.push(`Locust master ${deps.lg.url}: answering, ${first.workerCount} workers connected (expected ${o.expectWorkers})`);
+  await deps.lg.detect(deps.signal);
+  const plugin = await deps.lg.detectPlugin(deps.signal);
+  done.push(
+    plugin
+      ? `locust-driver plugin ${plugin.version} loaded: windows start at an acknowledged reset and end at a flush`
+      : "locust-driver plugin not loaded (404 on /locust-driver/runner): window edges are estimated from the workers' reports — add `import locust_driver_plugin` to the locustfile for exact windows",
+  );
   if (o.healthUrl) done.push(`target healthy: GET ${o.healthUrl}`);
   return done;
 }

@@ -27,7 +27,7 @@ export function freshRecord(o: RunOptions, masterUrl: string, startedAt: number)
     environment: {
       driver: o.driverVersion,
       node: o.nodeVersion,
-      locust: { version: null, url: masterUrl, embedded: o.embedded, schema: null, api: null },
+      locust: { version: null, url: masterUrl, embedded: o.embedded, schema: null, api: null, plugin: null },
       kubernetes: null,
       workers: null,
     },

@@ -53,6 +53,7 @@ export async function runStages(deps: RunDeps, o: RunOptions, run: RunState, end
         runStartedAt: run.startedAt,
         runPlannedMs: run.plannedMs,
         expectWorkers: o.expectWorkers,
+        plugin: run.record.environment.locust.plugin !== null,
         continuing: run.swarmRunning,
         known: attempt === 1 ? known : null,
         handOff,

@@ -10,6 +10,8 @@ import { rampShortfall, saturation } from './faults.js';
 import type { StageRun } from './context.js';
 import type { StageOutcome } from './types.js';
 import { isoTime } from '../units.js';
+import { rampOverlapMs } from '../window.js';
+import type { Timeline } from './context.js';
 
 export async function collect(
   run: StageRun,
@@ -59,7 +61,15 @@ export async function collect(
     rampMs: t.rampMs,
     window:
       start !== null && t.endAt !== null && t.resetAt !== null
-        ? { start: isoTime(start), end: isoTime(t.endAt), resetAt: isoTime(t.resetAt), durationMs: t.endAt - start }
+        ? {
+            start: isoTime(start),
+            end: isoTime(t.endAt),
+            resetAt: isoTime(t.resetAt),
+            durationMs: t.endAt - start,
+            edges: t.pluginEdges ? 'plugin' : 'reports',
+            rampOverlapMs: rampOverlapMs(start, t.endAt, t.rampMs !== null && t.swarmAt !== null ? t.swarmAt + t.rampMs : null),
+            uncertaintyMs: { start: t.startUncertaintyMs ?? LOCUST_TIMING.workerReportMs, end: endUncertainty(t) },
+          }
         : null,
     totals,
     slo,
@@ -92,4 +102,15 @@ function leftAs(last: LiveStats | null, running: boolean, stopped: boolean, user
   if (running) return { ...last, state: 'running', userCount: users };
   if (stopped) return { ...last, state: 'stopped', userCount: 0, workers: last.workers.map((w) => ({ ...w, state: 'ready', userCount: 0 })) };
   return null;
+}
+
+/**
+ * How far the end may be off. Read live or flushed: as measured then. Stopped: the window ends at
+ * the /stop request, and the users stop while that call runs (it blocks until every worker has
+ * stopped), so the counted requests end within the call.
+ */
+function endUncertainty(t: Timeline): number {
+  if (t.endUncertaintyMs !== null) return t.endUncertaintyMs;
+  if (t.stopAskedAt !== null && t.stoppedAt !== null && t.endAt !== null) return Math.max(0, t.stoppedAt - t.endAt);
+  return LOCUST_TIMING.workerReportMs;
 }

@@ -17,9 +17,14 @@ export interface Timeline {
   rampMs: number | null;
   /** When the reset took effect (the midpoint of the call). */
   resetAt: number | null;
-  /** The window's start as the workers' first reports after the reset place it. */
+  /** The window's start as the workers' first reports after the reset place it (with the plugin: the reset). */
   windowStart: number | null;
   endAt: number | null;
+  /** How far the start and the end may be off, ms (see StageWindow.uncertaintyMs). */
+  startUncertaintyMs: number | null;
+  endUncertaintyMs: number | null;
+  /** Both edges came from the plugin (an acknowledged reset and flush). */
+  pluginEdges: boolean;
   stopAskedAt: number | null;
   stoppedAt: number | null;
 }
@@ -40,6 +45,8 @@ export interface StageRun {
   stage: StagePlan;
   opts: StageOptions;
   modes: StageModes;
+  /** The master has the companion plugin: the ramp is watched uncached, the edges are exact. */
+  plugin: boolean;
   rampPollMs: number;
   countPollMs: number;
   /** Workers the stage should have (stage.workers, else the run's expectation): fewer → invalid. */
@@ -47,6 +54,8 @@ export interface StageRun {
   t: Timeline;
   seen: Seen;
   samples: Sample[];
+  /** The master's answer behind the last sample (a cached answer repeats it exactly). */
+  lastSampled: LiveStats | null;
   /** The window read while the users kept running (no stop, no final wait). */
   liveWindow: WindowStats | null;
   /** Every way to stop was tried once and failed: trying again only keeps the load on. */
@@ -61,6 +70,7 @@ export function newStageRun(deps: StageDeps, stage: StagePlan, opts: StageOption
     stage,
     opts,
     modes: stageModes({ ...opts, kube: kube !== null, durationMs: stage.durationMs }),
+    plugin: opts.plugin ?? false,
     rampPollMs: opts.rampPollMs ?? 250,
     countPollMs: opts.countPollMs ?? 100,
     expectWorkers: stage.workers ?? opts.expectWorkers ?? null,
@@ -74,11 +84,15 @@ export function newStageRun(deps: StageDeps, stage: StagePlan, opts: StageOption
       resetAt: null,
       windowStart: null,
       endAt: null,
+      startUncertaintyMs: null,
+      endUncertaintyMs: null,
+      pluginEdges: false,
       stopAskedAt: null,
       stoppedAt: null,
     },
     seen: { last: null, workers: 1, workersMin: Number.POSITIVE_INFINITY, workersMax: 0, cpuMax: null },
     samples: [],
+    lastSampled: null,
     liveWindow: null,
     stopFailed: null,
   };

@@ -7,7 +7,7 @@ import { AbortedError, DriverError, InternalError, StopFailedError } from '../er
 import { newStageRun, type StageRun } from './context.js';
 import { prepare, masterBefore } from './start.js';
 import { ramp } from './ramp.js';
-import { measure, readLive } from './measure.js';
+import { measure, readFlushed, readLive } from './measure.js';
 import { stopSwarm } from './stop.js';
 import { collect } from './collect.js';
 import { isMasterFault, StageInterrupted } from './faults.js';
@@ -38,7 +38,10 @@ export async function runStage(deps: StageDeps, stage: StagePlan, opts: StageOpt
     }
     phase('measure');
     const endObs = await measure(run);
-    if (run.modes.exit !== 'stop-then-read') await readLive(run, endObs);
+    // With the plugin every window ends with a flush and is read at once (final: no wait after the
+    // stop); without it, read live where no cooldown hides the wait for the workers' last reports.
+    if (run.plugin) await readFlushed(run);
+    else if (run.modes.exit !== 'stop-then-read') await readLive(run, endObs);
     // After a live read of the last stage the next /swarm may follow at once: a worker clears its
     // unsent numbers when a new test reaches it, and the next window starts after a reset anyway.
     if (run.modes.exit !== 'hand-over') {

@@ -4,10 +4,10 @@
 import { NO_OBSERVATION, observeCluster } from '../scaling.js';
 import type { Sample } from '../model.js';
 import { LOCUST_TIMING } from '../locust-timing.js';
-import { estimateWindowEnd, estimateWindowStart, readWindowNow, type CountObservation } from '../window.js';
+import { estimateWindowEnd, estimateWindowStart, readWindowNow, startUncertaintyMs, liveEndUncertaintyMs, type CountObservation } from '../window.js';
+import { toSample } from './sample.js';
 import { midStageFault, StageInterrupted } from './faults.js';
 import { observe, type StageRun } from './context.js';
-import { isoTime } from '../units.js';
 
 /**
  * Resets and measures until the window's planned end. Between stages the window ends with the stop
@@ -21,13 +21,27 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
   const { lg, clock, emit, signal } = run.deps;
   // Reset, then measure. The reset takes effect while the call is in flight: take the midpoint.
   const t0 = clock.now();
-  await lg.resetStats(signal);
+  let exactStart = false;
+  if (run.plugin) {
+    // Every worker dropped its unsent numbers before the master reset: nothing from before counts.
+    const r = await lg.resetAll(signal);
+    exactStart = r.complete;
+    if (!r.complete) emit({ kind: 'plugin-incomplete', stage, of: opts.of, op: 'reset', missing: r.missing });
+  } else {
+    await lg.resetStats(signal);
+  }
   t.resetAt = Math.round((t0 + clock.now()) / 2);
   emit({ kind: 'stats-reset', stage, of: opts.of });
   const rs = t.resetAt;
-  let watcherDone = false;
+  let watcherDone = exactStart;
+  if (exactStart) {
+    t.pluginEdges = true;
+    t.windowStart = rs;
+    t.startUncertaintyMs = Math.ceil((clock.now() - t0) / 2);
+  }
 
   const watchReports = async (): Promise<void> => {
+    if (exactStart) return;
     const obs: CountObservation[] = [];
     while (clock.now() <= rs + LOCUST_TIMING.workerReportMs + 250) {
       try {
@@ -37,15 +51,21 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
         if (signal.aborted) throw e;
         break; // the estimate falls back to the reset time; the sampler reports real outages
       }
+      // Every worker reports once in the interval: once each one's first report is in, the start
+      // is final (a short hold then ends on time instead of after the whole interval).
+      if (estimateWindowStart(rs, obs, LOCUST_TIMING.workerReportMs).jumps.length >= run.seen.workers) break;
       await clock.sleep(run.countPollMs, signal);
     }
-    t.windowStart = estimateWindowStart(rs, obs, LOCUST_TIMING.workerReportMs).startMs;
+    const est = estimateWindowStart(rs, obs, LOCUST_TIMING.workerReportMs);
+    t.windowStart = est.startMs;
+    t.startUncertaintyMs = startUncertaintyMs(est.jumps.length > 0, run.countPollMs);
     watcherDone = true;
   };
 
   const sampleLoop = async (): Promise<void> => {
-    // Locust serves the previous numbers for up to 2 s after a reset: the first sample waits that out.
-    let next = rs + Math.max(stage.sampleEveryMs, LOCUST_TIMING.statsCacheMs + 100);
+    // Locust serves the previous numbers for up to 2 s after a reset: the first sample waits that out
+    // (the plugin's view is not cached: its first sample comes at the cadence asked).
+    let next = rs + (run.plugin ? stage.sampleEveryMs : Math.max(stage.sampleEveryMs, LOCUST_TIMING.statsCacheMs + 100));
     for (;;) {
       // Until the start estimate exists the end is provisional (and later than the final one).
       const end = (t.windowStart ?? rs) + stage.durationMs;
@@ -60,31 +80,16 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
         continue;
       }
       await clock.sleep(Math.max(0, next - now), signal);
+      // With the plugin every worker reports first: the sample's numbers are the master's right now.
       const [s, cl] = await Promise.all([
-        lg.stats(signal),
+        run.plugin ? lg.flush(signal).then((f) => f.stats) : lg.stats(signal),
         kube ? observeCluster(kube.cluster, kube.plan, kube.state, signal).catch(() => NO_OBSERVATION) : Promise.resolve(NO_OBSERVATION),
       ]);
       observe(run, s);
       const fault = midStageFault(s, run.samples.at(-1) ?? null, opts.onWorkerLoss === 'retry' ? run.expectWorkers : null);
       if (fault) throw new StageInterrupted(fault);
-      // Locust's rolling values cover about the last 10 s (ending 2 s ago) and read 0 until data
-      // arrives after the reset: a 0 then means "no data yet", never "fast".
-      const warming = clock.now() - rs < LOCUST_TIMING.statsCacheMs + LOCUST_TIMING.currentWindowMs;
-      const rolling = (v: number | null) => (warming && v === 0 ? null : v);
-      const sample: Sample = {
-        at: isoTime(clock.now()),
-        elapsedMs: clock.now() - rs,
-        users: s.userCount,
-        workers: s.workerCount,
-        requests: s.requests,
-        failures: s.failures,
-        rps: rolling(s.currentRps),
-        failPerSec: warming && s.currentRps === 0 ? null : s.currentFailPerSec,
-        p50Ms: rolling(s.currentP50Ms),
-        p95Ms: rolling(s.currentP95Ms),
-        workerCpuMaxPercent: s.workers.reduce<number | null>((m, w) => (w.cpuPercent === null ? m : Math.max(m ?? 0, w.cpuPercent)), null),
-        ...cl,
-      };
+      const sample: Sample = { ...toSample(s, run.samples.at(-1) ?? null, run.lastSampled, clock.now(), rs, run.plugin), ...cl };
+      run.lastSampled = s;
       run.samples.push(sample);
       emit({ kind: 'sample', stage, of: opts.of, sample, runElapsedMs: clock.now() - opts.runStartedAt, runPlannedMs: opts.runPlannedMs });
       next += stage.sampleEveryMs;
@@ -113,7 +118,7 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
     }
   };
 
-  const liveRead = run.modes.exit !== 'stop-then-read';
+  const liveRead = run.modes.exit !== 'stop-then-read' && !run.plugin;
   await Promise.all([watchReports(), sampleLoop(), liveRead ? watchEnd() : Promise.resolve()]);
   return endObs;
 }
@@ -146,6 +151,7 @@ export async function readLive(run: StageRun, endObs: CountObservation[]): Promi
   const lateReport = !lastObs || w.aggregated.requests !== lastObs.count;
   if (lateReport) endObs.push({ at: clock.now(), count: w.aggregated.requests });
   t.endAt = edge().endMs;
+  t.endUncertaintyMs = liveEndUncertaintyMs(why === 'closest', run.countPollMs);
   run.liveWindow = w;
   const jumps = endObs
     .filter((o, i, a) => i > 0 && o.count !== (a[i - 1] as CountObservation).count)
@@ -161,5 +167,51 @@ export async function readLive(run: StageRun, endObs: CountObservation[]): Promi
     why,
     lateReport,
     jumps,
+  });
+}
+
+/** How many times a flush is redone when a regular report landed between it and the read. */
+const FLUSH_READS = 3;
+
+/**
+ * With the plugin: at the planned end every worker reports (the flush), and the window is read at
+ * once — final, nothing to wait for. A worker's regular report landing between the flush and the
+ * read (the counts differ) would stretch the end: the flush and the read are then done again.
+ */
+export async function readFlushed(run: StageRun): Promise<void> {
+  const { t, stage } = run;
+  const { lg, clock, signal, emit } = run.deps;
+  const rs = t.resetAt as number;
+  const plannedEnd = (t.windowStart ?? rs) + stage.durationMs;
+  const wait = plannedEnd - clock.now();
+  if (wait > 0) await clock.sleep(wait, signal);
+  let readAt: number;
+  for (let i = 1; ; i++) {
+    const f0 = clock.now();
+    const f = await lg.flush(signal);
+    const f1 = clock.now();
+    readAt = f1;
+    const w = await lg.window(signal);
+    t.endAt = Math.round((f0 + f1) / 2);
+    t.endUncertaintyMs = f.complete ? Math.ceil((f1 - f0) / 2) : LOCUST_TIMING.workerReportMs;
+    run.liveWindow = w;
+    if (!f.complete) {
+      emit({ kind: 'plugin-incomplete', stage, of: run.opts.of, op: 'flush', missing: f.missing });
+      break;
+    }
+    if (w.aggregated.requests === f.stats.requests || i >= FLUSH_READS) break;
+  }
+  t.pluginEdges = t.pluginEdges && t.endUncertaintyMs < LOCUST_TIMING.workerReportMs;
+  emit({
+    kind: 'window-read',
+    stage,
+    of: run.opts.of,
+    startMs: (t.windowStart ?? rs) - rs,
+    endMs: t.endAt - plannedEnd,
+    readAtMs: readAt - plannedEnd,
+    readMs: clock.now() - readAt,
+    why: 'flush',
+    lateReport: false,
+    jumps: [],
   });
 }

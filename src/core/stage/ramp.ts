@@ -18,19 +18,22 @@ export async function ramp(run: StageRun, before: LiveStats): Promise<string | n
   const swarmAt = t.swarmAt;
   emit({ kind: 'swarm-started', stage, of: opts.of });
   let last = before;
-  if (run.modes.entry === 'handed-over') {
+  if (run.modes.entry === 'handed-over' && !run.plugin) {
     // Re-targeting a running swarm: Locust's cache still shows the old count for up to 2 s, so the
     // driver waits the planned ramp instead of polling, and the first sample checks the count.
     t.runningSeen = true;
     await clock.sleep(plannedRampMs(stage, before.userCount) + RAMP_MARGIN_MS.continue, signal);
   } else {
     // A read in the middle of the ramp would hide its end for 2 s: the first one waits for the
-    // planned ramp plus Locust's spawn-complete report.
-    let wait = Math.max(run.rampPollMs, plannedRampMs(stage) + RAMP_MARGIN_MS.report);
+    // planned ramp plus Locust's spawn-complete report. The plugin's view is not cached: it is
+    // polled from the planned ramp's end, so the end is seen within one poll.
+    const from = run.modes.entry === 'handed-over' ? before.userCount : 0;
+    const poll = run.plugin ? run.countPollMs : run.rampPollMs;
+    let wait = run.plugin ? Math.max(poll, plannedRampMs(stage, from)) : Math.max(run.rampPollMs, plannedRampMs(stage) + RAMP_MARGIN_MS.report);
     for (;;) {
       await clock.sleep(wait, signal);
-      wait = run.rampPollMs;
-      last = await lg.stats(signal);
+      wait = poll;
+      last = run.plugin ? await lg.runnerNow(signal) : await lg.stats(signal);
       observe(run, last);
       if (last.state === 'running' && last.userCount === stage.users) break;
       if (last.state === 'running' || last.state === 'spawning') t.runningSeen = true;

@@ -26,7 +26,8 @@ export async function masterBefore(run: StageRun): Promise<LiveStats> {
   const { lg, signal } = run.deps;
   const { entry, reuseKnown } = run.modes;
   const known = reuseKnown ? (run.opts.known ?? null) : null;
-  const before = known ?? (await lg.stats(signal));
+  // The plugin's view is not cached: reading it does not hide the ramp's start from the next read.
+  const before = known ?? (run.plugin ? await lg.runnerNow(signal) : await lg.stats(signal));
   if (!known) observe(run, before); // a remembered snapshot says nothing new about this stage's workers
   if (before.workerCount === 0) {
     if (entry === 'handed-over' || (run.opts.attempt ?? 1) > 1) throw new StageInterrupted(`no Locust workers are connected to ${lg.url}`);

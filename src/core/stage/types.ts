@@ -25,6 +25,8 @@ export interface StageOptions {
   rampPollMs?: number;
   /** Poll interval of the uncached count right after the reset (sets the window start's precision). */
   countPollMs?: number;
+  /** The master has the companion plugin (uncached runner view, acknowledged reset, flush). */
+  plugin?: boolean;
   /** transition: continue — the previous stage left its swarm running: re-target it. */
   continuing?: boolean;
   /** transition: continue and a stage follows: read the window without stopping, leave the users running. */

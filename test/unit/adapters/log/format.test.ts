@@ -45,6 +45,7 @@ describe('log lines', () => {
         hpaCurrent: null,
         hpaDesired: null,
         hpaCpuPercent: null,
+        stale: false,
       },
     });
     expect(line?.msg).toBe('stage 3/24 [60s/120s] users=400 rps=812.4 p50=41ms p95=120ms fail=0.00% workers=4 | run 25% ~30m left');
@@ -75,6 +76,7 @@ describe('log lines', () => {
         hpaCurrent: null,
         hpaDesired: null,
         hpaCpuPercent: null,
+        stale: false,
       },
     });
     expect(line?.msg).toContain('rps=n/a p50=n/a p95=n/a');

@@ -106,7 +106,7 @@ describe('FsReportSink', () => {
     expect(await readFile(join(dir, 'failures.csv'), 'utf8')).toBe('Method,Name,Error,Occurrences,First Seen,Last Seen\r\n');
     expect(await readFile(join(dir, 'exceptions.csv'), 'utf8')).toBe('Count,Message,Traceback,Nodes\r\n');
     expect(await readFile(join(dir, 'samples.csv'), 'utf8')).toBe(
-      'at,elapsed_s,users,workers,requests,failures,rps,fail_per_s,p50_ms,p95_ms,worker_cpu_max_pct,replicas_ready,replicas_desired,hpa_current,hpa_desired,hpa_cpu_pct\n',
+      'at,elapsed_s,users,workers,requests,failures,rps,fail_per_s,p50_ms,p95_ms,worker_cpu_max_pct,replicas_ready,replicas_desired,hpa_current,hpa_desired,hpa_cpu_pct,stale\n',
     );
   });
 

@@ -307,6 +307,7 @@ const sample = (num: fc.Arbitrary<number>, i: number): fc.Arbitrary<Sample> =>
     hpaCurrent: maybe(fc.nat()),
     hpaDesired: maybe(fc.nat()),
     hpaCpuPercent: maybe(num),
+    stale: fc.boolean(),
   });
 
 interface StageGen {
@@ -590,6 +591,7 @@ describe('human reports never throw; FsReportSink stays inside the run folder', 
       hpaCurrent: null,
       hpaDesired: null,
       hpaCpuPercent: null,
+      stale: false,
     };
     await humanReports(makeRunRecord({ stages: [{ ...stage, samples: [s] }] }));
   });

@@ -327,6 +327,7 @@ describe('samplesCsv', () => {
       'hpa_current',
       'hpa_desired',
       'hpa_cpu_pct',
+      'stale',
     ]);
     expect(rows).toHaveLength(samples.length + 1);
     expect(rows[1]?.[0]).toBe(samples[0]?.at);
@@ -353,9 +354,11 @@ describe('samplesCsv', () => {
         hpaCurrent: null,
         hpaDesired: null,
         hpaCpuPercent: null,
+        stale: true,
       },
     ]);
-    expect(csv.split('\n')[1]).toBe('2026-11-28T10:00:07.290Z,1.25,100,4,0,0,,,,,,,,,,');
+    // the last column: the master answered from its cache (a repeat of the previous row)
+    expect(csv.split('\n')[1]).toBe('2026-11-28T10:00:07.290Z,1.25,100,4,0,0,,,,,,,,,,,1');
   });
 });
 

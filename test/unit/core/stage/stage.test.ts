@@ -198,6 +198,7 @@ describe('rampShortfall', () => {
       hpaCurrent: null,
       hpaDesired: null,
       hpaCpuPercent: null,
+      stale: false,
     });
     expect(rampShortfall([sample(20), sample(20)], 20)).toBeNull();
     expect(rampShortfall([], 20)).toBeNull();

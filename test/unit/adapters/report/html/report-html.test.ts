@@ -122,7 +122,7 @@ describe('reportHtml', () => {
       environment: {
         driver: '0.1.0',
         node: 'v24.22.3',
-        locust: { version: HOSTILE, url: `http://m:8089/?a=1&b="<x>"`, embedded: false, schema: 'modern', api: null },
+        locust: { version: HOSTILE, url: `http://m:8089/?a=1&b="<x>"`, embedded: false, schema: 'modern', api: null, plugin: null },
         kubernetes: null,
         workers: 4,
       },
