@@ -4,6 +4,7 @@
 // the fields below are the contract.
 import { z } from 'zod';
 import type { RunRecord } from './model.js';
+import { ScalabilityModelSchema, StageStatsSchema } from './stats/schema.js';
 
 const isoTime = z.iso.datetime().describe('ISO-8601 UTC with milliseconds, e.g. 2026-11-28T10:55:19.123Z');
 const count = z.int().nonnegative();
@@ -182,6 +183,7 @@ const SampleSchema = z.object({
   hpaCurrent: count.nullable(),
   hpaDesired: count.nullable(),
   hpaCpuPercent: z.number().nonnegative().nullable().describe("The HPA's current average CPU utilisation"),
+  avgMs: msOrNull.optional().describe("Locust's cumulative mean response time at this poll (× requests: the summed response time)"),
 });
 
 const StageWindowSchema = z.object({
@@ -221,6 +223,7 @@ const StageResultSchema = z.object({
     .array(z.object({ at: isoTime, reason: z.string() }))
     .default([])
     .describe('Earlier attempts that a master or worker fault interrupted, and why'),
+  stats: StageStatsSchema.nullable().optional(),
 });
 
 const HighlightSchema = z.object({
@@ -298,6 +301,7 @@ export const RunRecordSchema = z
       .describe(
         'With metrics.remoteWrite: samples the receiver accepted, and samples dropped (buffer full, refused, or still unsent when the run ended); null without remote write',
       ),
+    scalability: ScalabilityModelSchema.nullable().optional(),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

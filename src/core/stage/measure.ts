@@ -84,6 +84,7 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
         p95Ms: rolling(s.currentP95Ms),
         workerCpuMaxPercent: s.workers.reduce<number | null>((m, w) => (w.cpuPercent === null ? m : Math.max(m ?? 0, w.cpuPercent)), null),
         ...cl,
+        ...(s.avgMs !== undefined ? { avgMs: s.avgMs } : {}),
       };
       run.samples.push(sample);
       emit({ kind: 'sample', stage, of: opts.of, sample, runElapsedMs: clock.now() - opts.runStartedAt, runPlannedMs: opts.runPlannedMs });
