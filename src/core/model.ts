@@ -383,7 +383,18 @@ export interface StageComparison {
   key: string;
   baselineIndex: number | null;
   currentIndex: number | null;
-  deltas: { metric: CompareMetric; baseline: number | null; current: number | null; change: number | null; regression: boolean; reason: string }[];
+  deltas: {
+    metric: CompareMetric;
+    baseline: number | null;
+    current: number | null;
+    change: number | null;
+    regression: boolean;
+    reason: string;
+    /** The measured noise of the change (src/core/stats/noise.ts), relative (failRatio: absolute); absent without intervals. */
+    noise?: number | null;
+    /** Which bound decided: the tolerance, or the noise where it was wider; absent without intervals. */
+    bound?: 'tolerance' | 'noise' | null;
+  }[];
   regression: boolean;
 }
 

@@ -60,6 +60,13 @@ const ComparisonSchema = z.object({
           change: z.number().nullable(),
           regression: z.boolean(),
           reason: z.string(),
+          noise: z
+            .number()
+            .nonnegative()
+            .nullable()
+            .optional()
+            .describe("95 % noise of the change from both runs' intervals: relative, failRatio in absolute points"),
+          bound: z.enum(['tolerance', 'noise']).nullable().optional().describe('Which bound decided: the tolerance, or the measured noise where it was wider'),
         }),
       ),
       regression: z.boolean(),

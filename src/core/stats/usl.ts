@@ -201,7 +201,9 @@ function warningsFor(against: ScalabilityModel['against'], points: ScalabilityMo
   }
   const drifting = stages.filter((s) => s.stats?.steady.drifting);
   if (drifting.length > 0)
-    w.push(`stage${drifting.length === 1 ? '' : 's'} ${drifting.map((s) => s.index).join(', ')} still drifting: their throughput is not a steady point`);
+    w.push(
+      `stage${drifting.length === 1 ? '' : 's'} ${drifting.map((s) => s.index).join(', ')} still drifting: ${drifting.length === 1 ? 'its' : 'their'} throughput is not a steady point`,
+    );
   return w;
 }
 
