@@ -5,6 +5,7 @@ import { ConfigError } from './errors.js';
 import type { CompareMetric, Comparison, RunRecord, StageComparison, StageResult, Tolerances, Totals } from './model.js';
 import { formatDuration } from './units.js';
 import { noiseOf, type Noise } from './stats/noise.js';
+import { repeatsOf, type RepeatGroup } from './stats/repeats.js';
 
 /** Canonical order of the metrics in deltas, tables and reasons. */
 export const COMPARE_METRICS: readonly CompareMetric[] = ['p50', 'p90', 'p95', 'p99', 'avg', 'max', 'rps', 'failRatio'];
@@ -43,6 +44,9 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, tolerances:
   const metrics = COMPARE_METRICS.filter((m) => tolerances[m] !== undefined);
   const base = keyed(baseline.stages);
   const cur = keyed(current.stages);
+  const groups = (r: RunRecord) => new Map<string, RepeatGroup>(repeatsOf(r.stages, stageKey).map((g) => [g.key, g]));
+  const baseRepeats = groups(baseline);
+  const curRepeats = groups(current);
   const stages: StageComparison[] = [];
   const regressions: string[] = [];
   let compared = 0;
@@ -71,7 +75,15 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, tolerances:
       compared++;
       const bt = b.totals;
       const ct = c.totals;
-      deltas = metrics.map((metric) => judge(metric, valueOf(bt, metric), valueOf(ct, metric), tolerances[metric] ?? 0, noiseOf(metric, b, c)));
+      deltas = metrics.map((metric) =>
+        judge(
+          metric,
+          valueOf(bt, metric),
+          valueOf(ct, metric),
+          tolerances[metric] ?? 0,
+          noiseOf(metric, b, c, baseRepeats.get(stageKey(b)), curRepeats.get(stageKey(c))),
+        ),
+      );
     }
     const regression = deltas.some((d) => d.regression);
     if (regression)
@@ -172,7 +184,14 @@ function againstNoise(d: Delta, tolerance: number, noise: Noise): Delta {
   const change = d.change as number;
   const pp = d.metric === 'failRatio';
   const n = pp ? `±${(noise.value * 100).toFixed(2)} pp` : `±${(noise.value * 100).toFixed(1)} %`;
-  const via = noise.via === 'proxy' ? ", the mean latency's interval as proxy" : noise.via === 'binomial' ? ', binomial' : '';
+  const via =
+    noise.via === 'proxy'
+      ? ", the mean latency's interval as proxy"
+      : noise.via === 'binomial'
+        ? ', binomial'
+        : noise.via === 'repeats'
+          ? ', from the repeats'
+          : '';
   const beyondNoise = Math.abs(change) > noise.value + EPSILON && (d.metric === 'rps' ? change < 0 : change > 0);
   const bound = noise.value > Math.abs(tolerance) ? 'noise' : 'tolerance';
   const regression = d.regression && beyondNoise;

@@ -1,5 +1,5 @@
 // The domain model shared by the core, the ports and the adapters. Plain data only.
-import type { ScalabilityModel, StageStats } from './stats/types.js';
+import type { RepeatGroup, ScalabilityModel, StageStats } from './stats/types.js';
 
 /** Locust's cumulative percentile columns, as its CSV names them. */
 export const PERCENTILES = ['50', '66', '75', '80', '90', '95', '98', '99', '99.9', '99.99', '100'] as const;
@@ -368,6 +368,8 @@ export interface RunRecord {
   remoteWrite: MetricsOutcome | null;
   /** The Universal Scalability Law fitted to the completed stages (src/core/stats/usl.ts); absent or null when not fitted. */
   scalability?: ScalabilityModel | null;
+  /** Stages run more than once with the same parameters, every metric over the repeats (src/core/stats/repeats.ts); absent in older files. */
+  repeats?: RepeatGroup[];
 }
 
 /** The phases of a stage (src/core/stage/), as run.json shows them while it runs. */

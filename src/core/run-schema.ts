@@ -4,7 +4,7 @@
 // the fields below are the contract.
 import { z } from 'zod';
 import type { RunRecord } from './model.js';
-import { ScalabilityModelSchema, StageStatsSchema } from './stats/schema.js';
+import { RepeatGroupsSchema, ScalabilityModelSchema, StageStatsSchema } from './stats/schema.js';
 
 const isoTime = z.iso.datetime().describe('ISO-8601 UTC with milliseconds, e.g. 2026-11-28T10:55:19.123Z');
 const count = z.int().nonnegative();
@@ -309,6 +309,7 @@ export const RunRecordSchema = z
         'With metrics.remoteWrite: samples the receiver accepted, and samples dropped (buffer full, refused, or still unsent when the run ended); null without remote write',
       ),
     scalability: ScalabilityModelSchema.nullable().optional(),
+    repeats: RepeatGroupsSchema.optional(),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

@@ -2,7 +2,7 @@
 // stage's 95 % intervals and steady state, and how to read them. Kept apart from summary-md.ts,
 // which only places these lines.
 import type { RunRecord, StageResult } from '../../core/model.js';
-import type { Interval } from '../../core/stats/types.js';
+import type { Interval, RepeatStat } from '../../core/stats/types.js';
 import { fmtRps } from '../../core/summary.js';
 import { DASH, msCell } from './cells.js';
 
@@ -33,6 +33,26 @@ function withHalfWidth(value: number | null, i: Interval | null, fmt: (v: number
   if (value === null) return DASH;
   if (i === null) return `${fmt(value)} (no interval)`;
   return `${fmt(value)} ± ${fmt(i.halfWidth)}${i.independent ? '' : ' ⚠'}`;
+}
+
+/** The section of repeats: every metric as mean ± 95 % over the repeats, with their range; nothing without repeats. */
+export function repeatsSection(run: RunRecord, esc: (text: string) => string): string[] {
+  const groups = run.repeats ?? [];
+  if (groups.length === 0) return [];
+  const out = ['## Repeats', '', '| Stages | Parameters | n | RPS | Mean ms | p50 ms | p95 ms | p99 ms |', '|:---|:---|---:|---:|---:|---:|---:|---:|'];
+  for (const g of groups) {
+    const m = g.metrics;
+    out.push(
+      `| ${g.stageIndexes.join(', ')} | ${esc(g.key)} | ${g.stageIndexes.length} | ${repeatCell(m.rps, fmtRps)} | ${repeatCell(m.avgMs, msCell)} | ${repeatCell(m.p50Ms, msCell)} | ${repeatCell(m.p95Ms, msCell)} | ${repeatCell(m.p99Ms, msCell)} |`,
+    );
+  }
+  return out;
+}
+
+/** "195.5 ± 3.1 (190.2–199.0)": mean ± 95 % over the repeats, then their range. */
+export function repeatCell(st: RepeatStat | undefined, fmt: (v: number) => string): string {
+  if (!st) return DASH;
+  return `${fmt(st.mean)} ± ${fmt(st.halfWidth)} (${fmt(st.min)}–${fmt(st.max)})`;
 }
 
 export const STATS_HOW_TO_READ: readonly string[] = [

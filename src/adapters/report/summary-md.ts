@@ -5,7 +5,7 @@ import { breachText } from '../../core/slo.js';
 import { stageNote, toleranceText } from '../../core/compare.js';
 import type { CompareMetric, Comparison, Highlight, RunRecord, SloSpec, StageComparison, StageResult } from '../../core/model.js';
 import { DASH, duration, group, msCell, noKnee, num, utc } from './cells.js';
-import { scalabilityLines, STATS_HOW_TO_READ, statsSection } from './stats-md.js';
+import { repeatsSection, scalabilityLines, STATS_HOW_TO_READ, statsSection } from './stats-md.js';
 
 const MAX_FAILURE_ROWS = 10;
 const MAX_ERROR_CHARS = 160;
@@ -28,6 +28,8 @@ export function summaryMarkdown(run: RunRecord): string {
     (t) => cellText(prose(t)),
   );
   if (stats.length > 0) out.push(...stats, '');
+  const repeats = repeatsSection(run, (t) => cellText(inline(t)));
+  if (repeats.length > 0) out.push(...repeats, '');
 
   const incomplete = run.stages.filter((s) => s.status !== 'completed');
   if (incomplete.length > 0) {
@@ -61,7 +63,7 @@ export function summaryMarkdown(run: RunRecord): string {
     '- **RPS** = requests in the window / window seconds. **p50/p95/p99/Max** are cumulative over the whole window, as in Locust\'s CSV, not its rolling "current" values.',
     '- **Fail %** = failed requests / requests. The **knee** is the first stage (by users) where p95 climbs more than 1.5× above the lower-load level, or throughput grows less than half as fast as the users.',
     "- Every number is in `summary.csv` and `run.json`; Locust's own CSVs and the time series are in `stages/`.",
-    ...(run.stages.some((s) => s.stats) || run.scalability ? STATS_HOW_TO_READ : []),
+    ...(run.stages.some((s) => s.stats) || run.scalability || (run.repeats ?? []).length > 0 ? STATS_HOW_TO_READ : []),
     '',
   );
   return out.join('\n');

@@ -72,3 +72,24 @@ export const ScalabilityModelSchema = z
     summary: z.string(),
   })
   .describe('The Universal Scalability Law X(N) = λN / (1 + σ(N−1) + κN(N−1)) fitted to the completed stages; null with fewer than 3 distinct N');
+
+const RepeatStatSchema = z.object({
+  n: z.int().min(2),
+  mean: z.number(),
+  sd: z.number().nonnegative(),
+  low: z.number(),
+  high: z.number(),
+  halfWidth: z.number().nonnegative(),
+  min: z.number(),
+  max: z.number(),
+});
+
+export const RepeatGroupsSchema = z
+  .array(
+    z.object({
+      key: z.string().describe('The parameters the repeats share'),
+      stageIndexes: z.array(z.int().positive()),
+      metrics: z.partialRecord(z.enum(['rps', 'avgMs', 'p50Ms', 'p90Ms', 'p95Ms', 'p99Ms', 'maxMs', 'failRatio']), RepeatStatSchema),
+    }),
+  )
+  .describe('Stages run more than once with the same parameters: every metric as mean, 95 % interval (t over the repeats) and spread (sd, min, max)');

@@ -2,8 +2,9 @@
 import type { SubWindow } from './sub-windows.js';
 import type { Trend } from './steady-state.js';
 import type { Interval } from './confidence.js';
+import type { RepeatGroup, RepeatStat } from './repeats.js';
 
-export type { SubWindow, Trend, Interval };
+export type { SubWindow, Trend, Interval, RepeatGroup, RepeatStat };
 
 /** A stage's numbers beyond its totals: the sub-window series, whether it was steady, its intervals. */
 export interface StageStats {

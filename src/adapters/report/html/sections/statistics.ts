@@ -4,6 +4,7 @@ import type { RunRecord, StageResult } from '../../../../core/model.js';
 import type { Interval } from '../../../../core/stats/types.js';
 import { fmtRps } from '../../../../core/summary.js';
 import { DASH, msCell } from '../../cells.js';
+import { repeatCell } from '../../stats-md.js';
 import { badge, section } from '../blocks.js';
 import { chart } from '../chart-kit/chart.js';
 import type { Mark } from '../chart-kit/marks.js';
@@ -13,10 +14,12 @@ import { C, HEIGHT, WIDTH } from '../theme.js';
 
 export function statisticsSection(run: RunRecord): string {
   const withStats = run.stages.filter((s) => s.stats);
-  if (withStats.length === 0 && !run.scalability) return '';
+  const groups = run.repeats ?? [];
+  if (withStats.length === 0 && !run.scalability && groups.length === 0) return '';
   const parts: string[] = [];
   if (run.scalability) parts.push(scalability(run));
   if (withStats.length > 0) parts.push(table(withStats));
+  if (groups.length > 0) parts.push(repeatsTable(groups));
   parts.push(
     '<p class="muted">± is the half-width of a 95 % interval by batch means over the sub-windows (⚠: batches still correlated, likely too narrow). ' +
       'Drifting: a Mann–Kendall trend (p &lt; 0.025 per series) of at least 5 % over the window in throughput or mean latency. ' +
@@ -33,6 +36,16 @@ function table(stages: readonly StageResult[]): string {
   });
   const head = '<tr><th>Stage</th><th class="num">RPS (95 %)</th><th class="num">Mean ms (95 %)</th><th class="num">Sub-windows</th><th>Steady state</th></tr>';
   return `<div class="scroll"><table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+function repeatsTable(groups: NonNullable<RunRecord['repeats']>): string {
+  const head =
+    '<tr><th>Repeats (stages)</th><th>Parameters</th><th class="num">RPS</th><th class="num">Mean ms</th><th class="num">p95 ms</th><th class="num">p99 ms</th></tr>';
+  const rows = groups.map(
+    (g) =>
+      `<tr><td>${g.stageIndexes.join(', ')}</td><td>${esc(g.key)}</td><td class="num">${repeatCell(g.metrics.rps, fmtRps)}</td><td class="num">${repeatCell(g.metrics.avgMs, msCell)}</td><td class="num">${repeatCell(g.metrics.p95Ms, msCell)}</td><td class="num">${repeatCell(g.metrics.p99Ms, msCell)}</td></tr>`,
+  );
+  return `<h3>Repeats: mean ± 95 % over the repeats (range)</h3><div class="scroll"><table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function cell(value: number | null, i: Interval | null, fmt: (v: number) => string): string {
