@@ -9,6 +9,8 @@ import { RunRecordSchema } from '../../../../src/core/run-schema.js';
 import { stageStats } from '../../../../src/core/stats/stage-stats.js';
 import { scalabilityOf, uslThroughput } from '../../../../src/core/stats/usl.js';
 import { makeRunRecord, makeStage, makeTotals } from '../../../fakes/run-record.js';
+import { repeatsOf } from '../../../../src/core/stats/repeats.js';
+import { stageKey } from '../../../../src/core/compare.js';
 import { synthStage } from '../../core/stats/synthetic.js';
 
 const USERS = [1, 2, 4, 8, 16, 24, 32];
@@ -62,5 +64,13 @@ describe('statistics in the reports', () => {
     expect(html).toMatch(/stroke-dasharray="5,3"/); // the curve
     expect((html.match(/<circle [^>]*r="4.5"/g) ?? []).length).toBe(USERS.length); // one dot per stage
     expect(html).toMatch(/drifting<\/span> mean latency rose \d+ % over the window/);
+  });
+
+  it('summary.md and report.html: repeats as mean ± 95 % (range)', async () => {
+    const base = makeRunRecord();
+    const stages = [100, 110, 90].map((rps, i) => makeStage({ index: i + 1, users: 50, totals: makeTotals({ rps }) }));
+    const rr: RunRecord = { ...base, stages, repeats: repeatsOf(stages, stageKey) };
+    expect(summaryMarkdown(rr)).toMatch(/\| 1, 2, 3 \| users=50 spawnRate=20 duration=2m \| 3 \| 100\.0 ± 24\.8 \(90\.0–110\.0\) \|/);
+    expect(await reportHtml(rr)).toContain('Repeats: mean ± 95 % over the repeats (range)');
   });
 });
