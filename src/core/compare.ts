@@ -4,6 +4,8 @@
 import { ConfigError } from './errors.js';
 import type { CompareMetric, Comparison, RunRecord, StageComparison, StageResult, Tolerances, Totals } from './model.js';
 import { formatDuration } from './units.js';
+import { noiseOf, type Noise } from './stats/noise.js';
+import { repeatsOf, type RepeatGroup } from './stats/repeats.js';
 
 /** Canonical order of the metrics in deltas, tables and reasons. */
 export const COMPARE_METRICS: readonly CompareMetric[] = ['p50', 'p90', 'p95', 'p99', 'avg', 'max', 'rps', 'failRatio'];
@@ -42,6 +44,9 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, tolerances:
   const metrics = COMPARE_METRICS.filter((m) => tolerances[m] !== undefined);
   const base = keyed(baseline.stages);
   const cur = keyed(current.stages);
+  const groups = (r: RunRecord) => new Map<string, RepeatGroup>(repeatsOf(r.stages, stageKey).map((g) => [g.key, g]));
+  const baseRepeats = groups(baseline);
+  const curRepeats = groups(current);
   const stages: StageComparison[] = [];
   const regressions: string[] = [];
   let compared = 0;
@@ -70,7 +75,15 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, tolerances:
       compared++;
       const bt = b.totals;
       const ct = c.totals;
-      deltas = metrics.map((metric) => judge(metric, valueOf(bt, metric), valueOf(ct, metric), tolerances[metric] ?? 0));
+      deltas = metrics.map((metric) =>
+        judge(
+          metric,
+          valueOf(bt, metric),
+          valueOf(ct, metric),
+          tolerances[metric] ?? 0,
+          noiseOf(metric, b, c, baseRepeats.get(stageKey(b)), curRepeats.get(stageKey(c))),
+        ),
+      );
     }
     const regression = deltas.some((d) => d.regression);
     if (regression)
@@ -158,7 +171,40 @@ function valueOf(t: Totals | null, metric: CompareMetric): number | null {
  * absolute points — current > baseline + tolerance — because a relative change of a small ratio
  * (37 → 40 failures in 60 000 requests is +8 %) is noise, and from a baseline of 0 it has no meaning.
  */
-function judge(metric: CompareMetric, baseline: number | null, current: number | null, tolerance: number): Delta {
+function judge(metric: CompareMetric, baseline: number | null, current: number | null, tolerance: number, noise: Noise | null = null): Delta {
+  const d = judgeTolerance(metric, baseline, current, tolerance);
+  return noise === null || d.change === null ? d : againstNoise(d, tolerance, noise);
+}
+
+/**
+ * The tolerance's verdict, then the noise's: a change inside the measured noise (the 95 % interval
+ * of the difference) is no regression whatever the tolerance; the reason says which bound applied.
+ */
+function againstNoise(d: Delta, tolerance: number, noise: Noise): Delta {
+  const change = d.change as number;
+  const pp = d.metric === 'failRatio';
+  const n = pp ? `±${(noise.value * 100).toFixed(2)} pp` : `±${(noise.value * 100).toFixed(1)} %`;
+  const via =
+    noise.via === 'proxy'
+      ? ", the mean latency's interval as proxy"
+      : noise.via === 'binomial'
+        ? ', binomial'
+        : noise.via === 'repeats'
+          ? ', from the repeats'
+          : '';
+  const beyondNoise = Math.abs(change) > noise.value + EPSILON && (d.metric === 'rps' ? change < 0 : change > 0);
+  const bound = noise.value > Math.abs(tolerance) ? 'noise' : 'tolerance';
+  const regression = d.regression && beyondNoise;
+  let reason: string;
+  if (bound === 'tolerance') reason = `${d.reason} (noise ${n}${via})`;
+  else {
+    const head = d.reason.replace(/ [<>≤≥] [+-][\d.]+ (%|pp)$/, '');
+    reason = `${head} ${regression ? 'beyond' : 'within'} the noise ${n}${via} (wider than the tolerance ${pp ? `${signed(tolerance * 100)} pp` : `${signed(tolerance * 100)} %`})`;
+  }
+  return { ...d, regression, reason, noise: noise.value, bound };
+}
+
+function judgeTolerance(metric: CompareMetric, baseline: number | null, current: number | null, tolerance: number): Delta {
   if (baseline === null || current === null) {
     const missing = baseline === null && current === null ? 'in either run' : baseline === null ? 'in the baseline' : 'in this run';
     return { metric, baseline, current, change: null, regression: false, reason: `${metric} not measured ${missing}` };

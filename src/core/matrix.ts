@@ -104,6 +104,12 @@ export const StageSchema = z
     hpa: HpaSchema.optional(),
     workers: Workers.optional().meta({ description: 'Locust worker replicas for this stage' }),
     slo: StageSloSchema.optional(),
+    repeat: z
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'run this stage N times in a row, each a real stage; the results give every metric as mean and 95 % interval over the repeats' }),
     ...StageTiming,
   })
   .refine((s) => s.replicas === undefined || s.hpa === undefined, { error: 'give replicas or hpa, not both', path: ['hpa'] });
@@ -279,6 +285,7 @@ export const MatrixFileSchema = z
     capacity: CapacitySchema.optional(),
     matrix: MatrixAxesSchema.optional(),
     stages: z.array(StageSchema).min(1, { error: 'list at least one stage' }).optional(),
+    repeat: z.int().min(1).max(100).optional().meta({ description: 'run the whole list (stages: or matrix:) N times, round after round; not with capacity:' }),
     run: RunSettingsSchema.optional(),
   })
   .meta({

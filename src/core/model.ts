@@ -1,4 +1,5 @@
 // The domain model shared by the core, the ports and the adapters. Plain data only.
+import type { RepeatGroup, ScalabilityModel, StageStats } from './stats/types.js';
 
 /** Locust's cumulative percentile columns, as its CSV names them. */
 export const PERCENTILES = ['50', '66', '75', '80', '90', '95', '98', '99', '99.9', '99.99', '100'] as const;
@@ -56,6 +57,8 @@ export interface LiveStats {
   workerCount: number;
   requests: number; // Aggregated, cumulative since the test start or the last reset
   failures: number;
+  /** The Aggregated row's cumulative mean response time, ms (null without requests; absent from older fakes). */
+  avgMs?: number | null;
   /** Rolling ~10 s values; null when Locust has no data yet (never treat null or 0 as "fast"). */
   currentRps: number | null;
   currentFailPerSec: number | null;
@@ -254,6 +257,8 @@ export interface Sample {
    * (only without the plugin, whose view is never cached).
    */
   stale: boolean;
+  /** Locust's cumulative mean response time at this poll, ms: × requests gives the summed time (src/core/stats). Absent in older run.json. */
+  avgMs?: number | null;
 }
 
 export type StageStatus = 'completed' | 'failed' | 'aborted' | 'skipped' | 'invalid';
@@ -308,6 +313,8 @@ export interface StageResult {
   attempt: number;
   /** The earlier attempts that a fault interrupted, and why. */
   retries: StageRetry[];
+  /** Sub-window series, steady state, 95 % intervals (src/core/stats); absent or null without a window. */
+  stats?: StageStats | null;
 }
 
 export interface StageRetry {
@@ -375,6 +382,10 @@ export interface RunRecord {
   current: { stage: number; attempt: number; phase: StagePhase; since: string } | null;
   /** With metrics.remoteWrite: what was sent and dropped (set by the metrics adapter; null without remote write). */
   remoteWrite: MetricsOutcome | null;
+  /** The Universal Scalability Law fitted to the completed stages (src/core/stats/usl.ts); absent or null when not fitted. */
+  scalability?: ScalabilityModel | null;
+  /** Stages run more than once with the same parameters, every metric over the repeats (src/core/stats/repeats.ts); absent in older files. */
+  repeats?: RepeatGroup[];
 }
 
 /** The phases of a stage (src/core/stage/), as run.json shows them while it runs. */
@@ -390,7 +401,18 @@ export interface StageComparison {
   key: string;
   baselineIndex: number | null;
   currentIndex: number | null;
-  deltas: { metric: CompareMetric; baseline: number | null; current: number | null; change: number | null; regression: boolean; reason: string }[];
+  deltas: {
+    metric: CompareMetric;
+    baseline: number | null;
+    current: number | null;
+    change: number | null;
+    regression: boolean;
+    reason: string;
+    /** The measured noise of the change (src/core/stats/noise.ts), relative (failRatio: absolute); absent without intervals. */
+    noise?: number | null;
+    /** Which bound decided: the tolerance, or the noise where it was wider; absent without intervals. */
+    bound?: 'tolerance' | 'noise' | null;
+  }[];
   regression: boolean;
 }
 

@@ -53,8 +53,8 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     rampTimeoutMs: d.rampTimeout ?? DEFAULTS.rampTimeoutMs,
     scaleTimeoutMs: d.scaleTimeout ?? DEFAULTS.scaleTimeoutMs,
   };
-  type Spec = Omit<StagePlan, 'index' | 'name' | 'slug'> & { name: string | null; yamlPath: string };
-  const specs: Spec[] = [];
+  type Spec = Omit<StagePlan, 'index' | 'name' | 'slug'> & { name: string | null; yamlPath: string; repeat?: number };
+  let specs: Spec[] = [];
   if (f.stages) {
     f.stages.forEach((s, i) =>
       specs.push({
@@ -71,6 +71,7 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
         workers: s.workers ?? null,
         slo: mergeSlo(f.slo, s.slo),
         yamlPath: `stages[${i}]`,
+        repeat: s.repeat ?? 1,
       }),
     );
   } else if (f.matrix) {
@@ -105,6 +106,7 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
       });
     }
   }
+  specs = withRepeats(specs, f.repeat ?? 1);
   if (f.capacity) {
     // The first probe; the run plans the others from what each probe shows.
     specs.push({
@@ -124,6 +126,15 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     });
   }
   const issues: MatrixIssue[] = [];
+  if (f.capacity && f.repeat !== undefined) {
+    issues.push({
+      file: source,
+      path: 'repeat',
+      line: null,
+      col: null,
+      message: 'repeat: cannot repeat a capacity search (its probes depend on each other) — remove repeat or use stages:',
+    });
+  }
   const slugs = new Set<string>();
   const stages: StagePlan[] = specs.map((s, i) => {
     const index = i + 1;
@@ -157,7 +168,7 @@ export function buildPlan(parsed: ParsedMatrix, source: string): RunPlan {
     if ((s.replicas !== null || s.hpa !== null) && !k?.target)
       need(s.replicas !== null ? 'replicas' : 'hpa', s.replicas !== null ? 'replicas' : 'hpa', 'kubernetes.target.deployment — name the target Deployment');
     if (s.workers !== null && !k?.workers) need('workers', 'workers', 'kubernetes.workers.deployment — name the Locust worker Deployment');
-    const { yamlPath: _y, name: _n, ...rest } = s;
+    const { yamlPath: _y, name: _n, repeat: _r, ...rest } = s;
     return { ...rest, index, name, slug };
   });
   if (issues.length > 0) throw new MatrixError(issues);
@@ -283,4 +294,20 @@ export function slugify(name: string): string {
 
 function cartesian(lists: number[][]): number[][] {
   return lists.reduce<number[][]>((acc, list) => acc.flatMap((prefix) => list.map((v) => [...prefix, v])), [[]]);
+}
+
+/**
+ * Repeats as real stages: a stage's own `repeat: N` runs it N times in a row, the top-level
+ * `repeat: R` runs the whole list R times, round after round (so a slow drift of the environment
+ * spreads over every stage rather than biasing one). Each copy is named after the original with
+ * "repeat k/N" or "round k/R"; the results group them again by their parameters (core/stats/repeats.ts).
+ */
+function withRepeats<S extends { name: string | null; users: number; repeat?: number }>(specs: S[], rounds: number): S[] {
+  const named = (s: S) => s.name ?? `users=${s.users}`;
+  const own = specs.flatMap((s) => {
+    const n = s.repeat ?? 1;
+    return n === 1 ? [s] : Array.from({ length: n }, (_, k) => ({ ...s, name: `${named(s)} · repeat ${k + 1}/${n}` }));
+  });
+  if (rounds === 1) return own;
+  return Array.from({ length: rounds }, (_, r) => own.map((s) => ({ ...s, name: `${named(s)} · round ${r + 1}/${rounds}` }))).flat();
 }

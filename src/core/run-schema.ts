@@ -4,6 +4,7 @@
 // the fields below are the contract.
 import { z } from 'zod';
 import type { RunRecord } from './model.js';
+import { RepeatGroupsSchema, ScalabilityModelSchema, StageStatsSchema } from './stats/schema.js';
 
 const isoTime = z.iso.datetime().describe('ISO-8601 UTC with milliseconds, e.g. 2026-11-28T10:55:19.123Z');
 const count = z.int().nonnegative();
@@ -59,6 +60,13 @@ const ComparisonSchema = z.object({
           change: z.number().nullable(),
           regression: z.boolean(),
           reason: z.string(),
+          noise: z
+            .number()
+            .nonnegative()
+            .nullable()
+            .optional()
+            .describe("95 % noise of the change from both runs' intervals: relative, failRatio in absolute points"),
+          bound: z.enum(['tolerance', 'noise']).nullable().optional().describe('Which bound decided: the tolerance, or the measured noise where it was wider'),
         }),
       ),
       regression: z.boolean(),
@@ -192,6 +200,7 @@ const SampleSchema = z.object({
     .boolean()
     .default(false)
     .describe("The master answered from its 2 s cache: this row repeats the previous one's numbers (only without the locust-driver plugin)"),
+  avgMs: msOrNull.optional().describe("Locust's cumulative mean response time at this poll (× requests: the summed response time)"),
 });
 
 const StageWindowSchema = z.object({
@@ -241,6 +250,7 @@ const StageResultSchema = z.object({
     .array(z.object({ at: isoTime, reason: z.string() }))
     .default([])
     .describe('Earlier attempts that a master or worker fault interrupted, and why'),
+  stats: StageStatsSchema.nullable().optional(),
 });
 
 const HighlightSchema = z.object({
@@ -323,6 +333,8 @@ export const RunRecordSchema = z
       .describe(
         'With metrics.remoteWrite: samples the receiver accepted, and samples dropped (buffer full, refused, or still unsent when the run ended); null without remote write',
       ),
+    scalability: ScalabilityModelSchema.nullable().optional(),
+    repeats: RepeatGroupsSchema.optional(),
   })
   .meta({
     title: 'locust-driver run record (run.json)',

@@ -1,8 +1,8 @@
 // The sample inference service of the embedded local stack: a stand-in for the real `inference`
 // Deployment, with a real capacity limit so that latency rises with load.
 //
-// ONE self-contained file on purpose: it imports nothing but `node:` builtins and uses only
-// erasable TypeScript syntax (no enums, namespaces or parameter properties), because the local
+// Self-contained on purpose: it imports nothing but `node:` builtins and its import-free sibling
+// contention.ts (loaded by this file's own extension, see below), and uses only erasable TypeScript syntax (no enums, namespaces or parameter properties), because the local
 // stack runs it as a child process either compiled (`node dist/sample-target/main.js`) or straight
 // from source with Node's type stripping (`node src/sample-target/main.ts`).
 //
@@ -24,6 +24,8 @@
 //                         At most `concurrency` requests are in service at once, each for
 //                         (service-ms ± jitter-ms) × slowdown; the others wait in a FIFO queue.
 //                         Capacity ≈ concurrency × 1000 / (service-ms × slowdown) requests/s.
+//                         With --sigma/--kappa (contention.ts) each also takes × (1 + σ(n−1) + κn(n−1)),
+//                         n the requests in service: a known USL cost for the scalability model.
 //   GET  /healthz         200 {"status":"ok"} at once.
 //   GET  /metrics         Prometheus text at once.
 //   GET  /__admin/counts?from=<epochMs>&to=<epochMs>
@@ -39,6 +41,14 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import path from 'node:path';
+
+// The contention model (--sigma, --kappa) is its own module. Imported with this file's own
+// extension: run from source (node main.ts, Node's type stripping) it is contention.ts, compiled
+// it is contention.js — a static './contention.js' would not resolve from source.
+const { checkContention, contentionFactor } = (await import(
+  new URL(`./contention${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href
+)) as typeof import('./contention.js');
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -56,6 +66,9 @@ export interface SampleTargetConfig {
   queueLimit: number;
   /** Multiplier on the service time (a "slower build"). */
   slowdown: number;
+  /** A known scalability cost (USL σ and κ, see contention.ts); absent: none. */
+  sigma?: number;
+  kappa?: number;
 }
 
 export const DEFAULT_CONFIG: SampleTargetConfig = {
@@ -114,6 +127,7 @@ export function resolveConfig(partial: Partial<SampleTargetConfig> = {}, options
   numIn('jitter-ms', c.jitterMs, 0, 600_000);
   intIn('queue-limit', c.queueLimit, 0, 10_000_000);
   numIn('slowdown', c.slowdown, 0, 1000);
+  checkContention({ sigma: c.sigma ?? 0, kappa: c.kappa ?? 0 });
   return c;
 }
 
@@ -377,7 +391,8 @@ export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}, op
 
   const serviceTime = (): number => {
     const jitter = config.jitterMs === 0 ? 0 : (Math.random() * 2 - 1) * config.jitterMs;
-    return Math.max(0, (config.serviceMs + jitter) * config.slowdown);
+    const cost = contentionFactor(slots.inService, { sigma: config.sigma ?? 0, kappa: config.kappa ?? 0 });
+    return Math.max(0, (config.serviceMs + jitter) * config.slowdown * cost);
   };
 
   const metricsText = (): string => {
@@ -540,6 +555,7 @@ export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}, op
 
 const USAGE = [
   'usage: sample-target [--host 127.0.0.1] [--port 0] [--concurrency 4] [--service-ms 25] [--jitter-ms 5] [--queue-limit 2000] [--slowdown 1]',
+  '                     [--sigma 0] [--kappa 0]   (a known USL cost: service time × (1 + σ(n−1) + κn(n−1)), n in service)',
   '                     [--allow-external-host]',
   '  --host binds to a loopback address (127.0.0.1, ::1, localhost) only. A non-loopback --host',
   '  (e.g. --host 0.0.0.0) also needs --allow-external-host: that is for running inside a cluster',
@@ -560,6 +576,8 @@ export function parseCliOptions(argv: string[]): { config: SampleTargetConfig; o
       'jitter-ms': { type: 'string' },
       'queue-limit': { type: 'string' },
       slowdown: { type: 'string' },
+      sigma: { type: 'string' },
+      kappa: { type: 'string' },
       'allow-external-host': { type: 'boolean' },
     },
   });
@@ -579,6 +597,8 @@ export function parseCliOptions(argv: string[]): { config: SampleTargetConfig; o
       jitterMs: num('jitter-ms', values['jitter-ms'], DEFAULT_CONFIG.jitterMs),
       queueLimit: num('queue-limit', values['queue-limit'], DEFAULT_CONFIG.queueLimit),
       slowdown: num('slowdown', values.slowdown, DEFAULT_CONFIG.slowdown),
+      ...(values.sigma !== undefined ? { sigma: num('sigma', values.sigma, 0) } : {}),
+      ...(values.kappa !== undefined ? { kappa: num('kappa', values.kappa, 0) } : {}),
     },
     options,
   );

@@ -94,6 +94,7 @@ const StatsRow = z.looseObject({
   num_failures: count,
   current_rps: optNum,
   current_fail_per_sec: optNum,
+  avg_response_time: optNum,
 });
 
 const Worker = z.looseObject({
@@ -203,6 +204,8 @@ export function parseLiveStats(body: unknown): LiveStats {
     currentFailPerSec: d.current_fail_per_sec ?? aggregated?.current_fail_per_sec ?? null,
     currentP50Ms: p50,
     currentP95Ms: p95,
+    // Cumulative since the reset: the sub-window series (core/stats) takes differences of mean × count.
+    avgMs: requests > 0 ? (aggregated?.avg_response_time ?? null) : null,
     schema: dict !== null && dict !== undefined ? 'modern' : 'legacy',
   };
 }

@@ -26,6 +26,13 @@ export const EXTRA_COLUMNS = [
   'Window_Start',
   'Window_End',
   'Reason',
+  // src/core/stats: 95 % intervals (batch means) and the steady-state test; empty without them.
+  'RPS_CI95_Low',
+  'RPS_CI95_High',
+  'Avg_ms_CI95_Low',
+  'Avg_ms_CI95_High',
+  'Steady',
+  'Drift',
 ] as const;
 
 export const SUMMARY_COLUMNS: readonly string[] = [...LEGACY_COLUMNS, ...EXTRA_COLUMNS];
@@ -70,5 +77,21 @@ function row(run: RunRecord, stage: StageResult): CsvCell[] {
     stage.window?.start ?? null,
     stage.window?.end ?? null,
     stage.reason,
+    ...statsCells(stage),
+  ];
+}
+
+function statsCells(stage: StageResult): CsvCell[] {
+  const st = stage.stats;
+  if (!st) return [null, null, null, null, null, null];
+  const { rps, avgMs } = st.confidence;
+  const tested = st.steady.throughput !== null;
+  return [
+    rps ? perSecond(rps.low) : null,
+    rps ? perSecond(rps.high) : null,
+    avgMs ? ms(avgMs.low) : null,
+    avgMs ? ms(avgMs.high) : null,
+    tested ? (st.steady.drifting ? 'no' : 'yes') : null,
+    st.steady.drifting ? st.steady.verdict : null,
   ];
 }

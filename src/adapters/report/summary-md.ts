@@ -5,6 +5,7 @@ import { breachText } from '../../core/slo.js';
 import { stageNote, toleranceText } from '../../core/compare.js';
 import type { CompareMetric, Comparison, Highlight, RunRecord, SloSpec, StageComparison, StageResult } from '../../core/model.js';
 import { DASH, duration, group, msCell, noKnee, num, utc } from './cells.js';
+import { repeatsSection, scalabilityLines, STATS_HOW_TO_READ, statsSection } from './stats-md.js';
 
 const MAX_FAILURE_ROWS = 10;
 const MAX_ERROR_CHARS = 160;
@@ -19,7 +20,16 @@ export function summaryMarkdown(run: RunRecord): string {
   const knee = findKnee(run.stages);
   out.push(`- **Best throughput:** ${best === null ? 'none: no stage completed with requests' : bestText(best, run.stages)}`);
   out.push(`- **Knee:** ${knee === null ? noKnee(run.stages) : `stage ${knee.stageIndex} · ${inline(knee.stageName)}: ${inline(knee.reason)}`}`);
+  out.push(...scalabilityLines(run, prose));
   out.push('');
+  const stats = statsSection(
+    run.stages,
+    (s) => cellText(stageLabel(s)),
+    (t) => cellText(prose(t)),
+  );
+  if (stats.length > 0) out.push(...stats, '');
+  const repeats = repeatsSection(run, (t) => cellText(inline(t)));
+  if (repeats.length > 0) out.push(...repeats, '');
 
   const incomplete = run.stages.filter((s) => s.status !== 'completed');
   if (incomplete.length > 0) {
@@ -53,6 +63,7 @@ export function summaryMarkdown(run: RunRecord): string {
     '- **RPS** = requests in the window / window seconds. **p50/p95/p99/Max** are cumulative over the whole window, as in Locust\'s CSV, not its rolling "current" values.',
     '- **Fail %** = failed requests / requests. The **knee** is the first stage (by users) where p95 climbs more than 1.5× above the lower-load level, or throughput grows less than half as fast as the users.',
     "- Every number is in `summary.csv` and `run.json`; Locust's own CSVs and the time series are in `stages/`.",
+    ...(run.stages.some((s) => s.stats) || run.scalability || (run.repeats ?? []).length > 0 ? STATS_HOW_TO_READ : []),
     '',
   );
   return out.join('\n');

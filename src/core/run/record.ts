@@ -4,13 +4,16 @@
 import type { RunRecord, StagePlan, StageResult, Tolerances } from '../model.js';
 import type { DriverError } from '../errors.js';
 import { capacityResult, type Probe } from '../capacity.js';
-import { compareRuns } from '../compare.js';
+import { compareRuns, stageKey } from '../compare.js';
 import { thinSamples } from '../samples.js';
 import { breachText } from '../slo.js';
 import { findBest, findKnee } from '../summary.js';
 import { verdictOf } from '../verdict.js';
 import type { RunOptions } from './types.js';
 import { isoTime } from '../units.js';
+import { stageStats } from '../stats/stage-stats.js';
+import { scalabilityOf } from '../stats/usl.js';
+import { repeatsOf } from '../stats/repeats.js';
 
 /** A new run's record, before anything was asked of the master. */
 export function freshRecord(o: RunOptions, masterUrl: string, startedAt: number): RunRecord {
@@ -71,9 +74,9 @@ export function resumedRecord(prior: RunRecord, fresh: RunRecord, now: number): 
 
 /** A stage's result taken in: the stages, the capacity search's answer so far, the highlights, the verdict. */
 export function applyOutcome(record: RunRecord, result: StageResult, capacity: { probes: Probe[] } | null): RunRecord {
-  const stages = [...record.stages, result];
+  const stages = [...record.stages, { ...result, stats: stageStats(result) }];
   const cap = record.plan.capacity;
-  const next: RunRecord = { ...record, stages, summary: { best: findBest(stages), knee: findKnee(stages) } };
+  const next: RunRecord = { ...record, stages, summary: { best: findBest(stages), knee: findKnee(stages) }, repeats: repeatsOf(stages, stageKey) };
   if (cap && capacity) next.capacity = capacityResult(cap, capacity.probes, (i) => stageProblem(stages[i - 1]));
   return { ...next, verdict: verdictOf(next) };
 }
@@ -97,7 +100,7 @@ export function concluded(
 ): RunRecord {
   const base: RunRecord = { ...record, status, error: error ? error.message : null, summary: { best: findBest(record.stages), knee: findKnee(record.stages) } };
   const comparison = baseline && status !== 'aborted' && record.stages.length > 0 ? compareRuns(baseline.run, base, baseline.tolerances) : record.comparison;
-  const next: RunRecord = { ...base, comparison };
+  const next: RunRecord = { ...base, comparison, scalability: scalabilityOf(base), repeats: repeatsOf(base.stages, stageKey) };
   return { ...next, verdict: verdictOf(next) };
 }
 

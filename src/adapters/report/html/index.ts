@@ -22,6 +22,7 @@ import { mainCharts } from './sections/main-charts.js';
 import { replicasSection } from './sections/replicas.js';
 import { sloSection } from './sections/slo.js';
 import { stageSeries } from './sections/stage-series.js';
+import { statisticsSection } from './sections/statistics.js';
 import { summaryTable } from './sections/summary-table.js';
 import { CSS } from './styles.js';
 
@@ -32,6 +33,7 @@ export async function reportHtml(run: RunRecord): Promise<string> {
     highlights(run),
     mainCharts(run),
     summaryTable(run),
+    statisticsSection(run),
     incomplete(run),
     sloSection(run),
     comparisonSection(run),

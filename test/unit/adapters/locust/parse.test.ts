@@ -78,6 +78,7 @@ describe('parseLiveStats on real captures', () => {
       workerCount: 2,
       requests: 384,
       failures: 56,
+      avgMs: 16.442403429691055, // the Aggregated row's avg_response_time
       currentRps: 36.125, // the Aggregated row's current_rps: 2.12.1 has no top-level current_rps
       currentFailPerSec: 5.25,
       currentP50Ms: 4,
@@ -121,6 +122,7 @@ describe('parseLiveStats on real captures', () => {
       workerCount: 2,
       requests: 296,
       failures: 54,
+      avgMs: 3.6251045810811657, // the Aggregated row's avg_response_time
       currentRps: 33.333333333333336,
       currentFailPerSec: 5.5,
       currentP50Ms: 3,
@@ -221,6 +223,7 @@ describe('parseLiveStats on the shapes between 2.12.1 and 2.47.0 (hand-made from
       workerCount: 0,
       requests: 0,
       failures: 0,
+      avgMs: null,
       currentRps: null,
       currentFailPerSec: null,
       currentP50Ms: null,

@@ -18,7 +18,8 @@ const parseCsv = parseCsvStrict;
 const EXPECTED_HEADER =
   'Replicas,Workers,Users,RPS,Median_ms,P95_ms,P99_ms,Failures_Pct,Requests,Duration_s,' +
   'Stage,Name,Status,SpawnRate,Failures,Avg_ms,Min_ms,Max_ms,P66_ms,P75_ms,P80_ms,P90_ms,P98_ms,P99.9_ms,P99.99_ms,' +
-  'Max_Workers_CPU_Pct,Ramp_s,Window_Start,Window_End,Reason';
+  'Max_Workers_CPU_Pct,Ramp_s,Window_Start,Window_End,Reason,' +
+  'RPS_CI95_Low,RPS_CI95_High,Avg_ms_CI95_Low,Avg_ms_CI95_High,Steady,Drift';
 
 describe('toCsv', () => {
   it('quotes commas, quotes, line breaks and keeps unicode as is', () => {

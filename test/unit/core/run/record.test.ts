@@ -65,4 +65,21 @@ describe('the pure steps over the run record', () => {
     const st = (index: number, status: 'completed' | 'failed' | 'invalid' | 'skipped') => makeStage({ index, users: index * 10, totals: makeTotals(), status });
     expect(keptStages({ ...base(), stages: [st(1, 'completed'), st(2, 'invalid'), st(3, 'failed'), st(4, 'completed')] }).map((s) => s.index)).toEqual([1, 2]);
   });
+
+  it('a stage taken in gets its statistics from every sample (before thinning); the run as it ends gets its USL model', () => {
+    let r = frozen(base());
+    for (const [i, users] of [1, 2, 4, 8, 16, 32].entries()) {
+      const rps = (10 * users) / (1 + 0.1 * (users - 1) + 0.001 * users * (users - 1));
+      r = applyOutcome(r, makeStage({ index: i + 1, users, totals: makeTotals({ rps }) }), null);
+    }
+    const s1 = r.stages[0];
+    // makeStage's samples: every 2 s over the window, cumulative counts rising evenly
+    expect(s1?.stats?.subWindows.length).toBe((s1?.samples.length ?? 0) - 1);
+    expect(s1?.stats?.confidence.rps?.estimate).toBeCloseTo((s1?.totals?.requests ?? 0) / ((s1?.samples.at(-1)?.elapsedMs ?? 0) / 1000), -1);
+    expect(withThinnedSamples(r, 1).stages[0]?.stats).toBe(s1?.stats);
+    const done = concluded(r, 'completed', null, null);
+    expect(done.scalability?.fit?.sigma).toBeCloseTo(0.1, 3);
+    expect(done.scalability?.fit?.kappa).toBeCloseTo(0.001, 5);
+    expect(done.scalability?.summary).toMatch(/^modelled ceiling ≈ 62.9 req\/s at ≈ 30 users/);
+  });
 });
