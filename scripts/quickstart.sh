@@ -9,4 +9,4 @@ source scripts/toolchain.sh
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
 bash scripts/locust-venv.sh >/dev/null
-exec node dist/main.js run --matrix examples/local.yaml "$@"
+exec node dist/locust-driver.mjs run --matrix examples/local.yaml "$@"

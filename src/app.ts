@@ -1,5 +1,8 @@
 // Composition root (started by main.ts): command line → matrix → adapters → run → exit code. The only place that knows
 // the concrete adapters; the exit code itself is core/exit-code.ts's decision (product.md §6).
+// Only what every command needs is imported up front; each command loads its adapters when it runs
+// (the `await import(...)` below), so `validate` loads no HTTP client, logger, report writers or
+// remote write, and a run no remote write it was not asked for (issue 13: start-up time and memory).
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { AbortedError, ConfigError, DriverError, InternalError } from './core/errors.js';
@@ -7,27 +10,17 @@ import { EXIT, exitCode } from './core/exit-code.js';
 import { parseMatrix, MatrixFileSchema } from './core/matrix.js';
 import { buildPlan, slugify, withMetricsFlags } from './core/plan.js';
 import type { RunPlan } from './core/model.js';
-import { runMatrix, runPreflight, type RunOptions } from './core/run/index.js';
+import type { RunOptions } from './core/run/index.js';
 import type { Cluster, LoadGenerator, ReportSink } from './ports.js';
 import type { Logger } from 'pino';
 import { hostname } from 'node:os';
 import { parseCli, CliOutput, withMatrixSettings, type CliOptions } from './cli.js';
-import { createLocustClient, displayUrl } from './adapters/locust/client.js';
-import { FsReportSink } from './adapters/report/fs-sink.js';
-import { createLogger, logEvents } from './adapters/log/logger.js';
-import { authHeaders, createMetricsOutput, type MetricsOutput } from './adapters/metrics/metrics-output.js';
+import type { MetricsOutput } from './adapters/metrics/metrics-output.js';
 import { formatPlan } from './adapters/log/plan-text.js';
 import { systemClock } from './adapters/system/clock.js';
-import { httpHealthProbe } from './adapters/system/health.js';
-import { startLocalStack, type LocalStack } from './adapters/local/stack.js';
-import { comparisonMarkdown } from './adapters/report/summary-md.js';
-import { humanReports } from './adapters/report/human-reports.js';
-import { writeFileAtomic } from './adapters/report/atomic.js';
-import { reportWriteError } from './adapters/report/report-dir.js';
-import { findLatestRun, loadRun } from './adapters/report/load-run.js';
+import type { LocalStack } from './adapters/local/stack.js';
+import { packageRootOf } from './adapters/system/package-root.js';
 import { compareRuns, parseTolerances } from './core/compare.js';
-import { summaryLabels } from './core/run-summary.js';
-import { baselineFromSummary, resumeDecision } from './core/resume-policy.js';
 import type { RunRecord } from './core/model.js';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -37,7 +30,9 @@ const EMBEDDED_TARGET = { concurrency: 2, serviceMs: 25 };
 
 async function driverVersion(): Promise<string> {
   try {
-    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const root = packageRootOf(import.meta.url);
+    if (root === null) return '0.0.0';
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -114,6 +109,7 @@ async function connect(plan: RunPlan, opts: CliOptions, log: Logger, signal: Abo
   let baseUrl = masterUrl;
   if (!baseUrl) {
     log.info(`no Locust master configured: starting the embedded local stack (${opts.localWorkers} workers) on 127.0.0.1`);
+    const { startLocalStack } = await import('./adapters/local/stack.js');
     stack = await startLocalStack({
       workers: opts.localWorkers,
       target: EMBEDDED_TARGET,
@@ -130,6 +126,7 @@ async function connect(plan: RunPlan, opts: CliOptions, log: Logger, signal: Abo
     healthUrl = new URL(plan.target.healthPath ?? '/healthz', host).toString();
     log.info(`embedded stack up: master ${stack.masterUrl}, target ${stack.targetUrl}, Locust ${stack.locustVersion ?? '?'}`);
   }
+  const { createLocustClient } = await import('./adapters/locust/client.js');
   const lg = createLocustClient({ baseUrl, auth, requestTimeoutMs: plan.locust.requestTimeoutMs });
   return { lg, cluster, stack, host, healthUrl, baseUrl };
 }
@@ -177,9 +174,11 @@ function onSignals(log: Logger): AbortController {
 }
 
 /** Remote write, when asked for: its credentials are read now, so a missing one fails before the run starts. */
-function metricsOutput(plan: RunPlan, runId: string, log: Logger): MetricsOutput | null {
+async function metricsOutput(plan: RunPlan, runId: string, log: Logger): Promise<MetricsOutput | null> {
   const rw = plan.metrics?.remoteWrite;
   if (!plan.metrics || !rw) return null;
+  const { authHeaders, createMetricsOutput } = await import('./adapters/metrics/metrics-output.js');
+  const { displayUrl } = await import('./adapters/locust/client.js');
   const headers = authHeaders(rw, process.env, plan.source);
   log.info(`remote write: sending samples and stage results to ${displayUrl(rw.url)}`);
   return createMetricsOutput({ runId, matrix: plan.name, metrics: plan.metrics, headers, warn: (m) => log.warn(m) });
@@ -193,6 +192,8 @@ async function run(cli: CliOptions, version: string): Promise<number> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(runId)) throw new ConfigError(`--run-id "${runId}": use letters, digits, dot, dash and underscore only`);
   passwordFor(plan); // a missing password is a usage error: fail before anything starts
   const tolerances = parseTolerances(opts.tolerances);
+  const { loadRun } = await import('./adapters/report/load-run.js');
+  const { createLogger, logEvents } = await import('./adapters/log/logger.js');
   // An explicit baseline is read (and validated) before anything starts.
   const explicitBaseline = opts.baseline !== null && opts.baseline !== 'latest' ? (await loadRun(opts.baseline)).run : null;
   const log = createLogger(opts.logLevel, opts.logFormat);
@@ -203,7 +204,8 @@ async function run(cli: CliOptions, version: string): Promise<number> {
     return exitCode({ record: prior });
   }
   // A run folder that already holds a run is refused before anything starts.
-  const metrics = metricsOutput(plan, runId, log);
+  const metrics = await metricsOutput(plan, runId, log);
+  const { FsReportSink } = await import('./adapters/report/fs-sink.js');
   const files = await FsReportSink.create(opts.out, runId, { resume: prior !== null });
   const sink = metrics ? metrics.wrap(files) : files;
   const emit = metrics ? metrics.tee(logEvents(log)) : logEvents(log);
@@ -214,7 +216,10 @@ async function run(cli: CliOptions, version: string): Promise<number> {
     const baseline = opts.baseline === null ? null : (explicitBaseline ?? (await latestBaseline(plan, runId, opts, c.cluster, log)));
     if (baseline && baseline.name !== plan.name)
       log.warn(`--baseline ${baseline.runId} is a run of "${baseline.name}", this is "${plan.name}": comparing the stages whose parameters match`);
+    const { displayUrl } = await import('./adapters/locust/client.js');
     for (const line of formatPlan(plan, displayUrl(c.baseUrl), opts.localWorkers).split('\n')) log.debug(line);
+    const { runMatrix } = await import('./core/run/index.js');
+    const { httpHealthProbe } = await import('./adapters/system/health.js');
     const { record, error } = await runMatrix(
       { lg: c.lg, clock: systemClock, sink, emit, signal: controller.signal, probe: httpHealthProbe, cluster: c.cluster },
       { ...runOptions(plan, opts, c, runId, version), baseline: baseline ? { run: baseline, tolerances } : null, resume: prior },
@@ -234,6 +239,8 @@ async function priorRun(plan: RunPlan, opts: CliOptions, runId: string): Promise
   if (opts.resume === 'no') return null;
   const dir = join(opts.out, runId);
   const runJson = join(dir, 'run.json');
+  const { loadRun } = await import('./adapters/report/load-run.js');
+  const { resumeDecision } = await import('./core/resume-policy.js');
   const found = existsSync(runJson) ? (await loadRun(dir)).run : null;
   return resumeDecision(opts.resume, found, plan, { runJson, dir, runId });
 }
@@ -243,7 +250,10 @@ async function priorRun(plan: RunPlan, opts: CliOptions, runId: string): Promise
  * otherwise (or when the cluster has none) the newest completed run of it in the results folder.
  */
 async function latestBaseline(plan: RunPlan, runId: string, opts: CliOptions, cluster: Cluster | null, log: Logger): Promise<RunRecord | null> {
+  const { findLatestRun, loadRun } = await import('./adapters/report/load-run.js');
   if (cluster) {
+    const { baselineFromSummary } = await import('./core/resume-policy.js');
+    const { summaryLabels } = await import('./core/run-summary.js');
     const found = baselineFromSummary(await cluster.latestConfigMapData({ ...summaryLabels(plan.name), 'locust-driver/status': 'completed' }, 'run.json'));
     if (found === 'invalid') log.warn('--baseline latest: the newest run summary ConfigMap is not a valid run.json; looking in the results folder');
     else if (found !== null) return found;
@@ -261,6 +271,8 @@ async function compareCommand(opts: CliOptions): Promise<number> {
   const [a, b] = opts.runs;
   if (a === undefined || b === undefined) throw new ConfigError('compare needs two runs: locust-driver compare <run-a> <run-b>');
   const tolerances = parseTolerances(opts.tolerances);
+  const { loadRun } = await import('./adapters/report/load-run.js');
+  const { comparisonMarkdown } = await import('./adapters/report/summary-md.js');
   const baseline = (await loadRun(a)).run;
   const current = (await loadRun(b)).run;
   const comparison = compareRuns(baseline, current, tolerances);
@@ -272,6 +284,10 @@ async function compareCommand(opts: CliOptions): Promise<number> {
 async function reportCommand(opts: CliOptions): Promise<number> {
   const [target] = opts.runs;
   if (target === undefined) throw new ConfigError('report needs a run folder: locust-driver report <run-dir>');
+  const { loadRun } = await import('./adapters/report/load-run.js');
+  const { humanReports } = await import('./adapters/report/human-reports.js');
+  const { writeFileAtomic } = await import('./adapters/report/atomic.js');
+  const { reportWriteError } = await import('./adapters/report/report-dir.js');
   const { run, dir } = await loadRun(target);
   for (const [name, content] of await humanReports(run)) {
     await writeFileAtomic(join(dir, name), content).catch((e: unknown) => {
@@ -284,6 +300,9 @@ async function reportCommand(opts: CliOptions): Promise<number> {
 
 async function preflightCommand(cli: CliOptions, version: string): Promise<number> {
   const { plan, opts } = await loadMatrix(cli);
+  const { createLogger, logEvents } = await import('./adapters/log/logger.js');
+  const { runPreflight } = await import('./core/run/index.js');
+  const { httpHealthProbe } = await import('./adapters/system/health.js');
   const log = createLogger(opts.logLevel, opts.logFormat);
   const controller = onSignals(log);
   let c: Connected | null = null;

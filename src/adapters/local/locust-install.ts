@@ -7,12 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfraError } from '../../core/errors.js';
 import { ManagedProcess, formatExit } from './processes.js';
+import { packageRootOf } from '../system/package-root.js';
 
 export const PINNED_LOCUST_VERSION = '2.47.0';
 
-/** The package root: this file lives in src/adapters/local/ or dist/adapters/local/. */
+/** The package root (where locust/ and scripts/ are): this file lives in src/ or dist/, bundled or not. */
 export function packageRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  return packageRootOf(import.meta.url) ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 }
 
 export interface FindLocustOptions {

@@ -40,13 +40,16 @@ const HOST = '127.0.0.1';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const MASTER_START_ATTEMPTS = 3;
 
-/** The sample target's entry: compiled next to this module, else the TypeScript source. */
+/** The sample target's entry: compiled next to this module (or in the package's dist/), else the TypeScript source. */
 export function sampleTargetEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = packageRoot();
   const candidates = [
     path.resolve(here, '..', '..', 'sample-target', 'main.js'),
     path.resolve(here, '..', '..', 'sample-target', 'main.ts'),
-    path.join(packageRoot(), 'src', 'sample-target', 'main.ts'),
+    // from the bundle (dist/chunks/): tsc's build of the target, which has no dependencies
+    path.join(root, 'dist', 'sample-target', 'main.js'),
+    path.join(root, 'src', 'sample-target', 'main.ts'),
   ];
   const found = candidates.find((c) => existsSync(c));
   if (found === undefined)

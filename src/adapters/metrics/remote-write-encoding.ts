@@ -1,8 +1,8 @@
 // Prometheus remote write 1.0 on the wire: a prompb.WriteRequest, protobuf-encoded (protobufjs,
-// from the proto text below) and snappy block-compressed (the `snappy` package), as the receiver
+// from the proto text below) and snappy block-compressed (snappy-block.ts), as the receiver
 // expects with Content-Encoding: snappy.
 import protobuf from 'protobufjs';
-import { compressSync } from 'snappy';
+import { snappyCompress } from './snappy-block.js';
 import type { Series } from './series.js';
 
 // The subset of prometheus/prompb/{remote,types}.proto that remote write 1.0 uses; field numbers as upstream.
@@ -36,7 +36,7 @@ export function encodeWriteRequest(series: readonly Series[]): Uint8Array {
 
 /** The HTTP body of a remote-write request. */
 export function remoteWriteBody(series: readonly Series[]): Buffer {
-  return compressSync(Buffer.from(encodeWriteRequest(series)));
+  return snappyCompress(encodeWriteRequest(series));
 }
 
 /** Decodes a body back to series (for tests and fakes that play the receiver). */
