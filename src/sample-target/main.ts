@@ -7,7 +7,7 @@
 // from source with Node's type stripping (`node src/sample-target/main.ts`).
 //
 //   node src/sample-target/main.ts --host 127.0.0.1 --port 0 --concurrency 4 --service-ms 25 \
-//        --jitter-ms 5 --queue-limit 2000 --slowdown 1
+//        --jitter-ms 5 --queue-limit 2000 --slowdown 1 --cpu-ms 0
 //
 // It binds to a loopback address only, unless `--allow-external-host` is given together with a
 // non-loopback `--host`: that opt-in is for running it inside a cluster (k8s/inference.yaml), where
@@ -26,6 +26,11 @@
 //                         Capacity ≈ concurrency × 1000 / (service-ms × slowdown) requests/s.
 //                         With --sigma/--kappa (contention.ts) each also takes × (1 + σ(n−1) + κn(n−1)),
 //                         n the requests in service: a known USL cost for the scalability model.
+//                         With --cpu-ms N (default 0) the first N ms of each service are spent
+//                         computing on the CPU (a busy loop, in the event loop) instead of
+//                         waiting, so the process's CPU follows its load like a real model
+//                         server's; the service time (and so the capacity) stays the same while
+//                         N <= the service time.
 //   GET  /healthz         200 {"status":"ok"} at once.
 //   GET  /metrics         Prometheus text at once.
 //   GET  /__admin/counts?from=<epochMs>&to=<epochMs>
@@ -69,6 +74,8 @@ export interface SampleTargetConfig {
   /** A known scalability cost (USL σ and κ, see contention.ts); absent: none. */
   sigma?: number;
   kappa?: number;
+  /** CPU burned per /predict at the start of its service, ms (part of the service time, not added to it). */
+  cpuMs: number;
 }
 
 export const DEFAULT_CONFIG: SampleTargetConfig = {
@@ -79,6 +86,7 @@ export const DEFAULT_CONFIG: SampleTargetConfig = {
   jitterMs: 5,
   queueLimit: 2000,
   slowdown: 1,
+  cpuMs: 0,
 };
 
 export const PUBLIC_PATHS = ['/predict', '/healthz', '/metrics'] as const;
@@ -128,6 +136,7 @@ export function resolveConfig(partial: Partial<SampleTargetConfig> = {}, options
   intIn('queue-limit', c.queueLimit, 0, 10_000_000);
   numIn('slowdown', c.slowdown, 0, 1000);
   checkContention({ sigma: c.sigma ?? 0, kappa: c.kappa ?? 0 });
+  numIn('cpu-ms', c.cpuMs, 0, 10_000);
   return c;
 }
 
@@ -335,6 +344,23 @@ function predict(data: Record<string, unknown[]>): number[] {
   return out;
 }
 
+/** The busy loop's arithmetic goes here, where it stays observable, so no optimiser drops the loop. */
+let cpuSink = 0;
+
+/**
+ * Keeps the CPU busy for `ms` of wall-clock time (the "model" computing); returns the ms spent.
+ * Synchronous on purpose: a real CPU-bound handler blocks its event loop too, so a process that
+ * is overloaded by CPU also answers later, as it would in production.
+ */
+function burnCpu(ms: number): number {
+  if (ms <= 0) return 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    for (let i = 0; i < 1000; i++) cpuSink = (cpuSink + Math.sqrt(i + cpuSink)) % 1e6;
+  }
+  return performance.now() - t0;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -444,12 +470,14 @@ export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}, op
     }
     const data = v.data;
     const cancel = slots.acquire(() => {
+      const total = serviceTime();
+      const spent = burnCpu(Math.min(config.cpuMs, total));
       const t = setTimeout(() => {
         timers.delete(t);
         slots.release();
         const latency = Math.round((performance.now() - arrived) * 10) / 10;
         reply(200, { prediction: predict(data), model: 'sample', latency_ms: latency });
-      }, serviceTime());
+      }, total - spent);
       timers.add(t);
     });
     if (cancel === null) {
@@ -556,7 +584,7 @@ export function createSampleTarget(partial: Partial<SampleTargetConfig> = {}, op
 const USAGE = [
   'usage: sample-target [--host 127.0.0.1] [--port 0] [--concurrency 4] [--service-ms 25] [--jitter-ms 5] [--queue-limit 2000] [--slowdown 1]',
   '                     [--sigma 0] [--kappa 0]   (a known USL cost: service time × (1 + σ(n−1) + κn(n−1)), n in service)',
-  '                     [--allow-external-host]',
+  '                     [--cpu-ms 0] [--allow-external-host]',
   '  --host binds to a loopback address (127.0.0.1, ::1, localhost) only. A non-loopback --host',
   '  (e.g. --host 0.0.0.0) also needs --allow-external-host: that is for running inside a cluster',
   '  (a pod behind a Service, see k8s/inference.yaml); the /__admin endpoints have no authentication.',
@@ -578,6 +606,7 @@ export function parseCliOptions(argv: string[]): { config: SampleTargetConfig; o
       slowdown: { type: 'string' },
       sigma: { type: 'string' },
       kappa: { type: 'string' },
+      'cpu-ms': { type: 'string' },
       'allow-external-host': { type: 'boolean' },
     },
   });
@@ -599,6 +628,7 @@ export function parseCliOptions(argv: string[]): { config: SampleTargetConfig; o
       slowdown: num('slowdown', values.slowdown, DEFAULT_CONFIG.slowdown),
       ...(values.sigma !== undefined ? { sigma: num('sigma', values.sigma, 0) } : {}),
       ...(values.kappa !== undefined ? { kappa: num('kappa', values.kappa, 0) } : {}),
+      cpuMs: num('cpu-ms', values['cpu-ms'], DEFAULT_CONFIG.cpuMs),
     },
     options,
   );

@@ -1,28 +1,16 @@
 // The driver exactly as in its pod — a token minted for the locust-driver ServiceAccount, the
 // service-account folder layout, KUBERNETES_SERVICE_HOST/PORT — against real Locust processes and a
 // cluster that reconciles by itself: the real Deployment/ReplicaSet/HPA controllers, the scheduler
-// and kwok's fake nodes make the pods and write every status the driver reads.
+// and kwok's fake nodes make the pods and write every status the driver reads. The target's pods are
+// real sample-service processes behind a balancer (target-pods.ts), and the CPU the HPA sees is theirs.
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../integration/helpers.js';
-import {
-  admin,
-  applyManifests,
-  kubectl,
-  NS,
-  podEnv,
-  serviceAccountRoot,
-  settledReplicas,
-  startLocalLocust,
-  startWorkerPods,
-  waitHpaSeesCpu,
-  waitRolledOut,
-  type LocalLocust,
-  type WorkerPods,
-} from './kube.js';
+import { admin, applyManifests, kubectl, NS, podEnv, scaleToOne, serviceAccountRoot, settledReplicas, waitRolledOut, type LocalLocust } from './kube.js';
 import { observePods, waitPodCount } from './pod-observer.js';
+import { startPodsHarness, type PodsHarness } from './pods-harness.js';
 
 const matrix = (master: string, target: string, extra = '') => `version: 1
 name: e2e-cluster
@@ -36,60 +24,23 @@ kubernetes:
 defaults: { duration: 5s, cooldown: 1s, spawnRate: 10, scaleTimeout: 60s, sampleEvery: 1s }
 ${extra}`;
 
-/** 1 target replica, 1 worker (the manifest says 4 workers: too many processes for 2 cores). */
-async function startSmall(): Promise<void> {
-  const { apps } = admin();
-  const { setHeaderOptions } = await import('@kubernetes/client-node');
-  for (const name of ['inference', 'locust-worker']) {
-    await apps.patchNamespacedDeploymentScale(
-      { name, namespace: NS, body: { spec: { replicas: 1 } } },
-      setHeaderOptions('Content-Type', 'application/merge-patch+json'),
-    );
-  }
-  for (const name of ['inference', 'locust-worker']) {
-    await waitRolledOut(name);
-    await waitPodCount(name, 1); // the surplus pods of an earlier scale are gone, not just terminating
-  }
-  // a new pod has no CPU in metrics-server for ~20 s; until then the HPA decides nothing
-  await waitHpaSeesCpu('inference');
-}
-
 describe('the driver in its pod', () => {
+  let harness: PodsHarness;
   let locust: LocalLocust;
-  let workerPods: WorkerPods;
   let saRoot: string;
   let dir: string;
 
+  // No emulated load: each inference pod's CPU is its own process's (target-pods.ts), a few % of
+  // the 250m request at these small loads, so k8s/inference.yaml's own HPA (target 70 %) wants 1
+  // replica after a restore, agreeing with the baseline of 1.
   beforeAll(async () => {
-    const r = await applyManifests();
-    expect(r.code).toBe(0);
-    // The emulated load: kwok reports this much CPU for each inference pod (its ClusterResourceUsage
-    // reads the annotation), metrics-server scrapes it from kwok, and the real HPA controller turns
-    // it into utilization of the 250m request in k8s/inference.yaml: 50m / 250m = 20 %. Low on
-    // purpose: k8s/inference.yaml's own HPA (target 70 %) then wants 1 replica at any count up to
-    // 3 (ceil(3 × 20 / 70) = 1), so after a restore it agrees with the baseline of 1 instead of
-    // holding the stage's replicas (at 40 % it keeps 2: ceil(2 × 40 / 70) = 2).
-    const load = await kubectl([
-      'patch',
-      'deployment',
-      'inference',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { template: { metadata: { annotations: { 'kwok.x-k8s.io/usage-cpu': '50m' } } } } }),
-    ]);
-    expect(load.stderr).toBe('');
-    await startSmall();
-    locust = await startLocalLocust();
-    workerPods = startWorkerPods(locust);
-    saRoot = await serviceAccountRoot('locust-driver');
-    dir = await mkdtemp(path.join(os.tmpdir(), 'ld-e2e-'));
+    harness = await startPodsHarness();
+    ({ locust, saRoot, dir } = harness);
   });
-  // Every test starts from 1 target replica and 1 worker, the baseline the restores are checked against.
-  beforeEach(startSmall);
-  afterAll(async () => {
-    await workerPods?.stop();
-    await locust?.stop();
-  });
+  // Every test starts from 1 target replica and 1 worker (the manifest says 4 workers: too many
+  // processes for 2 cores), the baseline the restores are checked against.
+  beforeEach(() => scaleToOne());
+  afterAll(() => harness?.stop());
 
   const runAsPod = async (file: string, runId: string, pod = 'locust-load-test-matrix-x7k2p') =>
     runCli(['run', '--matrix', file, '--out', dir, '--run-id', runId, '--log-format', 'json', '--service-account-root', saRoot], {
@@ -130,7 +81,7 @@ describe('the driver in its pod', () => {
     expect(logs.find((l) => l.event === 'kube-ready')?.msg).toMatch(
       /namespace default .* \(in-cluster service account\), permissions checked, holding Lease locust-driver/,
     );
-    expect(logs.filter((l) => l.event === 'sample').some((l) => /replicas=2\/2 hpa=2→2 cpu=20%/.test(l.msg))).toBe(true);
+    expect(logs.filter((l) => l.event === 'sample').some((l) => /replicas=2\/2 hpa=2→2 cpu=\d+%/.test(l.msg))).toBe(true);
 
     const run = JSON.parse(await readFile(path.join(dir, 'scaled', 'run.json'), 'utf8'));
     expect(run.status).toBe('completed');
@@ -150,7 +101,7 @@ describe('the driver in its pod', () => {
     }
     const replicasCsv = await readFile(path.join(dir, 'scaled', 'stages', '04-replicas-2-workers-2-users-4', 'replicas.csv'), 'utf8');
     expect(replicasCsv.split('\n')[0]).toBe('at,elapsed_s,target_ready,target_desired,hpa_current,hpa_desired,hpa_cpu_pct,locust_workers');
-    expect(replicasCsv).toMatch(/,2,2,2,2,20,2\n/);
+    expect(replicasCsv).toMatch(/,2,2,2,2,\d+,2\n/);
     const summaryCsv = await readFile(path.join(dir, 'scaled', 'summary.csv'), 'utf8');
     expect(summaryCsv.split('\n')[4]).toMatch(/^2,2,4,/);
 
@@ -223,7 +174,9 @@ describe('the driver in its pod', () => {
       expect(res.code).toBe(0);
       const run = JSON.parse(await readFile(path.join(dir, 'hpa', 'run.json'), 'utf8'));
       expect(run.stages[0]).toMatchObject({ status: 'completed', hpa: { min: 2, max: 3, cpuPercent: 50 } });
-      expect(run.stages[0].samples.at(-1)).toMatchObject({ replicasDesired: 2, replicasReady: 2, hpaDesired: 2, hpaCpuPercent: 20 });
+      expect(run.stages[0].samples.at(-1)).toMatchObject({ replicasDesired: 2, replicasReady: 2, hpaDesired: 2 });
+      // the pods' real CPU at 4 users is far below the 50 % target: min 2 is what the HPA wants
+      expect(run.stages[0].samples.at(-1).hpaCpuPercent).toBeLessThan(50);
       // the second stage pins the (now present) HPA to 3 instead of fighting it
       expect(run.stages[1].samples.at(-1)).toMatchObject({ replicasDesired: 3, hpaDesired: 3 });
       expect(res.stdout).toMatch(/pinned HPA inference to 3 \(min = max\)/);
@@ -243,7 +196,7 @@ describe('the driver in its pod', () => {
       expect(await settledReplicas('inference', 1)).toBe(1);
     } finally {
       expect((await applyManifests()).code).toBe(0); // the HPA of k8s/inference.yaml back for the next tests
-      await startSmall();
+      await scaleToOne();
     }
   });
 
@@ -419,7 +372,11 @@ describe('the driver in its pod', () => {
     expect(log).toMatch(
       /\] INFO {2}Kubernetes: namespace ld-nightly at https:\/\/127\.0\.0\.1:\d+ \(in-cluster service account\), permissions checked, holding Lease locust-driver\n/,
     );
-    expect(log).toMatch(/\] INFO {2}stage 1\/1 \[\d+s\/5s\] users=4 rps=[\d.]+ p50=\d+ms p95=\d+ms fail=0\.00% workers=1 \| run \d+% ~\S+ left\n/);
+    // Locust's rolling rps/p50/p95 need ~3 s of data after the reset plus its 2-s stats cache: in a
+    // 5-s hold they may still read n/a (seen with the 100-ms target pods), and that is the line's look too.
+    expect(log).toMatch(
+      /\] INFO {2}stage 1\/1 \[\d+s\/5s\] users=4 rps=(?:[\d.]+|n\/a) p50=(?:\d+ms|n\/a) p95=(?:\d+ms|n\/a) fail=0\.00% workers=1 \| run \d+% ~\S+ left\n/,
+    );
     expect(log).toMatch(/\] WARN {2}--baseline latest: no earlier completed run of "nightly-e2e" in the cluster or in \S+; nothing to compare with\n/);
     expect(log).toContain('\n# Load test: nightly-e2e\n');
     expect(log).toMatch(/\n\| Stage \| Users \| Spawn rate \| Requests \| RPS \|.*\n\|:---\|/);

@@ -12,6 +12,8 @@ import { AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, 
 import { ManagedProcess } from '../../src/adapters/local/processes.js';
 import { freePorts } from '../../src/adapters/local/free-port.js';
 import { ROOT, locustBin } from '../integration/helpers.js';
+import { runPodProcesses } from './pod-processes.js';
+import { spawnSampleTarget } from './sample-target-process.js';
 
 const exec = promisify(execFile);
 export const NS = 'default';
@@ -115,6 +117,28 @@ export async function settledReplicas(name: string, n: number, timeoutMs = 90_00
   return last;
 }
 
+/**
+ * 1 target replica and 1 worker, rolled out by the controllers, the surplus pods of an earlier scale
+ * gone (not just terminating), and the HPA seeing the pods' CPU: the baseline the e2e runs start from.
+ */
+export async function scaleToOne(deployments = ['inference', 'locust-worker']): Promise<void> {
+  const { apps } = admin();
+  const { setHeaderOptions } = await import('@kubernetes/client-node');
+  for (const name of deployments) {
+    await apps.patchNamespacedDeploymentScale(
+      { name, namespace: NS, body: { spec: { replicas: 1 } } },
+      setHeaderOptions('Content-Type', 'application/merge-patch+json'),
+    );
+  }
+  const { waitPodCount } = await import('./pod-observer.js');
+  for (const name of deployments) {
+    await waitRolledOut(name);
+    await waitPodCount(name, 1);
+  }
+  // a new pod has no CPU in metrics-server for ~20 s; until then the HPA decides nothing
+  await waitHpaSeesCpu('inference');
+}
+
 /** Waits until the real HPA controller has computed CPU for the target's pods (metrics-server has them). */
 export async function waitHpaSeesCpu(name: string, timeoutMs = 90_000): Promise<void> {
   const { hpa } = admin();
@@ -140,17 +164,14 @@ export interface LocalLocust {
   stop(): Promise<void>;
 }
 
-/** A real Locust master (no workers yet) and the sample target on 127.0.0.1. */
-export async function startLocalLocust(): Promise<LocalLocust> {
+/**
+ * A real Locust master (no workers yet) on 127.0.0.1, and the sample target: one process of its
+ * own, or — with `targetUrl` — the target pods' balancer (target-pods.ts) instead.
+ */
+export async function startLocalLocust(opts: { targetUrl?: string } = {}): Promise<LocalLocust> {
   const [bindPort, webPort] = await freePorts(2);
-  const target = await ManagedProcess.spawn(
-    'sample-target',
-    process.execPath,
-    [path.join(ROOT, 'dist', 'sample-target', 'main.js'), '--host', '127.0.0.1', '--port', '0'],
-    { cwd: ROOT },
-  );
-  const m = await target.waitForLine(/listening on (http:\/\/\S+)/, 15_000, 'stdout');
-  const targetUrl = m[1]!;
+  const target = opts.targetUrl === undefined ? await spawnSampleTarget('sample-target') : null;
+  const targetUrl = opts.targetUrl ?? target!.url;
   const master = await ManagedProcess.spawn(
     'locust-master',
     locustBin('2.47.0'),
@@ -190,7 +211,7 @@ export async function startLocalLocust(): Promise<LocalLocust> {
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await master.stop();
-      await target.stop();
+      await target?.proc.stop();
     },
   };
 }
@@ -202,55 +223,27 @@ export interface WorkerPods {
 /**
  * The kubelet's part for the worker Deployment, which kwok cannot play: one real Locust worker
  * process per Running and Ready pod of that Deployment (pods the real ReplicaSet controller made
- * and kwok started), stopped when its pod goes away. Nothing here writes to the cluster.
+ * and kwok started), stopped when its pod goes away (pod-processes.ts). Nothing here writes to the cluster.
  */
 export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker'): WorkerPods {
-  const byPod = new Map<string, ManagedProcess>();
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      try {
-        const pods = await podsOf(deployment);
-        const live = new Set(
-          pods
-            .filter(
-              (p) =>
-                !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-            )
-            .map((p) => p.metadata!.name!),
-        );
-        for (const [name, proc] of byPod) {
-          if (live.has(name)) continue;
-          byPod.delete(name);
-          locust.workers.splice(locust.workers.indexOf(proc), 1);
-          await proc.stop();
-        }
-        for (const name of live) {
-          if (byPod.has(name)) continue;
-          const proc = await ManagedProcess.spawn(
-            `worker-${name}`,
-            locustBin('2.47.0'),
-            ['-f', path.join(ROOT, 'locust', 'locustfile.py'), '--worker', '--master-host', '127.0.0.1', '--master-port', String(locust.masterPort)],
-            {
-              cwd: path.join(ROOT, 'locust'),
-              env: { ...process.env, PYTHONUNBUFFERED: '1' },
-            },
-          );
-          byPod.set(name, proc);
-          locust.workers.push(proc);
-        }
-      } catch {
-        // objects being re-created between tests: try again on the next tick
-      }
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
+  return runPodProcesses<ManagedProcess>({
+    listPods: () => podsOf(deployment),
+    async start(pod) {
+      const proc = await ManagedProcess.spawn(
+        `worker-${pod.metadata!.name!}`,
+        locustBin('2.47.0'),
+        ['-f', path.join(ROOT, 'locust', 'locustfile.py'), '--worker', '--master-host', '127.0.0.1', '--master-port', String(locust.masterPort)],
+        { cwd: path.join(ROOT, 'locust'), env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+      );
+      locust.workers.push(proc);
+      return proc;
     },
-  };
+    async stop(_name, proc) {
+      const i = locust.workers.indexOf(proc);
+      if (i >= 0) locust.workers.splice(i, 1);
+      await proc.stop();
+    },
+  });
 }
 
 /** Applies every manifest in k8s/ server-side (as `kubectl apply -k k8s/` would), as the admin. */

@@ -69,7 +69,10 @@ describe('sample target: settings', () => {
       jitterMs: 0,
       queueLimit: 5,
       slowdown: 1.5,
+      cpuMs: 0,
     });
+    expect(parseCli(['--cpu-ms', '8']).cpuMs).toBe(8);
+    expect(() => parseCli(['--cpu-ms=-1'])).toThrow(/cpu-ms must be a number in \[0, 10000\]/);
     expect(() => parseCli(['--host', '192.168.1.10'])).toThrow(/loopback/);
     expect(() => parseCli(['--concurrency', '0'])).toThrow(/concurrency/);
     expect(() => parseCli(['--service-ms', 'abc'])).toThrow(/service-ms/);
@@ -175,6 +178,7 @@ describe('sample target: /predict validation', () => {
       jitterMs: 1,
       queueLimit: 9,
       slowdown: 2,
+      cpuMs: 0,
     });
 
     const nf = await fetch(`${url}/nope`);
@@ -287,5 +291,27 @@ describe('sample target: capacity', () => {
     const f = await measure(fast);
     const s = await measure(slow);
     expect(s / f).toBeGreaterThan(2);
+  });
+
+  it('cpu-ms spends that part of the service time on the CPU: the process CPU follows the load, the capacity does not change', async () => {
+    // In-process: this test's own CPU time is the server's (the busy loop runs in this event loop).
+    const idle = await start({ concurrency: 1, serviceMs: 20, jitterMs: 0, cpuMs: 0 });
+    const busy = await start({ concurrency: 1, serviceMs: 20, jitterMs: 0, cpuMs: 15 });
+    const run = async (url: string): Promise<{ cpuMs: number; wallMs: number }> => {
+      await post(url, goodBody());
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: 10 }, () => post(url, goodBody())));
+      const c = process.cpuUsage(c0);
+      return { cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - t0 };
+    };
+    const a = await run(idle);
+    const b = await run(busy);
+    // 10 requests × 15 ms of busy loop ≈ 150 ms more CPU; the rest is the same HTTP work.
+    expect(b.cpuMs - a.cpuMs).toBeGreaterThan(100);
+    // One slot, 20 ms each: ~200 ms for both (the CPU is part of the service time, not added to it).
+    expect(a.wallMs).toBeGreaterThanOrEqual(190);
+    expect(b.wallMs).toBeGreaterThanOrEqual(190);
+    expect(b.wallMs).toBeLessThan(a.wallMs * 1.5 + 50);
   });
 });
