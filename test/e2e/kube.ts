@@ -61,13 +61,13 @@ export function podEnv(podName: string): Record<string, string> {
 }
 
 /** The pods of a Deployment right now (by its selector), terminating ones included. */
-export async function podsOf(deployment: string): Promise<V1Pod[]> {
+export async function podsOf(deployment: string, namespace = NS): Promise<V1Pod[]> {
   const { apps, core } = admin();
-  const d = await apps.readNamespacedDeployment({ name: deployment, namespace: NS });
+  const d = await apps.readNamespacedDeployment({ name: deployment, namespace });
   const labelSelector = Object.entries(d.spec?.selector?.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  return (await core.listNamespacedPod({ namespace: NS, labelSelector })).items;
+  return (await core.listNamespacedPod({ namespace, labelSelector })).items;
 }
 
 /** Waits until the real Deployment controller reports the Deployment rolled out at its spec (reads only). */
@@ -137,20 +137,24 @@ export interface LocalLocust {
   masterPort: number;
   targetUrl: string;
   workers: ManagedProcess[];
+  /** Replaces the target by one on the same port with these sample-target flags (e.g. a slower build: --slowdown 10). */
+  restartTarget(flags: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** A real Locust master (no workers yet) and the sample target on 127.0.0.1. */
 export async function startLocalLocust(): Promise<LocalLocust> {
   const [bindPort, webPort] = await freePorts(2);
-  const target = await ManagedProcess.spawn(
-    'sample-target',
-    process.execPath,
-    [path.join(ROOT, 'dist', 'sample-target', 'main.js'), '--host', '127.0.0.1', '--port', '0'],
-    { cwd: ROOT },
-  );
-  const m = await target.waitForLine(/listening on (http:\/\/\S+)/, 15_000, 'stdout');
-  const targetUrl = m[1]!;
+  const spawnTarget = async (port: string, flags: string[] = []) => {
+    const p = await ManagedProcess.spawn(
+      'sample-target',
+      process.execPath,
+      [path.join(ROOT, 'dist', 'sample-target', 'main.js'), '--host', '127.0.0.1', '--port', port, ...flags],
+      { cwd: ROOT },
+    );
+    return { p, url: (await p.waitForLine(/listening on (http:\/\/\S+)/, 15_000, 'stdout'))[1]! };
+  };
+  let { p: target, url: targetUrl } = await spawnTarget('0');
   const master = await ManagedProcess.spawn(
     'locust-master',
     locustBin('2.47.0'),
@@ -187,6 +191,12 @@ export async function startLocalLocust(): Promise<LocalLocust> {
     masterPort: bindPort!,
     targetUrl,
     workers,
+    async restartTarget(flags) {
+      await target.stop();
+      const next = await spawnTarget(new URL(targetUrl).port, flags);
+      target = next.p;
+      targetUrl = next.url;
+    },
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await master.stop();
@@ -204,13 +214,13 @@ export interface WorkerPods {
  * process per Running and Ready pod of that Deployment (pods the real ReplicaSet controller made
  * and kwok started), stopped when its pod goes away. Nothing here writes to the cluster.
  */
-export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker'): WorkerPods {
+export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker', namespace = NS): WorkerPods {
   const byPod = new Map<string, ManagedProcess>();
   let running = true;
   const loop = (async () => {
     while (running) {
       try {
-        const pods = await podsOf(deployment);
+        const pods = await podsOf(deployment, namespace);
         const live = new Set(
           pods
             .filter(
