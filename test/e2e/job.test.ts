@@ -161,12 +161,11 @@ describe('the Job and the CronJob, run by the real controllers', () => {
     // exit 3: another driver holds the Lease — an infrastructure state a later attempt may not meet
     await deleteJob(JOB);
     ranBefore = kubelet.runs.length;
-    const lease = await coord.readNamespacedLease({ name: 'locust-driver', namespace: JOB_NS });
-    await coord.replaceNamespacedLease({
-      name: 'locust-driver',
-      namespace: JOB_NS,
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime: new V1MicroTime() } },
-    });
+    // (created here when no earlier run in this namespace took it)
+    const held = { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime: new V1MicroTime() };
+    const lease = await coord.readNamespacedLease({ name: 'locust-driver', namespace: JOB_NS }).catch(() => null);
+    if (lease) await coord.replaceNamespacedLease({ name: 'locust-driver', namespace: JOB_NS, body: { ...lease, spec: { ...lease.spec, ...held } } });
+    else await coord.createNamespacedLease({ namespace: JOB_NS, body: { metadata: { name: 'locust-driver' }, spec: held } });
     try {
       expect((await kubectlAs(['apply', '--server-side', '-f', jobFile])).code).toBe(0);
       const retried = await jobFinished(JOB);
