@@ -4,7 +4,8 @@
 #   test/cluster/build.sh            # builds what is missing, prints the bin dir as the last stdout line
 #
 # Cache layout (LD_KUBE_CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/locust-driver/kube):
-#   $LD_KUBE_CACHE/<k8s version>/bin/{kube-apiserver,kubectl,kube-controller-manager,kube-scheduler,etcd,kwok,metrics-server}
+#   $LD_KUBE_CACHE/<k8s version>/bin/{kube-apiserver,kubectl,kube-controller-manager,kube-scheduler,etcd,kwok-patched,metrics-server}
+#   $LD_KUBE_CACHE/<k8s version>/bin/kwok-crds/kwok.x-k8s.io_logs.yaml  kwok's Logs CRD (from its module)
 #   $LD_KUBE_CACHE/<k8s version>/bin/kwok-stages/*.yaml              kwok's default Stages + metrics config (from its module)
 #   $LD_KUBE_CACHE/<k8s version>/bin/.<binary>.version                markers: present => skip
 #   $LD_KUBE_CACHE/<k8s version>/src/{kube,kube-control,etcd,kwok,metrics-server}/go.mod   the wrapper modules
@@ -44,7 +45,10 @@ GO_VERSION="$(go env GOVERSION)"
 # Marker contents: a change of any of these rebuilds that binary.
 KUBE_STAMP="k8s.io/kubernetes ${K8S_VERSION} ${GO_VERSION}"
 ETCD_STAMP="go.etcd.io/etcd/server/v3 ${ETCD_VERSION} ${GO_VERSION}"
-KWOK_STAMP="sigs.k8s.io/kwok ${KWOK_VERSION} ${GO_VERSION}"
+# The kwok that up.sh runs: the same module with test/cluster/kwok-patches/*.patch applied (see
+# build_kwok_patched); the patches' checksum is in its stamp, so editing one rebuilds it.
+KWOK_PATCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kwok-patches"
+KWOK_PATCHED_STAMP="sigs.k8s.io/kwok ${KWOK_VERSION} ${GO_VERSION} patches $(cat "$KWOK_PATCH_DIR"/*.patch | sha256sum | cut -c1-12)"
 METRICS_SERVER_STAMP="sigs.k8s.io/metrics-server ${METRICS_SERVER_VERSION} ${GO_VERSION}"
 
 is_built() { # name stamp
@@ -54,7 +58,8 @@ is_built() { # name stamp
 all_built() {
   is_built kube-apiserver "$KUBE_STAMP" && is_built kubectl "$KUBE_STAMP" && is_built etcd "$ETCD_STAMP" &&
     is_built kube-controller-manager "$KUBE_STAMP" && is_built kube-scheduler "$KUBE_STAMP" &&
-    is_built kwok "$KWOK_STAMP" && is_built metrics-server "$METRICS_SERVER_STAMP"
+    is_built kwok-patched "$KWOK_PATCHED_STAMP" && [[ -f "$BIN_DIR/kwok-crds/kwok.x-k8s.io_logs.yaml" && -d "$BIN_DIR/kwok-stages" ]] &&
+    is_built metrics-server "$METRICS_SERVER_STAMP"
 }
 
 if all_built; then
@@ -158,37 +163,51 @@ build_kube() {
   rm -rf "$out"
 }
 
-# ---------------------------------------------------------------- kwok
+# ---------------------------------------------------------------- kwok (patched)
 # A wrapper module of its own: kwok requires k8s.io/* v0.36.x, which must not mix with the
 # kubernetes wrapper's replaces. Its module also carries the default Stage manifests up.sh uses.
-build_kwok() {
-  local mod="$SRC_DIR/kwok"
+# kwok v0.8.0 serves a pod's log from a file, but its `follow` asks a container runtime it does
+# not have whether the container still runs, gets an error, and ends the stream at the first pause
+# with "rpc error: code = Unavailable" appended: `kubectl logs -f` would stop after a second.
+# kwok-patches/logs-follow.patch answers that question from kwok's pod cache (running until the pod
+# is Succeeded/Failed or the container terminated), as a kubelet does. A binary of its own name
+# (bin/kwok-patched), so checkouts without the patch keep their bin/kwok.
+build_kwok_patched() {
+  local mod="$SRC_DIR/kwok-patched"
   mkdir -p "$mod"
-  log "wrapper module in $mod: sigs.k8s.io/kwok ${KWOK_VERSION}"
-  rm -f "$mod/go.mod" "$mod/go.sum"
+  log "wrapper module in $mod: sigs.k8s.io/kwok ${KWOK_VERSION} + $(basename -a "$KWOK_PATCH_DIR"/*.patch | tr '\n' ' ')"
+  rm -rf "$mod/go.mod" "$mod/go.sum" "$mod/kwok-src"
   (
     cd "$mod"
-    go mod init locust-driver.local/kwokbin >/dev/null 2>&1
+    go mod init locust-driver.local/kwokpatchedbin >/dev/null 2>&1
     go get "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}" >&2
-  ) || die "resolving sigs.k8s.io/kwok@${KWOK_VERSION} failed"
-  local out="$BIN_DIR/.tmp-kwok.$$"
-  log "go build kwok..."
+    cp -r "$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)" kwok-src
+    chmod -R u+w kwok-src
+    local p
+    for p in "$KWOK_PATCH_DIR"/*.patch; do patch -s -p1 -d kwok-src <"$p" >&2 || exit 1; done
+    go mod edit -replace=sigs.k8s.io/kwok=./kwok-src
+  ) || die "preparing the patched sigs.k8s.io/kwok@${KWOK_VERSION} failed"
+  local out="$BIN_DIR/.tmp-kwok-patched.$$"
+  log "go build kwok (patched)..."
   local t0=$SECONDS
   (cd "$mod" && go build "${BUILD_FLAGS[@]}" -ldflags="-s -w" -o "$out" sigs.k8s.io/kwok/cmd/kwok) \
-    || { rm -f "$out"; die "go build of kwok ${KWOK_VERSION} failed"; }
-  log "built kwok in $((SECONDS - t0)) s"
+    || { rm -f "$out"; die "go build of the patched kwok ${KWOK_VERSION} failed"; }
+  log "built kwok (patched) in $((SECONDS - t0)) s"
+  # The CRD of kwok's Logs (a pod's log file, per pod): up.sh installs it and kwok watches it.
+  local crds="$BIN_DIR/kwok-crds" stages="$BIN_DIR/kwok-stages"
+  mkdir -p "$crds"
+  cp "$mod/kwok-src/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" "$crds/" || die "kwok's Logs CRD not found"
+  chmod 644 "$crds"/*.yaml
   # kwok's default Stages live in its module (kustomize/stage/); up.sh builds kwok's --config from
   # them. Copied next to the binary so a later go clean -modcache cannot take them away.
-  local kdir stages="$BIN_DIR/kwok-stages"
-  kdir="$(cd "$mod" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)" || die "kwok module dir not found"
   rm -rf "$stages"; mkdir -p "$stages"
-  cp "$kdir/kustomize/stage/node/fast/node-initialize.yaml" "$kdir/kustomize/stage/node/heartbeat/node-heartbeat.yaml" \
-    "$kdir/kustomize/stage/pod/fast/pod-ready.yaml" "$kdir/kustomize/stage/pod/fast/pod-delete.yaml" \
-    "$kdir/kustomize/metrics/resource/metrics-resource.yaml" "$kdir/kustomize/metrics/usage/usage-from-annotation.yaml" "$stages/" \
-    || die "kwok's default stages not found in $kdir/kustomize/stage"
+  cp "$mod/kwok-src/kustomize/stage/node/fast/node-initialize.yaml" "$mod/kwok-src/kustomize/stage/node/heartbeat/node-heartbeat.yaml" \
+    "$mod/kwok-src/kustomize/stage/pod/fast/pod-ready.yaml" "$mod/kwok-src/kustomize/stage/pod/fast/pod-delete.yaml" \
+    "$mod/kwok-src/kustomize/metrics/resource/metrics-resource.yaml" "$mod/kwok-src/kustomize/metrics/usage/usage-from-annotation.yaml" "$stages/" \
+    || die "kwok's default stages not found in $mod/kwok-src/kustomize"
   chmod 644 "$stages"/*.yaml
-  mv -f "$out" "$BIN_DIR/kwok"
-  printf '%s\n' "$KWOK_STAMP" > "$BIN_DIR/.kwok.version"
+  mv -f "$out" "$BIN_DIR/kwok-patched"
+  printf '%s\n' "$KWOK_PATCHED_STAMP" > "$BIN_DIR/.kwok-patched.version"
 }
 
 # ---------------------------------------------------------------- metrics-server
@@ -239,7 +258,8 @@ is_built etcd "$ETCD_STAMP" || build_etcd
 { is_built kube-apiserver "$KUBE_STAMP" && is_built kubectl "$KUBE_STAMP"; } || build_kube kube kube-apiserver kubectl
 { is_built kube-controller-manager "$KUBE_STAMP" && is_built kube-scheduler "$KUBE_STAMP"; } ||
   build_kube kube-control kube-controller-manager kube-scheduler
-is_built kwok "$KWOK_STAMP" || build_kwok
+{ is_built kwok-patched "$KWOK_PATCHED_STAMP" && [[ -f "$BIN_DIR/kwok-crds/kwok.x-k8s.io_logs.yaml" && -d "$BIN_DIR/kwok-stages" ]]; } ||
+  build_kwok_patched
 is_built metrics-server "$METRICS_SERVER_STAMP" || build_metrics_server
 
 all_built || die "binaries missing after the build in $BIN_DIR"

@@ -3,7 +3,8 @@
 #   kube-controller-manager  Deployment/ReplicaSet/Job/CronJob/HPA/namespace/GC/SA/token controllers
 #   kube-scheduler           binds pods to the fake nodes
 #   kwok                     the kubelets of those fake nodes: keeps them Ready, moves bound pods
-#                            Pending -> Running/Ready (its Stage resources), deletes terminating pods
+#                            Pending -> Running/Ready (its Stage resources), deletes terminating pods,
+#                            ends a pod from its process's exit (kwok-stages/), serves pod logs (Logs)
 #   fake nodes               Node objects annotated kwok.x-k8s.io/node=fake
 #   metrics-server           (metrics.sh; LD_KUBE_METRICS=0 leaves it out) pod CPU for the HPA
 # Uses from up.sh: STATE_DIR PKI BIN_DIR URL log die start_proc wait_for free_port running
@@ -88,18 +89,32 @@ start_component() {
 
 # kwok's --config: its own default Stages, copied by build.sh from the kwok module (same version as
 # the binary): node-initialize + node-heartbeat keep the fake nodes Ready; pod-ready makes a bound
-# pod Running and Ready at once; pod-delete finishes a terminating pod. pod-complete is left out on
-# purpose: it would end every pod of a Job as Succeeded at once, which no real process decided.
+# pod Running and Ready at once. pod-complete is left out on purpose: it would end every pod of a Job
+# as Succeeded at once, which no real process decided. Then our own Stages (test/cluster/kwok-stages/):
+# pod-exit.yaml ends a pod whose process (test/e2e/kubelet.ts) exited, with its real exit code, and
+# replaces kwok's pod-delete so a deleted pod goes only once its process has ended.
 write_kwok_config() {
   local stages="$BIN_DIR/kwok-stages" f
   [[ -d "$stages" ]] || die "no $stages (build.sh copies kwok's default stages there)"
   : >"$STATE_DIR/kwok.yaml"
-  for f in node-initialize node-heartbeat pod-ready pod-delete; do
+  for f in node-initialize node-heartbeat pod-ready; do
     [[ -f "$stages/$f.yaml" ]] || die "missing kwok stage $stages/$f.yaml"
     { echo '---'; cat "$stages/$f.yaml"; } >>"$STATE_DIR/kwok.yaml"
   done
+  for f in "$HERE"/kwok-stages/*.yaml; do
+    { echo '---'; cat "$f"; } >>"$STATE_DIR/kwok.yaml"
+  done
   ((METRICS)) && kwok_metrics_config
   return 0
+}
+
+# kwok's Logs resource as a CRD (kwok --enable-crds=Logs watches it): one object per pod names the
+# file its log is served from (`kubectl logs`, `-f` included), so a harness that starts a process
+# for a pod can make that process's output the pod's log.
+install_kwok_crds() {
+  local k=(env KUBECONFIG="$STATE_DIR/admin.kubeconfig" "$BIN_DIR/kubectl")
+  "${k[@]}" apply --server-side -f "$BIN_DIR/kwok-crds/kwok.x-k8s.io_logs.yaml" >&2 || die "installing kwok's Logs CRD failed"
+  "${k[@]}" wait --for=condition=Established --timeout=60s crd/logs.kwok.x-k8s.io >&2 || die "kwok's Logs CRD not established"
 }
 
 # Fake nodes: kwok manages them (annotation), the scheduler sees their allocatable. Their address is
@@ -179,8 +194,9 @@ start_control_plane() {
   SCHEDULER_PID="$(cat "$STATE_DIR/kube-scheduler.pid")"
 
   write_kwok_config
+  install_kwok_crds
   # --cidr: the pod IPs kwok invents (never connected to); --node-ip/--node-port: see create_fake_nodes.
-  start_component kwok KWOK_PORT kwok_healthy "$BIN_DIR/kwok" \
+  start_component kwok KWOK_PORT kwok_healthy "$BIN_DIR/kwok-patched" \
     --server-address=127.0.0.1:@PORT@ \
     --node-port=@PORT@ \
     --kubeconfig="$STATE_DIR/kwok.kubeconfig" \
@@ -188,6 +204,7 @@ start_control_plane() {
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --node-ip=127.0.0.1 \
+    --enable-crds=Logs \
     --cidr=10.244.0.0/16
   KWOK_PID="$(cat "$STATE_DIR/kwok.pid")"
 

@@ -89,7 +89,7 @@ trap 'exit 143' TERM HUP
 
 # ---------------------------------------------------------------- binaries
 BIN_DIR="$("$HERE/build.sh" | tail -n 1)"
-[[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/kwok" ]] \
+[[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/kwok-patched" ]] \
   || die "build.sh did not produce the binaries in '$BIN_DIR'"
 
 # ---------------------------------------------------------------- free ports
@@ -257,6 +257,7 @@ for attempt in 1 2 3; do
     --proxy-client-cert-file="$PKI/front-proxy-client.crt" \
     --proxy-client-key-file="$PKI/front-proxy-client.key" \
     --enable-aggregator-routing=false \
+    --kubelet-preferred-address-types=InternalIP \
     "${EXTRA_ARGS[@]}"
   rc=0; wait_for kube-apiserver "$STATE_DIR/kube-apiserver.pid" "$READY_TIMEOUT" apiserver_ready || rc=$?
   ((rc == 0)) && break

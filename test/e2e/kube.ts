@@ -63,13 +63,13 @@ export function podEnv(podName: string): Record<string, string> {
 }
 
 /** The pods of a Deployment right now (by its selector), terminating ones included. */
-export async function podsOf(deployment: string): Promise<V1Pod[]> {
+export async function podsOf(deployment: string, namespace = NS): Promise<V1Pod[]> {
   const { apps, core } = admin();
-  const d = await apps.readNamespacedDeployment({ name: deployment, namespace: NS });
+  const d = await apps.readNamespacedDeployment({ name: deployment, namespace });
   const labelSelector = Object.entries(d.spec?.selector?.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  return (await core.listNamespacedPod({ namespace: NS, labelSelector })).items;
+  return (await core.listNamespacedPod({ namespace, labelSelector })).items;
 }
 
 /** Waits until the real Deployment controller reports the Deployment rolled out at its spec (reads only). */
@@ -161,6 +161,8 @@ export interface LocalLocust {
   masterPort: number;
   targetUrl: string;
   workers: ManagedProcess[];
+  /** Replaces the target by one on the same port with these sample-target flags (e.g. a slower build: --slowdown 10). */
+  restartTarget(flags: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -170,8 +172,8 @@ export interface LocalLocust {
  */
 export async function startLocalLocust(opts: { targetUrl?: string } = {}): Promise<LocalLocust> {
   const [bindPort, webPort] = await freePorts(2);
-  const target = opts.targetUrl === undefined ? await spawnSampleTarget('sample-target') : null;
-  const targetUrl = opts.targetUrl ?? target!.url;
+  let target = opts.targetUrl === undefined ? await spawnSampleTarget('sample-target') : null;
+  let targetUrl = opts.targetUrl ?? target!.url;
   const master = await ManagedProcess.spawn(
     'locust-master',
     locustBin('2.47.0'),
@@ -208,6 +210,13 @@ export async function startLocalLocust(opts: { targetUrl?: string } = {}): Promi
     masterPort: bindPort!,
     targetUrl,
     workers,
+    async restartTarget(flags) {
+      // the same port (the master's --host), new flags (e.g. --slowdown: a slower build)
+      if (!target) throw new Error('restartTarget: this Locust was started on the target pods, not on a target of its own');
+      await target.proc.stop();
+      target = await spawnSampleTarget('sample-target', ['--port', new URL(targetUrl).port, ...flags]);
+      targetUrl = target.url;
+    },
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await master.stop();
@@ -225,9 +234,9 @@ export interface WorkerPods {
  * process per Running and Ready pod of that Deployment (pods the real ReplicaSet controller made
  * and kwok started), stopped when its pod goes away (pod-processes.ts). Nothing here writes to the cluster.
  */
-export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker'): WorkerPods {
+export function startWorkerPods(locust: LocalLocust, deployment = 'locust-worker', namespace = NS): WorkerPods {
   return runPodProcesses<ManagedProcess>({
-    listPods: () => podsOf(deployment),
+    listPods: () => podsOf(deployment, namespace),
     async start(pod) {
       const proc = await ManagedProcess.spawn(
         `worker-${pod.metadata!.name!}`,
