@@ -88,7 +88,11 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
       observe(run, s);
       const fault = midStageFault(s, run.samples.at(-1) ?? null, opts.onWorkerLoss === 'retry' ? run.expectWorkers : null);
       if (fault) throw new StageInterrupted(fault);
-      const sample: Sample = { ...toSample(s, run.samples.at(-1) ?? null, run.lastSampled, clock.now(), rs, run.plugin), ...cl, ...(s.avgMs !== undefined ? { avgMs: s.avgMs } : {}) };
+      const sample: Sample = {
+        ...toSample(s, run.samples.at(-1) ?? null, run.lastSampled, clock.now(), rs, run.plugin),
+        ...cl,
+        ...(s.avgMs !== undefined ? { avgMs: s.avgMs } : {}),
+      };
       run.lastSampled = s;
       run.samples.push(sample);
       emit({ kind: 'sample', stage, of: opts.of, sample, runElapsedMs: clock.now() - opts.runStartedAt, runPlannedMs: opts.runPlannedMs });
