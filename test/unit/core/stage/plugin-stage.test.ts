@@ -7,24 +7,10 @@ import type { StagePlan } from '../../../../src/core/model.js';
 import type { RunEvent } from '../../../../src/core/events.js';
 import { ManualClock } from '../../../fakes/manual-clock.js';
 import { FakeLocust } from '../../../fakes/fake-locust.js';
+import { st } from '../../../fakes/run-setup.js';
 
-const stage = (over: Partial<StagePlan> = {}): StagePlan => ({
-  index: 1,
-  name: 'users=20',
-  slug: 'users-20',
-  users: 20,
-  spawnRate: 10,
-  durationMs: 3_000,
-  cooldownMs: 0,
-  sampleEveryMs: 1_000,
-  rampTimeoutMs: 60_000,
-  replicas: null,
-  hpa: null,
-  workers: null,
-  scaleTimeoutMs: 300_000,
-  slo: null,
-  ...over,
-});
+// users=20 at 10/s, a 3 s hold with no cooldown, sampled every second (the shared factory's other fields)
+const stage = (over: Partial<StagePlan> = {}): StagePlan => st(1, 20, { durationMs: 3_000, cooldownMs: 0, sampleEveryMs: 1_000, ...over });
 
 function setup(o: ConstructorParameters<typeof FakeLocust>[1] = {}) {
   const clock = new ManualClock();
