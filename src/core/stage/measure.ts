@@ -160,18 +160,7 @@ export async function readLive(run: StageRun, endObs: CountObservation[]): Promi
   const jumps = endObs
     .filter((o, i, a) => i > 0 && o.count !== (a[i - 1] as CountObservation).count)
     .map((o): [number, number] => [o.at - nominalEnd, o.count]);
-  run.deps.emit({
-    kind: 'window-read',
-    stage,
-    of: run.opts.of,
-    startMs: (t.windowStart ?? rs) - rs,
-    endMs: t.endAt - nominalEnd,
-    readAtMs: readAt - nominalEnd,
-    readMs: clock.now() - readAt,
-    why,
-    lateReport,
-    jumps,
-  });
+  emitWindowRead(run, nominalEnd, readAt, why, lateReport, jumps);
 }
 
 /** How many times a flush is redone when a regular report landed between it and the read. */
@@ -206,16 +195,30 @@ export async function readFlushed(run: StageRun): Promise<void> {
     if (w.aggregated.requests === f.stats.requests || i >= FLUSH_READS) break;
   }
   t.pluginEdges = t.pluginEdges && t.endUncertaintyMs < LOCUST_TIMING.workerReportMs;
-  emit({
+  emitWindowRead(run, plannedEnd, readAt, 'flush', false, []);
+}
+
+/** The debug event that says where a window's edges landed against the plan, and how the end was read. */
+function emitWindowRead(
+  run: StageRun,
+  plannedEnd: number,
+  readAt: number,
+  why: 'closest' | 'timeout' | 'flush',
+  lateReport: boolean,
+  jumps: [number, number][],
+): void {
+  const { t, stage } = run;
+  const rs = t.resetAt as number;
+  run.deps.emit({
     kind: 'window-read',
     stage,
     of: run.opts.of,
     startMs: (t.windowStart ?? rs) - rs,
-    endMs: t.endAt - plannedEnd,
+    endMs: (t.endAt as number) - plannedEnd,
     readAtMs: readAt - plannedEnd,
-    readMs: clock.now() - readAt,
-    why: 'flush',
-    lateReport: false,
-    jumps: [],
+    readMs: run.deps.clock.now() - readAt,
+    why,
+    lateReport,
+    jumps,
   });
 }
