@@ -97,6 +97,9 @@ def runner_view(environment):
             "current_fail_per_sec": total.current_fail_per_sec,
             "current_p50_ms": _percentile(total, 0.5),
             "current_p95_ms": _percentile(total, 0.95),
+            # Cumulative since the reset (× requests = the summed response time): the driver's
+            # sub-window series takes its differences for the mean-latency trend and interval.
+            "avg_ms": total.avg_response_time if total.num_requests > 0 else None,
         },
     }
 

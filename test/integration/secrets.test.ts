@@ -7,7 +7,7 @@
 // preflight, validate, and a cluster connection that fails.
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,10 +56,14 @@ function expectNoSecrets(res: CliResult): void {
   expect({ stdout: secretsIn(res.stdout), stderr: secretsIn(res.stderr) }).toEqual({ stdout: [], stderr: [] });
 }
 
-/** The bundled locustfile plus a request_loader that accepts Basic auth (Locust ≥ 2.21 --web-login). */
+/**
+ * The bundled locustfile plus a request_loader that accepts Basic auth (Locust ≥ 2.21 --web-login),
+ * with the companion plugin it imports beside it (as the ConfigMap carries both in Kubernetes).
+ */
 async function authLocustfile(dir: string): Promise<string> {
   const file = path.join(dir, 'auth_locustfile.py');
   const base = await readFile(path.join(ROOT, 'locust', 'locustfile.py'), 'utf8');
+  await copyFile(path.join(ROOT, 'locust', 'locust_driver_plugin.py'), path.join(dir, 'locust_driver_plugin.py'));
   await writeFile(
     file,
     `${base}

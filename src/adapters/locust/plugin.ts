@@ -34,6 +34,8 @@ const RunnerView = z.object({
     current_fail_per_sec: z.number().nonnegative().nullable().optional(),
     current_p50_ms: nullableMs,
     current_p95_ms: nullableMs,
+    // Absent from plugins before it was added: the samples then carry no mean (a verdict says so).
+    avg_ms: nullableMs,
   }),
 });
 
@@ -75,6 +77,7 @@ function toLiveStats(v: z.infer<typeof RunnerView>, schema: LiveStats['schema'])
     currentFailPerSec: v.stats.current_fail_per_sec ?? null,
     currentP50Ms: v.stats.current_p50_ms ?? null,
     currentP95Ms: v.stats.current_p95_ms ?? null,
+    avgMs: v.stats.requests > 0 ? (v.stats.avg_ms ?? null) : null,
     schema,
   };
 }

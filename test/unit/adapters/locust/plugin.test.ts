@@ -20,7 +20,7 @@ const view = {
     { id: 'a', state: 'running', user_count: 5, cpu_percent: 12.5, memory_bytes: 1000 },
     { id: 'b', state: 'running', user_count: 5, cpu_percent: 9, memory_bytes: 1000 },
   ],
-  stats: { requests: 120, failures: 2, current_rps: 9.5, current_fail_per_sec: 0.1, current_p50_ms: 4, current_p95_ms: 11 },
+  stats: { requests: 120, failures: 2, current_rps: 9.5, current_fail_per_sec: 0.1, current_p50_ms: 4, current_p95_ms: 11, avg_ms: 6.5 },
 };
 
 describe('the plugin, as the client sees it', () => {
@@ -46,8 +46,25 @@ describe('the plugin, as the client sees it', () => {
       failures: 2,
       currentRps: 9.5,
       currentP95Ms: 11,
+      avgMs: 6.5,
       workers: [{ id: 'a', userCount: 5, cpuPercent: 12.5 }, { id: 'b' }],
     });
+  });
+
+  it('carries the cumulative mean for the sub-window series; an older plugin without it gives none, not 0', () => {
+    const sync = (stats: object) => ({
+      plugin: 'locust-driver',
+      version: '1',
+      complete: true,
+      workers: [],
+      missing: [],
+      attempts: 1,
+      runner: { ...view, stats },
+    });
+    expect(parsePluginSync('locust-driver/flush', sync(view.stats), 'modern').stats.avgMs).toBe(6.5);
+    const { avg_ms: _omit, ...older } = view.stats;
+    expect(parsePluginSync('locust-driver/flush', sync(older), 'modern').stats.avgMs).toBeNull();
+    expect(parsePluginSync('locust-driver/flush', sync({ ...view.stats, requests: 0, avg_ms: 0 }), 'modern').stats.avgMs).toBeNull();
   });
 
   it('does not take an error other than a 404 for "absent" (a login, a broken master)', async () => {
