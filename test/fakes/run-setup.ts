@@ -40,9 +40,9 @@ export const plan = (stages: StagePlan[], over: Partial<RunPlan> = {}): RunPlan 
   ...over,
 });
 
-export function setup(workers = 2) {
+export function setup(workers = 2, locust: { plugin?: boolean } = {}) {
   const clock = new ManualClock();
-  const lg = new FakeLocust(clock, { workers, rpsPerUser: 1 });
+  const lg = new FakeLocust(clock, { workers, rpsPerUser: 1, ...locust });
   const sink = new MemorySink();
   const events: RunEvent[] = [];
   const controller = new AbortController();

@@ -8,6 +8,7 @@ import { captureBaseline } from '../scaling.js';
 import { expectedRunMs } from '../plan.js';
 import { clusterPreflight, holdLease } from './lease.js';
 import { preflight, stopLeftoverSwarm } from './master.js';
+import { pluginRequirement } from './plugin-requirement.js';
 import { freshRecord, resumedRecord } from './record.js';
 import { finishRun } from './finish.js';
 import { asDriverError, runStages } from './stages.js';
@@ -107,6 +108,8 @@ async function start(deps: RunDeps, o: RunOptions, run: RunState): Promise<void>
   const api = await lg.detect(signal);
   // The companion plugin makes every window's edges exact; without it the REST API's estimates are used.
   const plugin = await lg.detectPlugin(signal);
+  const missing = pluginRequirement(o.plan, plugin, lg.url);
+  if (missing) throw missing;
   const env = run.record.environment;
   run.record = {
     ...run.record,

@@ -3,6 +3,7 @@ import { InfraError } from '../errors.js';
 import { captureBaseline } from '../scaling.js';
 import { clusterPreflight } from './lease.js';
 import { preflight } from './master.js';
+import { pluginRequirement } from './plugin-requirement.js';
 import type { RunDeps, RunOptions } from './types.js';
 
 /**
@@ -32,6 +33,8 @@ export async function runPreflight(deps: RunDeps, o: RunOptions): Promise<string
   done.push(`Locust master ${deps.lg.url}: answering, ${first.workerCount} workers connected (expected ${o.expectWorkers})`);
   await deps.lg.detect(deps.signal);
   const plugin = await deps.lg.detectPlugin(deps.signal);
+  const missing = pluginRequirement(o.plan, plugin, deps.lg.url);
+  if (missing) throw missing;
   done.push(
     plugin
       ? `locust-driver plugin ${plugin.version} loaded: windows start at an acknowledged reset and end at a flush`

@@ -1,0 +1,44 @@
+// transition: continue with windows under 10 s needs the plugin on the master: refused before any
+// load without it (exit 2, naming the file, the field and the fixes), run as planned with it.
+import { describe, expect, it } from 'vitest';
+import { plan, setup, st } from '../../../fakes/run-setup.js';
+import { exitCode } from '../../../../src/core/exit-code.js';
+import { pluginRequirement } from '../../../../src/core/run/plugin-requirement.js';
+
+const short = plan([st(1, 10, { durationMs: 3_000 }), st(2, 20, { durationMs: 3_000 })], { transition: 'continue' });
+
+describe('what needs the plugin', () => {
+  it('only short windows read while the users keep running', () => {
+    const url = 'http://m:8089/';
+    expect(pluginRequirement(short, { version: '1' }, url)).toBeNull();
+    expect(pluginRequirement({ ...short, transition: 'restart' }, null, url)).toBeNull();
+    expect(pluginRequirement(plan([st(1, 10, { durationMs: 10_000 })], { transition: 'continue' }), null, url)).toBeNull();
+    const e = pluginRequirement(plan([st(1, 10), st(2, 20, { durationMs: 5_000 })], { transition: 'continue' }), null, url);
+    expect(e?.message).toMatch(/^m\.yaml: stages\[1\]\.duration: stage 2 lasts 5s, but transition: continue without the locust-driver plugin/);
+    expect(e?.message).toMatch(
+      /master at http:\/\/m:8089\/ has no plugin .* add `import locust_driver_plugin` to the locustfile .* lengthen duration to 10s or use transition: restart$/,
+    );
+    expect(pluginRequirement(short, null, url)?.message).toMatch(/stages\[0\]\.duration: 2 stages last less \(stage 1: 3s\)/);
+  });
+
+  it('without the plugin: the run fails with exit 2 before any /swarm', async () => {
+    const { lg, end } = setup();
+    const { record, error } = await end(short);
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/transition: continue without the locust-driver plugin needs windows of at least 10s/);
+    expect(exitCode({ error })).toBe(2);
+    expect(lg.calls.some((c) => c.startsWith('swarm'))).toBe(false);
+  });
+
+  it('with the plugin: 3 s windows handed over, each measured', async () => {
+    const { go } = setup(2, { plugin: true });
+    const record = await go(short);
+    expect(record.status).toBe('completed');
+    // The plugin's goal: each window is `duration` long within ±0.25 s (here: the fake flush's round trip).
+    for (const s of record.stages) {
+      expect(s.status).toBe('completed');
+      expect(Math.abs((s.window?.durationMs ?? 0) - 3_000)).toBeLessThanOrEqual(250);
+    }
+    expect(record.stages).toHaveLength(2);
+  });
+});
