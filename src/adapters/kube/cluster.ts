@@ -108,7 +108,8 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
     max: h.spec?.maxReplicas ?? 1,
     cpuPercent: cpuTarget(h.spec),
     currentReplicas: h.status?.currentReplicas ?? null,
-    desiredReplicas: h.status?.desiredReplicas ?? null,
+    // 0 with minReplicas ≥ 1 is a status the controller has not computed yet (it starts at 0), not a decision.
+    desiredReplicas: h.status?.desiredReplicas === 0 && (h.spec?.minReplicas ?? 1) > 0 ? null : (h.status?.desiredReplicas ?? null),
     currentCpuPercent: h.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.current.averageUtilization ?? null,
     // A plain JSON copy of the spec, so restore can put back exactly what was there.
     snapshot: JSON.parse(JSON.stringify(h.spec ?? {})) as unknown,
