@@ -96,11 +96,16 @@ describe('the Job and the CronJob, run by the real controllers', () => {
     expect(out).toContain('\n# Load test: job-e2e\n');
     expect(out).toMatch(/\n\| Stage \| Replicas \| Workers \| Users \| Spawn rate \| Requests \| RPS \|.*\n\|:---\|/);
     const runId = `${JOB}-${job.metadata!.uid}`;
+    // The run's summary ConfigMap, as the cluster holds it (its name is the run id cut to a DNS label).
+    const summaries = await admin().core.listNamespacedConfigMap({ namespace: JOB_NS, labelSelector: 'app.kubernetes.io/component=run-summary' });
+    const summary = summaries.items.find((c) => (JSON.parse(c.data?.['run.json'] ?? '{}') as { runId?: string }).runId === runId);
+    const cm = summary?.metadata?.name ?? '(no summary ConfigMap of this run)';
+    expect(cm.startsWith(`locust-driver-run-${runId.slice(0, 30)}`)).toBe(true);
     expect(lines.slice(-3)).toEqual([
       'verdict: none (no SLO, no baseline)',
       // /results as the process sees it: the pod's rootfs of symlinks (no chroot here), /results → the PV's folder
       `reports: ${path.join(run.rootfs, 'results', runId)}`,
-      `run summary: ConfigMap locust-driver-run-${runId} in namespace ld-job (kubectl get configmap locust-driver-run-${runId} -n ld-job -o jsonpath='{.data.run\\.json}')`,
+      `run summary: ConfigMap ${cm} in namespace ld-job (kubectl get configmap ${cm} -n ld-job -o jsonpath='{.data.run\\.json}')`,
     ]);
 
     // The pod: made by the Job controller, bound to a fake node, ended by the process's exit code.
