@@ -138,7 +138,10 @@ async function measure() {
   }
   const res = {
     date: new Date().toISOString(),
-    command: `npm run bench -- --sweep ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `npm run bench -- --sweep ${process.argv
+      .slice(2)
+      .filter((a) => a !== '--sweep')
+      .join(' ')}`.trim(),
     hadPlugin: plain.hadPlugin,
     wallS: (Date.now() - t0) / 1000,
     env: cells[0]?.env ?? null,
@@ -150,9 +153,18 @@ async function measure() {
 
 const pf = (ok) => (ok === null ? '–' : ok ? 'PASS' : 'FAIL');
 
+/** A driver row that did not run to its end (e.g. refused with exit 2) has no overhead to judge. */
+const ran = (row) => (row && (row.code === undefined || row.code === 0 || row.code === 1) ? row : null);
+
 export function verdicts(c) {
-  const ok = (row, goal) => (row && row.overhead !== null ? row.overhead <= goal.overhead && (row.windowErr === null || row.windowErr <= goal.window) : null);
-  const ratio = (row) => (row && row.overhead !== null && c.relaunch ? row.overhead / c.relaunch : null);
+  const ok = (r, goal) => {
+    const row = ran(r);
+    return row && row.overhead !== null ? row.overhead <= goal.overhead && (row.windowErr === null || row.windowErr <= goal.window) : null;
+  };
+  const ratio = (r) => {
+    const row = ran(r);
+    return row && row.overhead !== null && c.relaunch ? row.overhead / c.relaunch : null;
+  };
   return {
     plugin: ok(c.plugin, GOALS.plugin),
     plain: ok(c.plain, GOALS.plain),
@@ -164,10 +176,22 @@ export function verdicts(c) {
 export function render(res) {
   const rows = res.cells.map((c) => {
     const v = verdicts(c);
-    const win = (r) => (r ? `${fmt(r.windowMin)}–${fmt(r.windowMax)}` : '–');
-    return `| ${c.hold} s | ${c.cooldown === 0 ? '0 s (continue)' : `${c.cooldown} s`} | ${c.stages} | ${fmt(c.plugin?.overhead)} | ${win(c.plugin)} | ${fmt(v.pluginRatio)} | ${pf(v.plugin !== null && v.pluginRatio !== null ? v.plugin && v.pluginRatio <= GOALS.relaunchRatio : v.plugin)} | ${fmt(c.plain?.overhead)} | ${win(c.plain)} | ${fmt(v.plainRatio)} | ${pf(v.plain !== null && v.plainRatio !== null ? v.plain && v.plainRatio <= GOALS.relaunchRatio : v.plain)} | ${fmt(c.relaunch)} | ${fmt(c.shape)} |`;
+    const win = (r) => (ran(r) ? `${fmt(r.windowMin)}–${fmt(r.windowMax)}` : '–');
+    // A run that was refused or failed shows its exit code instead of an overhead.
+    const over = (r) => (r && !ran(r) ? `exit ${r.code}` : fmt(r?.overhead));
+    return `| ${c.hold} s | ${c.cooldown === 0 ? '0 s (continue)' : `${c.cooldown} s`} | ${c.stages} | ${over(c.plugin)} | ${win(c.plugin)} | ${fmt(v.pluginRatio)} | ${pf(v.plugin !== null && v.pluginRatio !== null ? v.plugin && v.pluginRatio <= GOALS.relaunchRatio : v.plugin)} | ${over(c.plain)} | ${win(c.plain)} | ${fmt(v.plainRatio)} | ${pf(v.plain !== null && v.plainRatio !== null ? v.plain && v.plainRatio <= GOALS.relaunchRatio : v.plain)} | ${fmt(c.relaunch)} | ${fmt(c.shape)} |`;
   });
-  const notes = res.cells.flatMap((c) => (c.notes ?? []).map((n) => `- hold ${c.hold} s, cooldown ${c.cooldown} s: ${n}`));
+  const refused = (c, r, way) =>
+    r && !ran(r)
+      ? [
+          `${way} exited ${r.code}${r.code === 2 && c.cooldown === 0 && c.hold < 10 ? ' (refused before any load: transition: continue needs windows of at least 10 s without the plugin)' : ''}`,
+        ]
+      : [];
+  const notes = res.cells.flatMap((c) =>
+    [...(c.notes ?? []), ...refused(c, c.plugin, 'with the plugin, the driver'), ...refused(c, c.plain, 'without the plugin, the driver')].map(
+      (n) => `- hold ${c.hold} s, cooldown ${c.cooldown} s: ${n}`,
+    ),
+  );
   const e = res.env ?? {};
   return `${SWEEP_BEGIN}
 ## Overhead over a sweep of holds and cooldowns
