@@ -8,7 +8,7 @@ import { captureBaseline } from '../scaling.js';
 import { expectedRunMs } from '../plan.js';
 import { clusterPreflight, holdLease } from './lease.js';
 import { preflight, stopLeftoverSwarm } from './master.js';
-import { pluginRequirement } from './plugin-requirement.js';
+import { detectPluginFor } from './plugin-requirement.js';
 import { freshRecord, resumedRecord } from './record.js';
 import { finishRun } from './finish.js';
 import { asDriverError, runStages } from './stages.js';
@@ -107,9 +107,7 @@ async function start(deps: RunDeps, o: RunOptions, run: RunState): Promise<void>
   // The release decides how to stop: known before anything is stopped, or refused here.
   const api = await lg.detect(signal);
   // The companion plugin makes every window's edges exact; without it the REST API's estimates are used.
-  const plugin = await lg.detectPlugin(signal);
-  const missing = pluginRequirement(o.plan, plugin, lg.url);
-  if (missing) throw missing;
+  const plugin = await detectPluginFor(lg, o.plan, signal);
   const env = run.record.environment;
   run.record = {
     ...run.record,

@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.js';
 import { LIVE_READ_MIN_MS } from '../locust-timing.js';
 import type { RunPlan } from '../model.js';
-import type { PluginInfo } from '../../ports.js';
+import type { LoadGenerator, PluginInfo } from '../../ports.js';
 import { formatDuration } from '../units.js';
 
 /** The first stage the master cannot measure as planned without the plugin, as a ConfigError (exit 2); null when none. */
@@ -23,4 +23,12 @@ export function pluginRequirement(plan: RunPlan, plugin: PluginInfo | null, mast
       `and the master at ${masterUrl} has no plugin (404 on /locust-driver/runner) — add \`import locust_driver_plugin\` to the locustfile ` +
       `(locust/locust_driver_plugin.py beside it), lengthen duration to ${formatDuration(LIVE_READ_MIN_MS)} or use transition: restart`,
   );
+}
+
+/** Detects the plugin (once per run: the client caches it) and refuses, before any load, a plan that needs it when it is absent. */
+export async function detectPluginFor(lg: LoadGenerator, plan: RunPlan, signal?: AbortSignal): Promise<PluginInfo | null> {
+  const plugin = await lg.detectPlugin(signal);
+  const missing = pluginRequirement(plan, plugin, lg.url);
+  if (missing) throw missing;
+  return plugin;
 }

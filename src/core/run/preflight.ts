@@ -3,7 +3,7 @@ import { InfraError } from '../errors.js';
 import { captureBaseline } from '../scaling.js';
 import { clusterPreflight } from './lease.js';
 import { preflight } from './master.js';
-import { pluginRequirement } from './plugin-requirement.js';
+import { detectPluginFor } from './plugin-requirement.js';
 import type { RunDeps, RunOptions } from './types.js';
 
 /**
@@ -32,9 +32,7 @@ export async function runPreflight(deps: RunDeps, o: RunOptions): Promise<string
   const first = await preflight(deps, o);
   done.push(`Locust master ${deps.lg.url}: answering, ${first.workerCount} workers connected (expected ${o.expectWorkers})`);
   await deps.lg.detect(deps.signal);
-  const plugin = await deps.lg.detectPlugin(deps.signal);
-  const missing = pluginRequirement(o.plan, plugin, deps.lg.url);
-  if (missing) throw missing;
+  const plugin = await detectPluginFor(deps.lg, o.plan, deps.signal);
   done.push(
     plugin
       ? `locust-driver plugin ${plugin.version} loaded: windows start at an acknowledged reset and end at a flush`
