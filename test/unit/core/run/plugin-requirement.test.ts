@@ -4,6 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { plan, setup, st } from '../../../fakes/run-setup.js';
 import { exitCode } from '../../../../src/core/exit-code.js';
 import { pluginRequirement } from '../../../../src/core/run/plugin-requirement.js';
+import { runPreflight } from '../../../../src/core/run/preflight.js';
+import { ConfigError } from '../../../../src/core/errors.js';
+import { ManualClock } from '../../../fakes/manual-clock.js';
+import { FakeLocust } from '../../../fakes/fake-locust.js';
+import { MemorySink } from '../../../fakes/memory-sink.js';
 
 const short = plan([st(1, 10, { durationMs: 3_000 }), st(2, 20, { durationMs: 3_000 })], { transition: 'continue' });
 
@@ -40,5 +45,31 @@ describe('what needs the plugin', () => {
       expect(Math.abs((s.window?.durationMs ?? 0) - 3_000)).toBeLessThanOrEqual(250);
     }
     expect(record.stages).toHaveLength(2);
+  });
+
+  it('preflight refuses it the same way without the plugin, and passes with it, starting nothing', async () => {
+    const check = async (plugin: boolean) => {
+      const clock = new ManualClock();
+      const lg = new FakeLocust(clock, { workers: 2, rpsPerUser: 1, plugin });
+      const deps = { lg, clock, sink: new MemorySink(), emit: () => {}, signal: new AbortController().signal };
+      const o = {
+        runId: 'p',
+        plan: short,
+        host: null,
+        healthUrl: null,
+        embedded: false,
+        expectWorkers: 2,
+        connectTimeoutMs: 30_000,
+        driverVersion: '0',
+        nodeVersion: 'v24',
+      };
+      const done = await clock.run(runPreflight(deps, o).catch((e: unknown) => e));
+      expect(lg.calls.some((c) => c.startsWith('swarm'))).toBe(false);
+      return done;
+    };
+    const refused = await check(false);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as Error).message).toMatch(/transition: continue without the locust-driver plugin/);
+    expect(await check(true)).toEqual(expect.arrayContaining([expect.stringMatching(/^locust-driver plugin 1 loaded/)]));
   });
 });
