@@ -11,8 +11,10 @@
 //   - tsc, lazy    : dist/main.js as now: each command loads its adapters when it runs;
 //   - bundle       : dist/locust-driver.mjs (rolldown, scripts/bundle.mjs), what the package's bin
 //                    and the container run;
+//   - bundle+semi  : the same with only the 1 MB young generation;
 //   - bundle+flags : the same with the Node flags the container sets (NODE_FLAGS below).
-// Plus the floor (`node -e 0`), what an eager Kubernetes client would add, and the payload (bytes of
+// Plus the floor (`node -e 0`), what an eager Kubernetes client and the npm undici client (the HTTP
+// client before node:http) would add at start-up, and the payload (bytes of
 // what Dockerfile.driver copies, before: dist/ + schema/ + the production node_modules).
 // Flags: --stages 24 --hold 2 --validate-runs 5 --skip run --no-write --out FILE
 import { execFileSync } from 'node:child_process';
@@ -32,13 +34,12 @@ const BUNDLE = path.join(ROOT, 'dist', 'locust-driver.mjs');
 const TSC = path.join(ROOT, 'dist', 'main.js');
 /**
  * The node flags of Dockerfile.driver's ENTRYPOINT (read from it, so the bench measures what the
- * container runs; why each pays is said there): a 1 MB young generation, and wasm (undici's HTTP
- * parser) compiled by V8's baseline compiler only. Neither works when set at run time
- * (v8.setFlagsFromString), and --liftoff-only is not allowed in NODE_OPTIONS.
+ * container runs; why each pays is said there): a 1 MB young generation, and V8's lite mode (no
+ * optimising compiler, feedback allocated lazily). Neither works when set at run time
+ * (v8.setFlagsFromString).
  */
 const NODE_FLAGS = entrypointFlags();
 const SEMI = NODE_FLAGS.filter((f) => f.startsWith('--max-semi-space-size'));
-
 function entrypointFlags() {
   const m = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile.driver'), 'utf8'));
   if (!m?.[1]) throw new Error('Dockerfile.driver: no ENTRYPOINT ["node", …]');
@@ -88,10 +89,15 @@ function preloadFile(name, specifiers) {
   writeFileSync(file, specifiers.map((s) => `import ${JSON.stringify(s)};`).join('\n') + '\n');
   return pathToFileURL(file).href;
 }
+// npm undici was the Locust client's HTTP client before issue 13 (now node:http; undici stays a dev
+// dependency for the unit tests' MockAgent).
+const undiciUrl = pathToFileURL(requireHere.resolve('undici')).href;
 const eagerPreload = preloadFile('eager.mjs', [
   ...EAGER_BEFORE.map((f) => pathToFileURL(path.join(ROOT, 'dist', f)).href),
   pathToFileURL(requireHere.resolve('snappy')).href,
+  undiciUrl,
 ]);
+const undiciPreload = preloadFile('undici.mjs', [undiciUrl]);
 /** The bundle's chunks of the Kubernetes client and adapter (scripts/bundle.mjs names them): loading them is what an eager client would cost. */
 const kubeChunks = readdirSync(path.join(ROOT, 'dist', 'chunks')).filter((f) => /^kubernetes-client-.*\.mjs$/.test(f));
 const kubePreload =
@@ -259,6 +265,7 @@ const floor = await repeated([{ key: 'node', node: [], cli: null }], ['-e', '0']
 const floorFlags = await repeated([{ key: 'node', node: NODE_FLAGS, cli: null }], ['-e', '0'], VALIDATE_RUNS);
 const validate = await repeated(WAYS, ['validate', '--matrix', 'matrix.yaml'], VALIDATE_RUNS);
 const version = await repeated(WAYS, ['--version'], VALIDATE_RUNS);
+const undiciEager = await repeated([{ key: 'undici', node: ['--import', undiciPreload, ...NODE_FLAGS], cli: BUNDLE }], ['validate', '--matrix', 'matrix.yaml'], VALIDATE_RUNS);
 const kubeEager = kubePreload
   ? await repeated([{ key: 'kube', node: ['--import', kubePreload, ...NODE_FLAGS], cli: BUNDLE }], ['validate', '--matrix', 'matrix.yaml'], VALIDATE_RUNS)
   : null;
@@ -279,6 +286,7 @@ const result = {
   validate,
   version,
   kubeEager: kubeEager?.kube ?? null,
+  undiciEager: undiciEager.undici,
   run,
   payload: size,
 };
@@ -322,6 +330,11 @@ function section(r) {
         `| ${w.label} | ${f2(r.validate[w.key].wallS)} | ${f1(r.validate[w.key].rssMb)} | ${f1(r.version[w.key].rssMb)} | ${r.run?.[w.key] ? f1(r.run[w.key].rssMb) : 'not run'} | ${r.run?.[w.key] ? f1(r.run[w.key].wallS) : ''} |`,
     ),
     `| the floor: \`node -e 0\` (no flags / with the flags) | ${f2(r.floor.wallS)} | ${f1(r.floor.rssMb)} / ${f1(r.floorFlags.rssMb)} |  |  |  |`,
+    ...(r.undiciEager
+      ? [
+          `| bundle + flags, with npm undici loaded at start-up (the HTTP client before node:http; loading it only, a run's requests add more) | ${f2(r.undiciEager.wallS)} | ${f1(r.undiciEager.rssMb)} |  |  |  |`,
+        ]
+      : []),
     ...(r.kubeEager
       ? [
           `| bundle + flags, with the Kubernetes adapter loaded at start-up (what an eager \`@kubernetes/client-node\` would cost every run) | ${f2(r.kubeEager.wallS)} | ${f1(r.kubeEager.rssMb)} |  |  |  |`,

@@ -10,6 +10,7 @@ import { InfraError } from '../../core/errors.js';
 import { freePorts } from './free-port.js';
 import { findOrInstallLocust, packageRoot } from './locust-install.js';
 import { ManagedProcess, formatExit } from './processes.js';
+import { httpRequest } from '../system/http.js';
 
 export interface LocalStackOptions {
   /** Locust workers. Default 2. */
@@ -104,12 +105,12 @@ interface WorkerState {
 
 /** Number of workers in state `ready` in GET /stats/requests, or undefined if it did not answer. */
 async function readyWorkers(masterUrl: string): Promise<number | undefined> {
-  const res = await fetch(new URL('stats/requests', masterUrl), { signal: AbortSignal.timeout(3000) });
-  if (res.status !== 200) {
-    await res.body?.cancel();
+  const res = await httpRequest({ method: 'GET', url: new URL('stats/requests', masterUrl), signal: AbortSignal.timeout(3000) });
+  if (res.statusCode !== 200) {
+    await res.dump();
     return undefined;
   }
-  const body = (await res.json()) as { workers?: unknown };
+  const body = JSON.parse(await res.text()) as { workers?: unknown };
   if (!Array.isArray(body.workers)) return 0;
   return (body.workers as WorkerState[]).filter((w) => w.state === 'ready').length;
 }

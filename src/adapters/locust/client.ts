@@ -1,9 +1,9 @@
-// The LoadGenerator port over Locust's web API (undici). Every response passes a parser before the
+// The LoadGenerator port over Locust's web API (node:http, ../system/http.ts). Every response passes a parser before the
 // core sees it. Only idempotent reads are retried; /swarm, /stop and /stats/reset change state and
 // are never retried (except once with the other HTTP method after a 405, which did nothing; a stop
 // tries every way it has, see stop.ts). Which method the release takes is decided once per run
 // (detect(), from api-versions.ts). See ../shared/reference/locust-api.md for the traps worked around here.
-import { Agent, request, type Dispatcher } from 'undici';
+import { createHttpPool, type HttpResponse, type HttpTransport } from '../system/http.js';
 import pRetry, { AbortError as RetryAbort } from 'p-retry';
 import type { LoadGenerator } from '../../ports.js';
 import type { LiveStats, WindowStats } from '../../core/model.js';
@@ -26,7 +26,8 @@ export interface LocustClientOptions {
   stopTimeoutMs?: number;
   /** Retry budget for idempotent reads. */
   retry?: { retries: number; minTimeoutMs: number; maxTimeoutMs: number; maxRetryTimeMs: number };
-  dispatcher?: Dispatcher;
+  /** How requests are sent (tests answer from captured responses); default: a keep-alive pool of 4 sockets. */
+  transport?: HttpTransport;
   /** How long a stop that fell back to a swarm of 0 users waits for the count to reach 0. */
   stopPolicy?: Omit<StopPolicy, 'signal'>;
 }
@@ -52,10 +53,8 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
   const stopTimeoutMs = opts.stopTimeoutMs ?? 130_000;
   const retry = opts.retry ?? { retries: 4, minTimeoutMs: 250, maxTimeoutMs: 2_000, maxRetryTimeMs: 10_000 };
-  const ownDispatcher = opts.dispatcher
-    ? null
-    : new Agent({ connect: { timeout: Math.min(5_000, requestTimeoutMs) }, keepAliveTimeout: 4_000, connections: 4, allowH2: false });
-  const dispatcher = opts.dispatcher ?? (ownDispatcher as Agent);
+  const ownPool = opts.transport ? null : createHttpPool({ maxSockets: 4, idleMs: 4_000 });
+  const send = opts.transport ?? (ownPool as NonNullable<typeof ownPool>).send;
   const where = base.toString();
 
   async function call(
@@ -70,9 +69,9 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
     const headers: Record<string, string> = { accept: kind === 'json' ? 'application/json' : kind === 'csv' ? 'text/csv' : '*/*' };
     if (authHeader) headers.authorization = authHeader;
     if (o.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    let res: Dispatcher.ResponseData;
+    let res: HttpResponse;
     try {
-      res = await request(new URL(path, base), { method, body: o.body, headers, dispatcher, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      res = await send({ method, url: new URL(path, base), body: o.body, headers, signal });
     } catch (e) {
       if (o.signal?.aborted) throw o.signal.reason;
       const code = (e as { code?: string }).code ?? (e as { name?: string }).name ?? 'error';
@@ -81,7 +80,7 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
     }
     let text: string;
     try {
-      text = await res.body.text();
+      text = await res.text();
     } catch (e) {
       // The answer was cut off (connection closed mid-body, body timeout): as good as no answer.
       if (o.signal?.aborted) throw o.signal.reason;
@@ -280,8 +279,9 @@ export function createLocustClient(opts: LocustClientOptions): LoadGenerator {
     async aggregatedCount(signal) {
       return parseStatsCsv((await read('stats/requests/csv', 'csv', signal)) as string).aggregated.requests;
     },
-    async close() {
-      await ownDispatcher?.close();
+    close() {
+      ownPool?.close();
+      return Promise.resolve();
     },
   };
 }

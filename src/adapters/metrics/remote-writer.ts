@@ -4,6 +4,7 @@
 // The run loop never awaits it; only close() at the end of the run does, within a deadline.
 import { remoteWriteBody, REMOTE_WRITE_HEADERS } from './remote-write-encoding.js';
 import type { Series } from './series.js';
+import { createHttpPool } from '../system/http.js';
 
 /** One POST; resolves with the HTTP status, rejects on a network error or the signal. */
 export type Post = (url: string, body: Buffer, headers: Record<string, string>, signal: AbortSignal) => Promise<number>;
@@ -31,10 +32,13 @@ export interface WriterStats {
   dropped: number;
 }
 
-export const fetchPost: Post = async (url, body, headers, signal) => {
-  const res = await fetch(url, { method: 'POST', body, headers, signal });
-  await res.body?.cancel(); // the receiver's body is not needed; free the socket
-  return res.status;
+/** One socket kept alive to the receiver (node:http: see ../system/http.ts for why not fetch). */
+const pool = createHttpPool({ maxSockets: 1, idleMs: 4_000 });
+
+export const httpPost: Post = async (url, body, headers, signal) => {
+  const res = await pool.send({ method: 'POST', url, body, headers, signal });
+  await res.dump(); // the receiver's body is not needed; free the socket
+  return res.statusCode;
 };
 
 const abortableSleep: Sleep = (ms, signal) =>
@@ -68,7 +72,7 @@ export class RemoteWriter {
       batchSize: 2_000,
       backoff: { initialMs: 250, maxMs: 5_000 },
       warnEveryMs: 30_000,
-      post: fetchPost,
+      post: httpPost,
       sleep: abortableSleep,
       now: Date.now,
       ...options,

@@ -2,7 +2,7 @@
 // responses captured from real masters (test/fixtures/locust/<version>/).
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, HTML_CT, JSON_CT, ORIGIN, fixture, useMockAgent } from '../../../support/mock-master.js';
+import { FIXTURES, HTML_CT, JSON_CT, ORIGIN, fixture, mockTransport, useMockAgent } from '../../../support/mock-master.js';
 import { createLocustClient } from '../../../../src/adapters/locust/client.js';
 import { apiForVersion, apiFromAllow, compareVersions } from '../../../../src/adapters/locust/api-versions.js';
 import { LocustError, StopFailedError } from '../../../../src/core/errors.js';
@@ -19,7 +19,7 @@ const agent = useMockAgent();
 const client = () =>
   createLocustClient({
     baseUrl: ORIGIN,
-    dispatcher: agent(),
+    transport: mockTransport(agent()),
     retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 100 },
     stopPolicy: { verifyMs: 300, pollMs: 100, retryMs: 10 },
   });

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_CT, JSON_CT, ORIGIN, fixture, useMockAgent } from '../../../support/mock-master.js';
+import { CSV_CT, JSON_CT, ORIGIN, fixture, mockTransport, useMockAgent } from '../../../support/mock-master.js';
 import { createLocustClient, displayUrl } from '../../../../src/adapters/locust/client.js';
 import { LocustError } from '../../../../src/core/errors.js';
 
 const agent = useMockAgent();
 
 const client = (over: Partial<Parameters<typeof createLocustClient>[0]> = {}) =>
-  createLocustClient({ baseUrl: ORIGIN, dispatcher: agent(), retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 1_000 }, ...over });
+  createLocustClient({
+    baseUrl: ORIGIN,
+    transport: mockTransport(agent()),
+    retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 1_000 },
+    ...over,
+  });
 
 describe('Locust client', () => {
   it('starts a swarm with a form-encoded body, never run_time, and the host', async () => {
@@ -76,7 +81,7 @@ describe('Locust client', () => {
 
   it('keeps a --web-base-path prefix and strips credentials from the URL it shows', async () => {
     agent().get(ORIGIN).intercept({ path: '/locust/stats/requests/csv', method: 'GET' }).reply(200, fixture('2.47.0', 'stats.csv'), CSV_CT);
-    const c = createLocustClient({ baseUrl: 'http://u:p@locust-master:8089/locust', dispatcher: agent() });
+    const c = createLocustClient({ baseUrl: 'http://u:p@locust-master:8089/locust', transport: mockTransport(agent()) });
     expect(c.url).toBe('http://locust-master:8089/locust/');
     expect(await c.aggregatedCount()).toBeGreaterThan(0);
     expect(displayUrl('http://u:p@h:1/x')).toBe('http://h:1/x');

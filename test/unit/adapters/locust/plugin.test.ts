@@ -1,12 +1,13 @@
 // The client's side of the companion plugin: detection (a 404, also wrapped in a 500 as 2.18–2.26
 // answer it, means "not loaded"), and the answers parsed into the model or refused clearly.
 import { describe, expect, it } from 'vitest';
-import { JSON_CT, ORIGIN, useMockAgent } from '../../../support/mock-master.js';
+import { JSON_CT, ORIGIN, mockTransport, useMockAgent } from '../../../support/mock-master.js';
 import { createLocustClient } from '../../../../src/adapters/locust/client.js';
 import { parsePluginSync } from '../../../../src/adapters/locust/plugin.js';
 
 const agent = useMockAgent();
-const client = () => createLocustClient({ baseUrl: ORIGIN, dispatcher: agent(), retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 500 } });
+const client = () =>
+  createLocustClient({ baseUrl: ORIGIN, transport: mockTransport(agent()), retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 1, maxRetryTimeMs: 500 } });
 
 const view = {
   plugin: 'locust-driver',
