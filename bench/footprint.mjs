@@ -265,7 +265,11 @@ const floor = await repeated([{ key: 'node', node: [], cli: null }], ['-e', '0']
 const floorFlags = await repeated([{ key: 'node', node: NODE_FLAGS, cli: null }], ['-e', '0'], VALIDATE_RUNS);
 const validate = await repeated(WAYS, ['validate', '--matrix', 'matrix.yaml'], VALIDATE_RUNS);
 const version = await repeated(WAYS, ['--version'], VALIDATE_RUNS);
-const undiciEager = await repeated([{ key: 'undici', node: ['--import', undiciPreload, ...NODE_FLAGS], cli: BUNDLE }], ['validate', '--matrix', 'matrix.yaml'], VALIDATE_RUNS);
+const undiciEager = await repeated(
+  [{ key: 'undici', node: ['--import', undiciPreload, ...NODE_FLAGS], cli: BUNDLE }],
+  ['validate', '--matrix', 'matrix.yaml'],
+  VALIDATE_RUNS,
+);
 const kubeEager = kubePreload
   ? await repeated([{ key: 'kube', node: ['--import', kubePreload, ...NODE_FLAGS], cli: BUNDLE }], ['validate', '--matrix', 'matrix.yaml'], VALIDATE_RUNS)
   : null;
