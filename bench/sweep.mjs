@@ -11,7 +11,9 @@
 // `transition: restart` with that cooldown.
 //
 // Flags: --holds 3,10,30,120 --cooldowns 0,3,15 --stages 3 --long-stages 2 (stages per run for holds
-// of 60 s and more, to keep the sweep's time bounded) --no-write --from FILE (render a saved sweep).
+// of 60 s and more, to keep the sweep's time bounded) --cells 30:0,120:15 (only these hold:cooldown
+// cells) --merge FILE (keep FILE's other cells, e.g. bench/sweep-cells.json, and write the merged
+// sweep back) --no-write --from FILE (render a saved sweep).
 // Writes test-results/sweep.json and the sweep's block of docs/benchmarks.md (between its markers,
 // which bench.mjs keeps when it rewrites the page).
 import { spawn } from 'node:child_process';
@@ -34,6 +36,8 @@ const { values: flags } = parseArgs({
     cooldowns: { type: 'string', default: '0,3,15' },
     stages: { type: 'string', default: '3' },
     'long-stages': { type: 'string', default: '2' },
+    cells: { type: 'string' },
+    merge: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     from: { type: 'string' },
   },
@@ -50,6 +54,18 @@ const list = (v, what) =>
     });
 const HOLDS = list(flags.holds, '--holds');
 const COOLDOWNS = list(flags.cooldowns, '--cooldowns');
+/** The cells to measure: --cells 30:0,120:15 (hold:cooldown in seconds), else every hold × cooldown. */
+const CELLS = flags.cells
+  ? String(flags.cells)
+      .split(',')
+      .filter(Boolean)
+      .map((c) => {
+        const [h, cd, extra] = c.split(':');
+        if (extra !== undefined || h === undefined || cd === undefined)
+          throw new Error(`bench/sweep.mjs: --cells takes hold:cooldown pairs in seconds, e.g. 30:0,120:15; got "${c}"`);
+        return { hold: list(h, '--cells')[0], cooldown: list(cd, '--cells')[0] };
+      })
+  : HOLDS.flatMap((hold) => COOLDOWNS.map((cooldown) => ({ hold, cooldown })));
 const STAGES = Number(flags.stages);
 const LONG_STAGES = Number(flags['long-stages']);
 
@@ -105,36 +121,35 @@ async function measure() {
   if (!plain.hadPlugin) say('note: locust/locustfile.py does not import locust_driver_plugin: both driver rows run without the plugin');
   const cells = [];
   const t0 = Date.now();
-  for (const hold of HOLDS) {
-    for (const cooldown of COOLDOWNS) {
-      const n = hold >= 60 ? LONG_STAGES : STAGES;
-      const users = Array.from({ length: n }, (_, i) => 4 * (i + 1)).join(',');
-      const common = ['--stages', String(n), '--users', users, '--hold', String(hold), '--cooldown', String(cooldown), '--no-render'];
-      const mode = cooldown === 0 ? 'continue' : 'restart';
-      const skipDriver = cooldown === 0 ? 'restart' : 'continue';
-      const withJson = path.join(work, `cell-${hold}-${cooldown}-plugin.json`);
-      const plainJson = path.join(work, `cell-${hold}-${cooldown}-plain.json`);
-      say(`cell hold ${hold} s, cooldown ${cooldown} s (${mode}), ${n} stages: with the plugin, relaunch, shape …`);
-      await benchChild([...common, '--skip', `${skipDriver},startup,report`, '--json', withJson]);
-      say(`cell hold ${hold} s, cooldown ${cooldown} s: without the plugin …`);
-      await benchChild([...common, '--skip', `${skipDriver},startup,report,headless`, '--json', plainJson, '--locustfile', plain.file]);
-      const a = JSON.parse(readFileSync(withJson, 'utf8'));
-      const b = JSON.parse(readFileSync(plainJson, 'utf8'));
-      cells.push({
-        hold,
-        cooldown,
-        stages: n,
-        mode,
-        plugin: driverRow(a.driver[mode], hold),
-        plain: driverRow(b.driver[mode], hold),
-        relaunch: a.headless ? a.headless.overheadPerStage : null,
-        shape: a.shape ? a.shape.overheadPerStage : null,
-        env: a.env,
-        // why a driver row is missing, e.g. the driver refusing the matrix (bench.mjs's notes)
-        notes: [...new Set([...(a.notes ?? []), ...(b.notes ?? [])])],
-      });
-      writeFileSync(path.join(work, 'partial.json'), JSON.stringify(cells));
-    }
+  for (const { hold, cooldown } of CELLS) {
+    const n = hold >= 60 ? LONG_STAGES : STAGES;
+    const users = Array.from({ length: n }, (_, i) => 4 * (i + 1)).join(',');
+    const common = ['--stages', String(n), '--users', users, '--hold', String(hold), '--cooldown', String(cooldown), '--no-render'];
+    const mode = cooldown === 0 ? 'continue' : 'restart';
+    const skipDriver = cooldown === 0 ? 'restart' : 'continue';
+    const withJson = path.join(work, `cell-${hold}-${cooldown}-plugin.json`);
+    const plainJson = path.join(work, `cell-${hold}-${cooldown}-plain.json`);
+    say(`cell hold ${hold} s, cooldown ${cooldown} s (${mode}), ${n} stages: with the plugin, relaunch, shape …`);
+    await benchChild([...common, '--skip', `${skipDriver},startup,report`, '--json', withJson]);
+    say(`cell hold ${hold} s, cooldown ${cooldown} s: without the plugin …`);
+    await benchChild([...common, '--skip', `${skipDriver},startup,report,headless`, '--json', plainJson, '--locustfile', plain.file]);
+    const a = JSON.parse(readFileSync(withJson, 'utf8'));
+    const b = JSON.parse(readFileSync(plainJson, 'utf8'));
+    cells.push({
+      hold,
+      cooldown,
+      stages: n,
+      mode,
+      plugin: driverRow(a.driver[mode], hold),
+      plain: driverRow(b.driver[mode], hold),
+      relaunch: a.headless ? a.headless.overheadPerStage : null,
+      shape: a.shape ? a.shape.overheadPerStage : null,
+      env: a.env,
+      measuredAt: new Date().toISOString(),
+      // why a driver row is missing, e.g. the driver refusing the matrix (bench.mjs's notes)
+      notes: [...new Set([...(a.notes ?? []), ...(b.notes ?? [])])],
+    });
+    writeFileSync(path.join(work, 'partial.json'), JSON.stringify(cells));
   }
   const res = {
     date: new Date().toISOString(),
@@ -173,6 +188,21 @@ export function verdicts(c) {
   };
 }
 
+/** The runs a merged sweep's cells come from: each cell's ways ran side by side in one of them. */
+function mergedHeader(res) {
+  const runs = new Map();
+  for (const c of res.cells) {
+    const e = c.env ?? {};
+    const k = `${(c.measuredAt ?? res.date).slice(0, 10)} at ${e.commit ?? '?'}`;
+    const r = runs.get(k) ?? { e, cells: [] };
+    r.cells.push(`${c.hold}/${c.cooldown}`);
+    runs.set(k, r);
+  }
+  const list = [...runs].map(([k, r]) => `${r.cells.join(', ')} s on ${k.replace(' at ', `, locust-driver at `)} (${r.e.locust ?? 'Locust ?'})`);
+  const e = res.cells[0]?.env ?? {};
+  return `\`npm run bench -- --sweep --cells … --merge bench/sweep-cells.json\`, cells (hold/cooldown) measured in ${runs.size} run${runs.size === 1 ? '' : 's'} on one machine (${e.cpu ?? '?'}, ${e.cores ?? '?'} cores): ${list.join('; ')}. Within a cell every way ran side by side in the same run.`;
+}
+
 export function render(res) {
   const rows = res.cells.map((c) => {
     const v = verdicts(c);
@@ -188,15 +218,18 @@ export function render(res) {
         ]
       : [];
   const notes = res.cells.flatMap((c) =>
-    [...(c.notes ?? []), ...refused(c, c.plugin, 'with the plugin, the driver'), ...refused(c, c.plain, 'without the plugin, the driver')].map(
-      (n) => `- hold ${c.hold} s, cooldown ${c.cooldown} s: ${n}`,
-    ),
+    [
+      ...(c.notes ?? []),
+      ...refused(c, c.plugin, 'with the plugin, the driver'),
+      ...refused(c, c.plain, 'without the plugin, the driver'),
+      ...(c.transcribed ? [`figures ${c.transcribed}`] : []),
+    ].map((n) => `- hold ${c.hold} s, cooldown ${c.cooldown} s: ${n}`),
   );
   const e = res.env ?? {};
   return `${SWEEP_BEGIN}
 ## Overhead over a sweep of holds and cooldowns
 
-\`${res.command}\` on ${res.date.slice(0, 10)} (${fmt(res.wallS / 60, 0)} min; ${e.cpu ?? '?'}, ${e.cores ?? '?'} cores; ${e.locust ?? 'Locust ?'}, locust-driver at ${e.commit ?? '?'}).
+${res.merged ? mergedHeader(res) : `\`${res.command}\` on ${res.date.slice(0, 10)} (${fmt(res.wallS / 60, 0)} min; ${e.cpu ?? '?'}, ${e.cores ?? '?'} cores; ${e.locust ?? 'Locust ?'}, locust-driver at ${e.commit ?? '?'}).`}
 ${res.hadPlugin ? '' : '\n**The locustfile did not import the plugin: both driver columns ran without it.**\n'}
 Overhead per stage = (wall − Σ planned ramps − Σ holds − Σ cooldowns) / stages, in seconds: every
 second a user waits beyond the plan counts, a window longer than asked included. Goals: with the
@@ -209,11 +242,28 @@ ${rows.join('\n')}
 ${notes.length ? `\nNotes:\n\n${[...new Set(notes)].join('\n')}\n` : ''}${SWEEP_END}`;
 }
 
+/**
+ * --merge FILE: the cells just measured replace those of the same hold and cooldown in FILE (a sweep
+ * kept in the repository, bench/sweep-cells.json), the others stay; each cell keeps the date and
+ * commit of the run that measured it (its ratios compare ways measured side by side in that run).
+ */
+export function mergeSweeps(old, res) {
+  const key = (c) => `${c.hold}:${c.cooldown}`;
+  const fresh = new Set(res.cells.map(key));
+  const cells = [...(old?.cells ?? []).filter((c) => !fresh.has(key(c))), ...res.cells].sort((a, b) => a.hold - b.hold || a.cooldown - b.cooldown);
+  return { ...res, wallS: null, merged: true, cells };
+}
+
 async function main() {
-  const res = flags.from ? JSON.parse(readFileSync(path.resolve(flags.from), 'utf8')) : await measure();
+  let res = flags.from ? JSON.parse(readFileSync(path.resolve(flags.from), 'utf8')) : await measure();
   if (!flags.from) {
     mkdirSync(path.dirname(OUT_JSON), { recursive: true });
     writeFileSync(OUT_JSON, JSON.stringify(res, null, 2));
+  }
+  if (flags.merge) {
+    const file = path.resolve(flags.merge);
+    res = mergeSweeps(existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null, res);
+    if (!flags['no-write']) writeFileSync(file, `${JSON.stringify(res, null, 2)}\n`);
   }
   const md = render(res);
   process.stdout.write(`\n${md}\n`);
