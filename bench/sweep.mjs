@@ -118,6 +118,7 @@ function driverRow(d, hold) {
 async function measure() {
   const work = mkdtempSync(path.join(os.tmpdir(), 'ld-sweep-'));
   const plain = plainLocustfile(work);
+  say(`cells finished so far: ${path.join(work, 'partial.json')} (render them with --from)`);
   if (!plain.hadPlugin) say('note: locust/locustfile.py does not import locust_driver_plugin: both driver rows run without the plugin');
   const cells = [];
   const t0 = Date.now();
@@ -255,7 +256,13 @@ export function mergeSweeps(old, res) {
 }
 
 async function main() {
-  let res = flags.from ? JSON.parse(readFileSync(path.resolve(flags.from), 'utf8')) : await measure();
+  // --from takes a saved sweep, or the partial.json of one that was stopped (the cells it finished).
+  const saved = flags.from ? JSON.parse(readFileSync(path.resolve(flags.from), 'utf8')) : null;
+  let res = saved
+    ? Array.isArray(saved)
+      ? { date: new Date().toISOString(), command: 'a stopped sweep (partial.json)', hadPlugin: true, wallS: null, env: saved[0]?.env ?? null, cells: saved }
+      : saved
+    : await measure();
   if (!flags.from) {
     mkdirSync(path.dirname(OUT_JSON), { recursive: true });
     writeFileSync(OUT_JSON, JSON.stringify(res, null, 2));

@@ -52,6 +52,14 @@ describe('node:http transport', () => {
     expect(ports.size).toBe(1);
   });
 
+  it('closes only idle sockets after idleMs: a slow answer (a blocking /stop) still arrives', async () => {
+    const url = await serve((_req, res) => void setTimeout(() => res.end('stopped'), 400));
+    const pool = createHttpPool({ idleMs: 100 });
+    const res = await pool.send({ method: 'POST', url: `${url}/stop` });
+    expect(await res.text()).toBe('stopped');
+    pool.close();
+  });
+
   it('rejects before the answer when the connection is refused or the deadline passes', async () => {
     const url = await serve(() => {}); // never answers
     const deadline = AbortSignal.timeout(150);
