@@ -73,10 +73,17 @@ function sendWith(req: HttpRequest, agents: Record<'http:' | 'https:', http.Agen
               const chunks: Buffer[] = [];
               res.on('data', (c: Buffer) => chunks.push(c));
               res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
-              res.on('error', fail);
-              // A connection closed before the body's end: 'aborted', then 'close' without 'end'.
+              // A connection closed before the body's end: an 'error' (Node's one word, "aborted")
+              // and/or a 'close' without 'end'. Say what happened; the first one settles.
+              const cutOff = (cause?: Error) =>
+                fail(
+                  Object.assign(new Error('the connection closed before the answer was complete', { cause }), {
+                    code: (cause as { code?: string } | undefined)?.code ?? 'ECONNRESET',
+                  }),
+                );
+              res.on('error', (e) => (req.signal?.aborted ? fail(e) : cutOff(e)));
               res.on('close', () => {
-                if (!res.complete) fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+                if (!res.complete) cutOff();
               });
             }),
           dump: () =>
