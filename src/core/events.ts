@@ -24,8 +24,12 @@ export type RunEvent =
       endMs: number;
       readAtMs: number;
       readMs: number;
-      /** closest/timeout: from the workers' reports (REST only); flush: the plugin made every worker report at the planned end. */
-      why: 'closest' | 'timeout' | 'flush';
+      /**
+       * closest/timeout: from the workers' reports (REST only); flush: the plugin made every worker
+       * report at the planned end; stop: the run's last stage, no live read within ±0.5 s of the plan
+       * (endMs: where it would have ended) — the users were stopped at the planned end instead.
+       */
+      why: 'closest' | 'timeout' | 'flush' | 'stop';
       lateReport: boolean;
       jumps: [number, number][];
     }

@@ -80,7 +80,10 @@ export function formatEvent(e: RunEvent): LogLine | null {
     case 'window-read':
       return {
         level: 'debug',
-        msg: `stage ${e.stage.index}/${e.of} window read live: start ${e.startMs} ms from the reset, end ${e.endMs >= 0 ? '+' : ''}${e.endMs} ms from the planned one (${e.why}${e.lateReport ? ', a report landed during the read' : ''}; read took ${e.readMs} ms)`,
+        msg:
+          e.why === 'stop'
+            ? `stage ${e.stage.index}/${e.of} window not read live: the workers' last reports would end it ${e.endMs >= 0 ? '+' : ''}${e.endMs} ms from the planned end (more than ±500 ms); stopping at the planned end instead`
+            : `stage ${e.stage.index}/${e.of} window read live: start ${e.startMs} ms from the reset, end ${e.endMs >= 0 ? '+' : ''}${e.endMs} ms from the planned one (${e.why}${e.lateReport ? ', a report landed during the read' : ''}; read took ${e.readMs} ms)`,
         fields: {
           event: e.kind,
           stage: e.stage.index,

@@ -4,7 +4,15 @@
 import { NO_OBSERVATION, observeCluster } from '../scaling.js';
 import type { Sample } from '../model.js';
 import { LOCUST_TIMING } from '../locust-timing.js';
-import { estimateWindowEnd, estimateWindowStart, readWindowNow, startUncertaintyMs, liveEndUncertaintyMs, type CountObservation } from '../window.js';
+import {
+  estimateWindowEnd,
+  estimateWindowStart,
+  liveReadOrStop,
+  readWindowNow,
+  startUncertaintyMs,
+  liveEndUncertaintyMs,
+  type CountObservation,
+} from '../window.js';
 import { toSample } from './sample.js';
 import { midStageFault, StageInterrupted } from './faults.js';
 import { observe, type StageRun } from './context.js';
@@ -127,27 +135,41 @@ export async function measure(run: StageRun): Promise<CountObservation[]> {
   return endObs;
 }
 
-/** Reads the window while the users run, once the workers' last reports come closest to its planned end. */
+/**
+ * Reads the window while the users run, once the workers' last reports come closest to its planned
+ * end. The run's last stage may stop instead (no live window: it then ends at the /stop, which
+ * follows at once, and is read after the workers' last reports) when no read lands within the
+ * tolerance of the plan.
+ */
 export async function readLive(run: StageRun, endObs: CountObservation[]): Promise<void> {
   const { t, stage } = run;
   const { lg, clock, signal } = run.deps;
   const rs = t.resetAt as number;
   const nominalEnd = (t.windowStart ?? rs) + stage.durationMs;
-  t.endAt = nominalEnd;
   // The counted requests reach only each worker's last report: keep watching until they come
   // closest to the planned window (at most one report interval), so windows last what the matrix says.
   const edge = () => estimateWindowEnd(nominalEnd, endObs, run.seen.workers, LOCUST_TIMING.workerReportMs);
+  const mayStop = run.modes.exit === 'read-then-stop';
   let why: 'closest' | 'timeout' = 'closest';
   for (;;) {
     const e = edge();
-    if (readWindowNow(nominalEnd, e, run.countPollMs)) break;
-    if (clock.now() >= nominalEnd + LOCUST_TIMING.workerReportMs + 300) {
+    const timedOut = clock.now() >= nominalEnd + LOCUST_TIMING.workerReportMs + 300;
+    if (mayStop) {
+      const next = liveReadOrStop(nominalEnd, e);
+      if (next === 'stop' || (next === 'wait' && timedOut)) {
+        emitWindowRead(run, nominalEnd, clock.now(), 'stop', false, jumpsOf(endObs, nominalEnd), e.endMs - nominalEnd);
+        return;
+      }
+      if (next === 'read') break;
+    } else if (readWindowNow(nominalEnd, e, run.countPollMs)) break;
+    if (timedOut) {
       why = 'timeout';
       break;
     }
     await clock.sleep(run.countPollMs, signal);
     endObs.push({ at: clock.now(), count: await lg.aggregatedCount(signal) });
   }
+  t.endAt = nominalEnd;
   const readAt = clock.now();
   const w = await lg.window(signal);
   // A report that landed between the last poll and the read is in the numbers: count it in.
@@ -157,10 +179,12 @@ export async function readLive(run: StageRun, endObs: CountObservation[]): Promi
   t.endAt = edge().endMs;
   t.endUncertaintyMs = liveEndUncertaintyMs(why === 'closest', run.countPollMs);
   run.liveWindow = w;
-  const jumps = endObs
-    .filter((o, i, a) => i > 0 && o.count !== (a[i - 1] as CountObservation).count)
-    .map((o): [number, number] => [o.at - nominalEnd, o.count]);
-  emitWindowRead(run, nominalEnd, readAt, why, lateReport, jumps);
+  emitWindowRead(run, nominalEnd, readAt, why, lateReport, jumpsOf(endObs, nominalEnd));
+}
+
+/** The count's jumps near the end (ms from the planned end, count), for the debug event. */
+function jumpsOf(endObs: CountObservation[], nominalEnd: number): [number, number][] {
+  return endObs.filter((o, i, a) => i > 0 && o.count !== (a[i - 1] as CountObservation).count).map((o): [number, number] => [o.at - nominalEnd, o.count]);
 }
 
 /** How many times a flush is redone when a regular report landed between it and the read. */
@@ -203,9 +227,10 @@ function emitWindowRead(
   run: StageRun,
   plannedEnd: number,
   readAt: number,
-  why: 'closest' | 'timeout' | 'flush',
+  why: 'closest' | 'timeout' | 'flush' | 'stop',
   lateReport: boolean,
   jumps: [number, number][],
+  endMs: number = (run.t.endAt as number) - plannedEnd,
 ): void {
   const { t, stage } = run;
   const rs = t.resetAt as number;
@@ -214,7 +239,7 @@ function emitWindowRead(
     stage,
     of: run.opts.of,
     startMs: (t.windowStart ?? rs) - rs,
-    endMs: (t.endAt as number) - plannedEnd,
+    endMs,
     readAtMs: readAt - plannedEnd,
     readMs: run.deps.clock.now() - readAt,
     why,

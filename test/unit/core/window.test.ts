@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWindowEnd, estimateWindowStart, readWindowNow } from '../../../src/core/window.js';
+import { estimateWindowEnd, estimateWindowStart, liveReadOrStop, readWindowNow } from '../../../src/core/window.js';
 
 describe('estimateWindowStart', () => {
   it("puts the start one report interval before each worker's first report, weighted by its requests", () => {
@@ -147,6 +147,20 @@ describe('readWindowNow', () => {
     expect(readWindowNow(12_000, est, 100)).toBe(false);
   });
 
+  it('reads short when the workers report together, as the next step is then a whole interval (measured on 2.47.0)', () => {
+    // 100 ms polls; A and B report 150 ms apart at -1.03 s and -0.88 s before a 10 s window's planned
+    // end, each 3 s before that too. Predicting only A's next report (+0.48 s) made the read wait,
+    // then B dropped out of the span when A's report came, and the read came with B's at +2.07 s:
+    // a 12 s window. Read now: 9 s, the closer of the two.
+    const at = Array.from({ length: 42 }, (_, i) => -4_100 + i * 100); // up to 0 ms
+    const obs = at.map((t) => ({ at: t, count: 30 + (t >= -4_030 ? 12 : 0) + (t >= -3_880 ? 12 : 0) + (t >= -1_030 ? 12 : 0) + (t >= -880 ? 13 : 0) }));
+    const est = estimateWindowEnd(0, obs, 2);
+    expect(est.complete).toBe(true);
+    expect(Math.abs(est.endMs - -950)).toBeLessThanOrEqual(60);
+    expect(Math.abs((est.nextEndMs as number) - (est.endMs + 3_000))).toBeLessThanOrEqual(60);
+    expect(readWindowNow(0, est, 100)).toBe(true);
+  });
+
   it('never reads before every worker is in', () => {
     const one = [
       { at: 8_450, count: 0 },
@@ -159,5 +173,23 @@ describe('readWindowNow', () => {
     const est = estimateWindowEnd(12_000, one, 2);
     expect(est.complete).toBe(false);
     expect(readWindowNow(12_000, est, 100)).toBe(false);
+  });
+});
+
+describe("liveReadOrStop (the run's last stage, no plugin)", () => {
+  const est = (endMs: number, nextEndMs: number | null, complete = true) => ({ endMs, nextEndMs, complete });
+  it('reads when the reports end the window within ±0.5 s of the plan', () => {
+    expect(liveReadOrStop(10_000, est(9_500, 11_000))).toBe('read');
+    expect(liveReadOrStop(10_000, est(10_500, 13_500))).toBe('read');
+  });
+  it('waits for workers not yet in, and for a next report due within ±0.5 s', () => {
+    expect(liveReadOrStop(10_000, est(10_000, 11_000, false))).toBe('wait');
+    expect(liveReadOrStop(10_000, est(8_500, 10_000))).toBe('wait');
+    expect(liveReadOrStop(10_000, est(8_600, 9_600))).toBe('wait');
+  });
+  it('stops when neither now nor the next report is within ±0.5 s (the stop ends the window exactly)', () => {
+    expect(liveReadOrStop(10_000, est(9_050, 12_050))).toBe('stop'); // reports landing together: 9 s or 12 s
+    expect(liveReadOrStop(10_000, est(10_600, 13_600))).toBe('stop');
+    expect(liveReadOrStop(10_000, est(8_000, null))).toBe('stop');
   });
 });
