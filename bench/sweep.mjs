@@ -170,6 +170,13 @@ async function measure() {
   return res;
 }
 
+/** What the once-per-run cost of each way is made of (bench.mjs's parts: startup + tail). */
+const PER_RUN = {
+  plugin: 'start-up to the first /swarm, and the last /stop, which Locust answers only after its 1 s poll of the workers',
+  plain:
+    "start-up to the first /swarm, the last /stop and, when no live read of the last window lands within ±0.5 s, the 3.5 s wait for the workers' last reports after it",
+};
+
 const pf = (ok) => (ok === null ? '–' : ok ? 'PASS' : 'FAIL');
 
 /** A driver row that did not run to its end (e.g. refused with exit 2) has no overhead to judge. */
@@ -222,19 +229,19 @@ export function render(res) {
         ]
       : [];
   // A cell over its goal only because its few stages share the run's fixed cost says so, measured.
-  const amortised = (c, r, way, goal) => {
+  const amortised = (c, r, way, goal, why) => {
     const row = ran(r);
     if (!row || row.overhead === null || row.overhead <= goal.overhead || row.perRunS === null || row.perRunS === undefined) return [];
     const perStage = row.overhead - row.perRunS / c.stages;
     return [
-      `${way}: ${fmt(row.overhead)} s per stage = ${fmt(perStage)} s per stage + ${fmt(row.perRunS)} s once per run (start-up to the first /swarm and the last /stop, which Locust answers only after its 1 s poll of the workers) shared by ${c.stages} stages${perStage <= goal.overhead ? ` — within the goal from ${Math.ceil(row.perRunS / (goal.overhead - perStage))} stages on` : ''}`,
+      `${way}: ${fmt(row.overhead)} s per stage = ${fmt(perStage)} s per stage + ${fmt(row.perRunS)} s once per run (${why}) shared by ${c.stages} stages${perStage <= goal.overhead ? ` — within the goal from ${Math.ceil(row.perRunS / (goal.overhead - perStage))} stages on` : ''}`,
     ];
   };
   const notes = res.cells.flatMap((c) =>
     [
       ...(c.notes ?? []),
-      ...amortised(c, c.plugin, 'with the plugin', GOALS.plugin),
-      ...amortised(c, c.plain, 'without the plugin', GOALS.plain),
+      ...amortised(c, c.plugin, 'with the plugin', GOALS.plugin, PER_RUN.plugin),
+      ...amortised(c, c.plain, 'without the plugin', GOALS.plain, PER_RUN.plain),
       ...refused(c, c.plugin, 'with the plugin, the driver'),
       ...refused(c, c.plain, 'without the plugin, the driver'),
       ...(c.transcribed ? [`figures ${c.transcribed}`] : []),
