@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { scaleReaction, throughputPerReplica, type ScaleObservation } from '../../../../src/core/autoscale/timeline.js';
+
+/** A scale-out sampled every second: desired 1 → 3 at 15 s → 4 at 30 s; ready follows; p95 recovers at 35 s. */
+function scaleOut(untilS = 70): ScaleObservation[] {
+  const out: ScaleObservation[] = [];
+  for (let s = -2; s <= untilS; s++) {
+    const desired = s < 15 ? 1 : s < 30 ? 3 : 4;
+    const ready = s < 25 ? 1 : s < 28 ? 2 : s < 40 ? 3 : 4;
+    out.push({ at: s * 1_000, desired, ready, p95Ms: s < 35 ? 450 : 120 });
+  }
+  return out;
+}
+
+describe('scaleReaction', () => {
+  it('places every step of a scale-out from full load, as the samples first show it', () => {
+    const r = scaleReaction(scaleOut(), { fullLoadAt: 0, p95SloMs: 200, settleMs: 20_000 });
+    expect(r.firstScaleUpMs).toBe(15_000);
+    expect(r.readyMs).toBe(28_000); // the first scale-up asked for 3
+    expect(r.sloRecoveryMs).toBe(35_000);
+    expect(r.settledMs).toBe(60_000); // last change (ready 4) at 40 s + 20 s without change
+    expect(r.peakReplicas).toBe(4);
+    expect(r.finalReplicas).toBe(4);
+    expect(r.pending).toEqual([]);
+    expect(r.events.map((e) => e.kind)).toEqual(['full-load', 'scale', 'ready', 'scale', 'slo-recovered', 'settled']);
+    expect(r.events.filter((e) => e.kind === 'scale').map((e) => [e.from, e.to])).toEqual([
+      [1, 3],
+      [3, 4],
+    ]);
+  });
+
+  it('says what had not happened when the stage ended first', () => {
+    const r = scaleReaction(scaleOut(32), { fullLoadAt: 0, p95SloMs: 200, settleMs: 20_000 });
+    expect(r.firstScaleUpMs).toBe(15_000);
+    expect(r.settledMs).toBeNull();
+    expect(r.sloRecoveryMs).toBeNull();
+    expect(r.pending).toEqual(['the replicas had not settled (no change for 20 s)', 'p95 was not back under 200 ms']);
+  });
+
+  it('has no reaction when the HPA never asked for more, and no recovery without a breach', () => {
+    const flat = Array.from({ length: 30 }, (_, s) => ({ at: s * 1_000, desired: 2, ready: 2, p95Ms: 100 }));
+    const r = scaleReaction(flat, { fullLoadAt: 0, p95SloMs: 200, settleMs: 10_000 });
+    expect(r.firstScaleUpMs).toBeNull();
+    expect(r.sloRecoveryMs).toBeNull();
+    expect(r.settledMs).toBeNull();
+    expect(r.pending).toEqual(['the HPA did not ask for more replicas']);
+    expect(r.peakReplicas).toBe(2);
+  });
+
+  it('does not count a scale-up that happened before full load as the reaction', () => {
+    const obs = scaleOut().map((x) => ({ ...x, at: x.at }));
+    const r = scaleReaction(obs, { fullLoadAt: 20_000, p95SloMs: null, settleMs: 20_000 });
+    // desired was already 3 at full load; the next increase (→ 4) came 10 s after it
+    expect(r.firstScaleUpMs).toBe(10_000);
+  });
+});
+
+describe('throughputPerReplica', () => {
+  it('divides by the replica-seconds the ready replicas served in the window', () => {
+    const obs: ScaleObservation[] = [
+      { at: -500, desired: 1, ready: 1, p95Ms: null },
+      { at: 10_000, desired: 2, ready: 2, p95Ms: null },
+      { at: 25_000, desired: 3, ready: 3, p95Ms: null },
+    ];
+    expect(throughputPerReplica(600, 0, 20_000, obs)).toBeCloseTo(600 / 30, 6); // 1×10 s + 2×10 s
+    expect(throughputPerReplica(600, 0, 20_000, [])).toBeNull();
+  });
+});
