@@ -1,5 +1,6 @@
 // The domain model shared by the core, the ports and the adapters. Plain data only.
 import type { RepeatGroup, ScalabilityModel, StageStats } from './stats/types.js';
+import type { StageAutoscale } from './autoscale/stage.js';
 
 /** Locust's cumulative percentile columns, as its CSV names them. */
 export const PERCENTILES = ['50', '66', '75', '80', '90', '95', '98', '99', '99.9', '99.99', '100'] as const;
@@ -315,6 +316,8 @@ export interface StageResult {
   retries: StageRetry[];
   /** Sub-window series, steady state, 95 % intervals (src/core/stats); absent or null without a window. */
   stats?: StageStats | null;
+  /** How the HPA reacted, when the stage let it scale (min < max); absent or null otherwise (src/core/autoscale). */
+  autoscale?: StageAutoscale | null;
 }
 
 export interface StageRetry {

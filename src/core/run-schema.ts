@@ -220,6 +220,19 @@ const StageWindowSchema = z.object({
     .describe('How far each edge may be off: the counted requests begin within start ± uncertaintyMs.start and end within end ± uncertaintyMs.end'),
 });
 
+const StageAutoscaleSchema = z.object({
+  firstScaleUpMs: msOrNull.describe("From full load to the first increase of the HPA's desired replicas"),
+  readyMs: msOrNull.describe("From full load until the first scale-up's replicas were all Ready"),
+  sloRecoveryMs: msOrNull.describe('From full load until p95 was back under the objective (after it had been above)'),
+  settledMs: msOrNull.describe('From full load until the replicas stopped changing for the settle time'),
+  peakReplicas: count.nullable(),
+  finalReplicas: count.nullable(),
+  rpsPerReplica: z.number().nonnegative().nullable().describe('Window throughput per ready replica (replica-seconds)'),
+  events: z.array(z.object({ kind: z.string(), at: isoTime, from: count.optional(), to: count.optional() })),
+  pending: z.array(z.string()).describe('What had not happened by the end of the stage'),
+  resolutionMs: ms.describe('Events are placed at the first sample that shows them: at most this late'),
+});
+
 const StageResultSchema = z.object({
   index: z.int().positive(),
   name: z.string(),
@@ -251,6 +264,7 @@ const StageResultSchema = z.object({
     .default([])
     .describe('Earlier attempts that a master or worker fault interrupted, and why'),
   stats: StageStatsSchema.nullable().optional(),
+  autoscale: StageAutoscaleSchema.nullable().optional().describe('How the HPA reacted when the stage let it scale (hpa min < max)'),
 });
 
 const HighlightSchema = z.object({

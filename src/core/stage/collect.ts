@@ -11,6 +11,7 @@ import type { StageRun } from './context.js';
 import type { StageOutcome } from './types.js';
 import { isoTime } from '../units.js';
 import { rampOverlapMs } from '../window.js';
+import { stageAutoscale } from '../autoscale/stage.js';
 import type { Timeline } from './context.js';
 
 export async function collect(
@@ -82,6 +83,9 @@ export async function collect(
     attempt: opts.attempt ?? 1,
     retries: opts.retries ?? [],
   };
+  const fullLoadAt = t.swarmAt !== null && t.rampMs !== null ? t.swarmAt + t.rampMs : null;
+  const autoscale = stageAutoscale(stage, samples, fullLoadAt, start !== null && t.endAt !== null ? { start, end: t.endAt } : null, totals);
+  if (autoscale) result.autoscale = autoscale;
   emit({ kind: 'stage-finished', result, of: opts.of });
   const running = run.liveWindow !== null && t.stopAskedAt === null;
   const clean = status !== 'aborted' && interrupted === null && fatal === null && seen.last !== null;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scaleReaction, throughputPerReplica, type ScaleObservation } from '../../../../src/core/autoscale/timeline.js';
+import { stageAutoscale } from '../../../../src/core/autoscale/stage.js';
+import type { Sample, StagePlan, Totals } from '../../../../src/core/model.js';
 
 /** A scale-out sampled every second: desired 1 → 3 at 15 s → 4 at 30 s; ready follows; p95 recovers at 35 s. */
 function scaleOut(untilS = 70): ScaleObservation[] {
@@ -64,5 +66,62 @@ describe('throughputPerReplica', () => {
     ];
     expect(throughputPerReplica(600, 0, 20_000, obs)).toBeCloseTo(600 / 30, 6); // 1×10 s + 2×10 s
     expect(throughputPerReplica(600, 0, 20_000, [])).toBeNull();
+  });
+});
+
+describe('stageAutoscale', () => {
+  const plan = (hpa: { min: number; max: number } | null): StagePlan => ({
+    index: 1,
+    name: 'users=40',
+    slug: 'users-40',
+    users: 40,
+    spawnRate: 20,
+    durationMs: 60_000,
+    cooldownMs: 0,
+    sampleEveryMs: 1_000,
+    rampTimeoutMs: 60_000,
+    replicas: null,
+    hpa: hpa && { ...hpa, cpuPercent: 50 },
+    workers: null,
+    scaleTimeoutMs: 300_000,
+    slo: { p50Ms: null, p90Ms: null, p95Ms: 200, p99Ms: null, avgMs: null, maxMs: null, failRatio: null, minRps: null },
+  });
+  const samples = (): Sample[] =>
+    scaleOut().map((o) => ({
+      at: new Date(1_000_000 + o.at).toISOString(),
+      elapsedMs: o.at,
+      users: 40,
+      workers: 2,
+      requests: 0,
+      failures: 0,
+      rps: null,
+      failPerSec: null,
+      p50Ms: null,
+      p95Ms: o.p95Ms,
+      workerCpuMaxPercent: null,
+      replicasReady: o.ready,
+      replicasDesired: o.desired,
+      hpaCurrent: o.ready,
+      hpaDesired: o.desired,
+      hpaCpuPercent: null,
+      stale: false,
+    }));
+
+  it('is there only when the HPA may move the replicas, and reads the reaction from the samples', () => {
+    expect(stageAutoscale(plan(null), samples(), 1_000_000, null, null)).toBeNull();
+    expect(stageAutoscale(plan({ min: 2, max: 2 }), samples(), 1_000_000, null, null)).toBeNull();
+    const a = stageAutoscale(plan({ min: 1, max: 4 }), samples(), 1_000_000, { start: 1_000_000, end: 1_020_000 }, { requests: 400 } as Totals, 20_000)!;
+    expect(a).toMatchObject({
+      firstScaleUpMs: 15_000,
+      readyMs: 28_000,
+      sloRecoveryMs: 35_000,
+      settledMs: 60_000,
+      peakReplicas: 4,
+      finalReplicas: 4,
+      resolutionMs: 1_000,
+    });
+    // ready 1 until 25 s: 20 replica-seconds in the window
+    expect(a.rpsPerReplica).toBeCloseTo(400 / 20, 6);
+    expect(a.events[1]).toEqual({ kind: 'scale', at: new Date(1_015_000).toISOString(), from: 1, to: 3 });
   });
 });
