@@ -2,20 +2,13 @@
 // timeline from the samples the stage took (the HPA's desired replicas, the Deployment's ready
 // replicas, p95) and the throughput each ready replica carried in the window.
 import type { Sample, StagePlan, Totals } from '../model.js';
-import { scaleReaction, throughputPerReplica, type ScaleObservation } from './timeline.js';
+import { scaleReaction, throughputPerReplica, type ScaleObservation, type ScaleReaction } from './timeline.js';
 
-export interface StageAutoscale {
-  /** ms from full load; null when it did not happen within the stage (see pending). */
-  firstScaleUpMs: number | null;
-  readyMs: number | null;
-  sloRecoveryMs: number | null;
-  settledMs: number | null;
-  peakReplicas: number | null;
-  finalReplicas: number | null;
+/** The reaction (timeline.ts) with its events as ISO times, and what each ready replica carried. */
+export interface StageAutoscale extends Omit<ScaleReaction, 'events'> {
   /** Window requests per second per ready replica (replica-seconds, time-weighted). */
   rpsPerReplica: number | null;
   events: { kind: string; at: string; from?: number; to?: number }[];
-  pending: string[];
   /** Reaction times are placed at the first sample that shows them: at most this much late. */
   resolutionMs: number;
 }
@@ -36,12 +29,7 @@ export function stageAutoscale(
   const r = scaleReaction(obs, { fullLoadAt, p95SloMs: stage.slo?.p95Ms ?? null, settleMs });
   const perReplica = window && totals ? throughputPerReplica(totals.requests, window.start, window.end, obs) : null;
   return {
-    firstScaleUpMs: r.firstScaleUpMs,
-    readyMs: r.readyMs,
-    sloRecoveryMs: r.sloRecoveryMs,
-    settledMs: r.settledMs,
-    peakReplicas: r.peakReplicas,
-    finalReplicas: r.finalReplicas,
+    ...r,
     rpsPerReplica: perReplica,
     events: r.events.map((e) => ({
       kind: e.kind,
@@ -49,7 +37,6 @@ export function stageAutoscale(
       ...(e.from !== undefined ? { from: e.from } : {}),
       ...(e.to !== undefined ? { to: e.to } : {}),
     })),
-    pending: r.pending,
     resolutionMs: stage.sampleEveryMs,
   };
 }

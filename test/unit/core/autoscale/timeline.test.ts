@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scaleReaction, throughputPerReplica, type ScaleObservation } from '../../../../src/core/autoscale/timeline.js';
 import { stageAutoscale } from '../../../../src/core/autoscale/stage.js';
 import type { Sample, StagePlan, Totals } from '../../../../src/core/model.js';
+import { makePlanStage, makeSamples, makeTotals } from '../../../fakes/run-record.js';
 
 /** A scale-out sampled every second: desired 1 → 3 at 15 s → 4 at 30 s; ready follows; p95 recovers at 35 s. */
 function scaleOut(untilS = 70): ScaleObservation[] {
@@ -71,40 +72,21 @@ describe('throughputPerReplica', () => {
 
 describe('stageAutoscale', () => {
   const plan = (hpa: { min: number; max: number } | null): StagePlan => ({
-    index: 1,
-    name: 'users=40',
-    slug: 'users-40',
-    users: 40,
-    spawnRate: 20,
-    durationMs: 60_000,
-    cooldownMs: 0,
+    ...makePlanStage(1, 40),
     sampleEveryMs: 1_000,
-    rampTimeoutMs: 60_000,
-    replicas: null,
     hpa: hpa && { ...hpa, cpuPercent: 50 },
-    workers: null,
-    scaleTimeoutMs: 300_000,
     slo: { p50Ms: null, p90Ms: null, p95Ms: 200, p99Ms: null, avgMs: null, maxMs: null, failRatio: null, minRps: null },
   });
+  const base = makeSamples(0, 2_000, 40, makeTotals())[0]!;
   const samples = (): Sample[] =>
     scaleOut().map((o) => ({
+      ...base,
       at: new Date(1_000_000 + o.at).toISOString(),
       elapsedMs: o.at,
-      users: 40,
-      workers: 2,
-      requests: 0,
-      failures: 0,
-      rps: null,
-      failPerSec: null,
-      p50Ms: null,
       p95Ms: o.p95Ms,
-      workerCpuMaxPercent: null,
       replicasReady: o.ready,
       replicasDesired: o.desired,
-      hpaCurrent: o.ready,
       hpaDesired: o.desired,
-      hpaCpuPercent: null,
-      stale: false,
     }));
 
   it('is there only when the HPA may move the replicas, and reads the reaction from the samples', () => {
