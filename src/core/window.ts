@@ -81,7 +81,7 @@ export function estimateWindowEnd(endAt: number, observations: CountObservation[
   let weighted = 0;
   let jumps = 0;
   let before = 0; // requests reported in the interval before: what a full set of reports brings
-  let oldest: { at: number; requests: number } | null = null; // the report due to be replaced next
+  // the last reports, oldest first: spanJumps[0] is the one due to be replaced next
   const spanJumps: { at: number; requests: number }[] = [];
   for (let i = 1; i < observations.length; i++) {
     const prev = observations[i - 1] as CountObservation;
@@ -95,9 +95,9 @@ export function estimateWindowEnd(endAt: number, observations: CountObservation[
     jumps++;
     total += o.count - prev.count;
     weighted += (o.count - prev.count) * at;
-    oldest ??= { at, requests: o.count - prev.count };
     spanJumps.push({ at, requests: o.count - prev.count });
   }
+  const oldest = spanJumps[0];
   if (total === 0 || !oldest) return { endMs: endAt, complete: false, nextEndMs: null };
   // Workers whose reports always land together show as one jump: then the requests tell, as a full
   // interval's worth has come in.

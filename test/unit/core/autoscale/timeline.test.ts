@@ -51,8 +51,7 @@ describe('scaleReaction', () => {
   });
 
   it('does not count a scale-up that happened before full load as the reaction', () => {
-    const obs = scaleOut().map((x) => ({ ...x, at: x.at }));
-    const r = scaleReaction(obs, { fullLoadAt: 20_000, p95SloMs: null, settleMs: 20_000 });
+    const r = scaleReaction(scaleOut(), { fullLoadAt: 20_000, p95SloMs: null, settleMs: 20_000 });
     // desired was already 3 at full load; the next increase (→ 4) came 10 s after it
     expect(r.firstScaleUpMs).toBe(10_000);
   });
