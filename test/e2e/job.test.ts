@@ -262,17 +262,18 @@ describe('the Job and the CronJob, run by the real controllers', () => {
     const nightlyJobs = async () => (await kubectlAs(['get', 'jobs', '-o', 'name'])).stdout.split('\n').filter((l) => l.includes(CRONJOB));
 
     // Night 1: the CronJob (every minute, suspended since the overlay was applied minutes ago) is
-    // un-suspended at second ~45 of a minute: the controller starts the run it missed (within
-    // startingDeadlineSeconds), and we suspend it again at once.
-    await new Promise((r) => setTimeout(r, ((105 - new Date().getUTCSeconds()) % 60) * 1000));
+    // un-suspended at second ~55 of a minute: the controller starts the run it missed (within
+    // startingDeadlineSeconds), and we suspend it again at once. Second 55, not earlier: a night of
+    // three 3 s stages takes only ~12-15 s, and the next minute must come while it still runs.
+    await new Promise((r) => setTimeout(r, ((115 - new Date().getUTCSeconds()) % 60) * 1000));
     await suspend(false);
     const night1 = await kubelet.run(ranBefore);
     await suspend(true);
     const [manualName] = await nightlyJobs();
     const manual = manualName!.replace('job.batch/', '');
-    // The next minute passes while night 1 runs (it takes ~25 s); un-suspended then, the controller
-    // owes that minute's run, but concurrencyPolicy Forbid: it starts nothing and says why.
-    await until('the next minute', async () => new Date().getUTCSeconds() < 30 && Date.now() - night1.startedAt > 5_000, 60_000, 200);
+    // The next minute passes while night 1 runs; un-suspended then, the controller owes that
+    // minute's run, but concurrencyPolicy Forbid: it starts nothing and says why.
+    await until('the next minute', async () => new Date().getUTCSeconds() < 30, 60_000, 200);
     expect(night1.process.isRunning()).toBe(true); // Forbid is tested while it really runs
     await suspend(false);
     const skipped = await until(
