@@ -112,6 +112,8 @@ export interface HpaState {
   currentReplicas: number | null;
   desiredReplicas: number | null;
   currentCpuPercent: number | null;
+  /** status.lastScaleTime: when the HPA last changed the replicas (ISO, whole seconds), null: never. */
+  lastScaleTime: string | null;
   snapshot: unknown;
 }
 

@@ -253,6 +253,8 @@ export interface Sample {
   hpaCurrent: number | null;
   hpaDesired: number | null;
   hpaCpuPercent: number | null;
+  /** The HPA's status.lastScaleTime at this poll (ISO, whole seconds; absent in older run.json). */
+  hpaLastScaleAt?: string | null;
   /**
    * The master answered from its 2 s cache: the same numbers as the previous sample, nothing new
    * (only without the plugin, whose view is never cached).

@@ -196,6 +196,7 @@ const SampleSchema = z.object({
   hpaCurrent: count.nullable(),
   hpaDesired: count.nullable(),
   hpaCpuPercent: z.number().nonnegative().nullable().describe("The HPA's current average CPU utilisation"),
+  hpaLastScaleAt: z.iso.datetime().nullable().optional().describe("The HPA's status.lastScaleTime at this poll (whole seconds)"),
   stale: z
     .boolean()
     .default(false)
@@ -228,7 +229,15 @@ const StageAutoscaleSchema = z.object({
   peakReplicas: count.nullable(),
   finalReplicas: count.nullable(),
   rpsPerReplica: z.number().nonnegative().nullable().describe('Window throughput per ready replica (replica-seconds)'),
-  events: z.array(z.object({ kind: z.string(), at: isoTime, from: count.optional(), to: count.optional() })),
+  events: z.array(
+    z.object({
+      kind: z.string(),
+      at: isoTime,
+      from: count.optional(),
+      to: count.optional(),
+      byHpa: z.boolean().optional().describe("scale: placed at the HPA's status.lastScaleTime rather than at the sample that showed it"),
+    }),
+  ),
   pending: z.array(z.string()).describe('What had not happened by the end of the stage'),
   resolutionMs: ms.describe('Events are placed at the first sample that shows them: at most this late'),
 });

@@ -243,9 +243,16 @@ export async function restoreCluster(cluster: Cluster, k: KubernetesPlan, state:
   return { done, failed };
 }
 
-export type ClusterObservation = Pick<Sample, 'replicasReady' | 'replicasDesired' | 'hpaCurrent' | 'hpaDesired' | 'hpaCpuPercent'>;
+export type ClusterObservation = Required<Pick<Sample, 'replicasReady' | 'replicasDesired' | 'hpaCurrent' | 'hpaDesired' | 'hpaCpuPercent' | 'hpaLastScaleAt'>>;
 
-export const NO_OBSERVATION: ClusterObservation = { replicasReady: null, replicasDesired: null, hpaCurrent: null, hpaDesired: null, hpaCpuPercent: null };
+export const NO_OBSERVATION: ClusterObservation = {
+  replicasReady: null,
+  replicasDesired: null,
+  hpaCurrent: null,
+  hpaDesired: null,
+  hpaCpuPercent: null,
+  hpaLastScaleAt: null,
+};
 
 /** What the cluster is doing now: the target's ready/desired replicas and its HPA. */
 export async function observeCluster(cluster: Cluster, k: KubernetesPlan, state: ScalingState, signal?: AbortSignal): Promise<ClusterObservation> {
@@ -260,5 +267,6 @@ export async function observeCluster(cluster: Cluster, k: KubernetesPlan, state:
     hpaCurrent: h?.currentReplicas ?? null,
     hpaDesired: h?.desiredReplicas ?? null,
     hpaCpuPercent: h?.currentCpuPercent ?? null,
+    hpaLastScaleAt: h?.lastScaleTime ?? null,
   };
 }

@@ -81,6 +81,7 @@ export class FakeCluster implements Cluster {
       currentReplicas: d?.ready ?? null,
       desiredReplicas: d?.spec ?? null,
       currentCpuPercent: 55,
+      lastScaleTime: null,
       snapshot: { minReplicas: h.min, maxReplicas: h.max, cpu: h.cpu, ...h.extra },
     };
   }

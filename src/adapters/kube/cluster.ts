@@ -111,6 +111,7 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
     // 0 with minReplicas ≥ 1 is a status the controller has not computed yet (it starts at 0), not a decision.
     desiredReplicas: h.status?.desiredReplicas === 0 && (h.spec?.minReplicas ?? 1) > 0 ? null : (h.status?.desiredReplicas ?? null),
     currentCpuPercent: h.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.current.averageUtilization ?? null,
+    lastScaleTime: isoOrNull(h.status?.lastScaleTime),
     // A plain JSON copy of the spec, so restore can put back exactly what was there.
     snapshot: JSON.parse(JSON.stringify(h.spec ?? {})) as unknown,
   });
@@ -314,4 +315,11 @@ export function createCluster(conn: KubeConnection, timeoutMs = 10_000): Cluster
       return { pruned: old.length };
     },
   };
+}
+
+/** client-node hands date-times over as Date objects (or strings from a raw answer). */
+function isoOrNull(v: Date | string | undefined | null): string | null {
+  if (v === undefined || v === null) return null;
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }

@@ -8,7 +8,7 @@ import { scaleReaction, throughputPerReplica, type ScaleObservation, type ScaleR
 export interface StageAutoscale extends Omit<ScaleReaction, 'events'> {
   /** Window requests per second per ready replica (replica-seconds, time-weighted). */
   rpsPerReplica: number | null;
-  events: { kind: string; at: string; from?: number; to?: number }[];
+  events: { kind: string; at: string; from?: number; to?: number; byHpa?: boolean }[];
   /** Reaction times are placed at the first sample that shows them: at most this much late. */
   resolutionMs: number;
 }
@@ -25,7 +25,13 @@ export function stageAutoscale(
   settleMs = DEFAULT_SETTLE_MS,
 ): StageAutoscale | null {
   if (stage.hpa === null || stage.hpa.min >= stage.hpa.max || fullLoadAt === null) return null;
-  const obs: ScaleObservation[] = samples.map((s) => ({ at: Date.parse(s.at), desired: s.hpaDesired, ready: s.replicasReady, p95Ms: s.p95Ms }));
+  const obs: ScaleObservation[] = samples.map((s) => ({
+    at: Date.parse(s.at),
+    desired: s.hpaDesired,
+    ready: s.replicasReady,
+    p95Ms: s.p95Ms,
+    lastScaleAt: s.hpaLastScaleAt ? Date.parse(s.hpaLastScaleAt) : null,
+  }));
   const r = scaleReaction(obs, { fullLoadAt, p95SloMs: stage.slo?.p95Ms ?? null, settleMs });
   const perReplica = window && totals ? throughputPerReplica(totals.requests, window.start, window.end, obs) : null;
   return {
@@ -36,6 +42,7 @@ export function stageAutoscale(
       at: new Date(e.at).toISOString(),
       ...(e.from !== undefined ? { from: e.from } : {}),
       ...(e.to !== undefined ? { to: e.to } : {}),
+      ...(e.byHpa ? { byHpa: true } : {}),
     })),
     resolutionMs: stage.sampleEveryMs,
   };

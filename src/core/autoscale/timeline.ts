@@ -12,6 +12,8 @@ export interface ScaleObservation {
   ready: number | null;
   /** p95 over Locust's rolling window at this look, ms (null: no requests yet). */
   p95Ms: number | null;
+  /** The HPA's status.lastScaleTime at this look, epoch ms (whole seconds); null: none or unknown. */
+  lastScaleAt?: number | null;
 }
 
 export type ScaleEventKind = 'full-load' | 'scale' | 'ready' | 'slo-recovered' | 'settled';
@@ -22,6 +24,8 @@ export interface ScaleEvent {
   /** scale: desired replicas before and after; ready: the replicas that became ready. */
   from?: number;
   to?: number;
+  /** scale: placed by the HPA's own lastScaleTime (exact to its whole second), not by the sample that showed it. */
+  byHpa?: boolean;
 }
 
 export interface ScaleReaction {
@@ -65,9 +69,10 @@ export function scaleReaction(obs: ScaleObservation[], o: ReactionOptions): Scal
   let peak: number | null = desired;
   // p95 was above the objective at some point since full load: only then is there a recovery.
   let breached = false;
+  let prevAt = before?.at ?? o.fullLoadAt;
   for (const x of after) {
     if (x.desired !== null && desired !== null && x.desired !== desired) {
-      const ev: ScaleEvent = { kind: 'scale', at: x.at, from: desired, to: x.desired };
+      const ev: ScaleEvent = { kind: 'scale', ...placeScale(x, prevAt), from: desired, to: x.desired };
       events.push(ev);
       if (x.desired > desired && firstUp === null) firstUp = ev;
       lastChange = x.at;
@@ -85,6 +90,7 @@ export function scaleReaction(obs: ScaleObservation[], o: ReactionOptions): Scal
       ready = x.ready;
     }
     peak = maxOf(peak, x.desired, x.ready);
+    prevAt = x.at;
     if (o.p95SloMs !== null && x.p95Ms !== null) {
       if (x.p95Ms > o.p95SloMs) {
         breached = true;
@@ -118,6 +124,18 @@ export function scaleReaction(obs: ScaleObservation[], o: ReactionOptions): Scal
     finalReplicas: after.at(-1)?.ready ?? ready,
     pending,
   };
+}
+
+/**
+ * When a change of desired replicas happened: the HPA writes status.lastScaleTime with the change
+ * (truncated to the second), so a lastScaleTime newer than the look before is the change's own time
+ * (never earlier than that look, which still showed the old count); without one, the look that
+ * showed it.
+ */
+function placeScale(x: ScaleObservation, prevAt: number): { at: number; byHpa?: true } {
+  const t = x.lastScaleAt ?? null;
+  if (t === null || t > x.at || t < prevAt - 1_000) return { at: x.at };
+  return { at: Math.max(t, prevAt), byHpa: true };
 }
 
 function maxOf(...v: (number | null)[]): number | null {

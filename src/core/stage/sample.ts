@@ -4,7 +4,7 @@ import { LOCUST_TIMING } from '../locust-timing.js';
 import { isoTime } from '../units.js';
 
 /** The cluster columns come from Kubernetes, added by the caller. */
-export type MasterSample = Omit<Sample, 'replicasReady' | 'replicasDesired' | 'hpaCurrent' | 'hpaDesired' | 'hpaCpuPercent'>;
+export type MasterSample = Omit<Sample, 'replicasReady' | 'replicasDesired' | 'hpaCurrent' | 'hpaDesired' | 'hpaCpuPercent' | 'hpaLastScaleAt'>;
 
 /**
  * @param s the master's answer (with the plugin: its view right after a flush)

@@ -32,6 +32,25 @@ describe('scaleReaction', () => {
     ]);
   });
 
+  it("places a scale at the HPA's lastScaleTime between two sparse looks, and ignores one older than the look before", () => {
+    // sampled every 4 s: the look at 16 s is the first to show desired 3; the HPA says it scaled at 15 s
+    const sparse = scaleOut().filter((o) => o.at % 4_000 === 0);
+    const exact = sparse.map((o) => ({ ...o, lastScaleAt: o.desired === 1 ? -600_000 : o.desired === 3 ? 15_000 : 30_000 }));
+    const r = scaleReaction(exact, { fullLoadAt: 0, p95SloMs: null, settleMs: 20_000 });
+    expect(r.firstScaleUpMs).toBe(15_000);
+    expect(r.events.filter((e) => e.kind === 'scale').map((e) => [e.at, e.byHpa])).toEqual([
+      [15_000, true],
+      [30_000, true],
+    ]);
+    // a lastScaleTime from before the previous look is not this change's: the look places it
+    const stale = sparse.map((o) => ({ ...o, lastScaleAt: -600_000 }));
+    const s = scaleReaction(stale, { fullLoadAt: 0, p95SloMs: null, settleMs: 20_000 });
+    expect(s.events.filter((e) => e.kind === 'scale').map((e) => [e.at, e.byHpa])).toEqual([
+      [16_000, undefined],
+      [32_000, undefined],
+    ]);
+  });
+
   it('says what had not happened when the stage ended first', () => {
     const r = scaleReaction(scaleOut(32), { fullLoadAt: 0, p95SloMs: 200, settleMs: 20_000 });
     expect(r.firstScaleUpMs).toBe(15_000);
